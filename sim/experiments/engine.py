@@ -1,0 +1,282 @@
+"""``run_sweep``: run a model function over a design, resumably, on any executor.
+
+The engine knows nothing about the model.  It takes :class:`RunSpec` s (see
+:func:`~sim.experiments.runs.make_runs`), sends them to an executor in
+chunks, writes each finished chunk to the results directory at once (so a
+crash loses at most the chunks in flight), and finally consolidates the
+shards into ``runs.parquet``.  Because a run's output depends only on its
+params and seed, and consolidation sorts by (design_index, replication),
+the result is identical whichever executor, worker count, chunk size or
+number of interruptions produced it.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import platform
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from .executors import ChunkExecutor, available_cpus, make_executor
+from .progress import ProgressReporter, make_progress
+from .records import RUN_KEY, ChunkOutcome, RunFn, execute_chunk
+from .runs import RunSpec
+from .store import ResultStore, read_manifest
+
+_CHUNKS_PER_WORKER = 16
+_MAX_AUTO_CHUNK = 200
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """Where a sweep's results are and how many runs ended which way."""
+
+    out_dir: Path
+    runs_path: Path
+    timeseries_path: Path | None
+    failures_path: Path
+    manifest_path: Path
+    n_runs: int
+    n_succeeded: int
+    n_failed: int
+    n_executed: int
+    elapsed_seconds: float
+
+    def read_runs(self) -> pd.DataFrame:
+        """The consolidated runs table as a DataFrame."""
+        return pd.read_parquet(self.runs_path)
+
+
+def auto_chunk_size(n_runs: int, workers: int) -> int:
+    """About 16 chunks per worker, at most 200 runs each.
+
+    Many chunks balance the load at the tail of a sweep and make resume
+    lose little; the cap keeps checkpoints frequent for long sweeps.  Raise
+    it for models that take well under a millisecond.
+    """
+    return max(1, min(_MAX_AUTO_CHUNK, math.ceil(n_runs / (workers * _CHUNKS_PER_WORKER))))
+
+
+def _chunks(runs: Sequence[RunSpec], size: int) -> Iterator[Sequence[RunSpec]]:
+    return (runs[start : start + size] for start in range(0, len(runs), size))
+
+
+def _check_unique(runs: Sequence[RunSpec]) -> None:
+    """Duplicate keys would be run twice and then merged into one row; refuse them up front."""
+    if len({spec.key for spec in runs}) != len(runs):
+        raise ValueError("runs contain duplicate keys (identical params and seed); deduplicate the design")
+    if len({(spec.index, spec.replication) for spec in runs}) != len(runs):
+        raise ValueError("runs contain duplicate (index, replication) pairs")
+
+
+def _select_runs(
+    runs: Sequence[RunSpec], done: set[str], failed: set[str], *, resume: bool, retry_failed: bool
+) -> list[RunSpec]:
+    """Runs to execute now: resume -> neither done nor failed; retry_failed -> failed; both -> not done."""
+    return [
+        spec
+        for spec in runs
+        if spec.key not in done and ((resume and spec.key not in failed) or (retry_failed and spec.key in failed))
+    ]
+
+
+def _git_state(directory: Path) -> dict[str, Any]:
+    """Commit and dirtiness of the git checkout containing ``directory``; ``None`` outside git."""
+
+    def git(*args: str) -> str | None:
+        try:
+            out = subprocess.run(["git", *args], cwd=directory, capture_output=True, text=True, timeout=10)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return out.stdout.strip() if out.returncode == 0 else None
+
+    commit = git("rev-parse", "HEAD")
+    status = git("status", "--porcelain", "--untracked-files=no") if commit else None
+    return {"git_commit": commit, "git_dirty": None if status is None else bool(status)}
+
+
+def _code_directory(run_fn: RunFn) -> Path:
+    """Directory of the model's source (whose git commit describes the results), else the cwd."""
+    module = sys.modules.get(getattr(run_fn, "__module__", ""), None)
+    source = getattr(module, "__file__", None)
+    return Path(source).resolve().parent if source else Path.cwd()
+
+
+def _environment() -> dict[str, str]:
+    return {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
+        "pyarrow": pa.__version__,
+        "platform": platform.platform(),
+    }
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class _Tally:
+    """Which runs of the design have succeeded or are still failing, updated chunk by chunk."""
+
+    def __init__(self, runs: Sequence[RunSpec], done: set[str], failed: set[str]) -> None:
+        self.n_runs = len(runs)
+        design = {spec.key for spec in runs}
+        self.succeeded = done & design
+        self.failed = failed & design
+        self.executed = 0
+
+    def add(self, outcome: ChunkOutcome) -> None:
+        keys = [] if outcome.runs is None else outcome.runs.column(RUN_KEY).to_pylist()
+        self.succeeded.update(keys)
+        self.failed.difference_update(keys)
+        self.failed.update(failure.run_key for failure in outcome.failures)
+        self.executed += len(keys) + len(outcome.failures)
+
+    def counts(self) -> dict[str, int]:
+        succeeded, failed = len(self.succeeded), len(self.failed)
+        return {"runs": self.n_runs, "succeeded": succeeded, "failed": failed, "pending": self.n_runs - succeeded - failed}
+
+
+def run_sweep(
+    runs: Sequence[RunSpec],
+    run_fn: RunFn,
+    out_dir: str | os.PathLike[str],
+    *,
+    executor: str | ChunkExecutor = "processes",
+    workers: int | None = None,
+    chunk_size: int | None = None,
+    resume: bool = False,
+    retry_failed: bool = False,
+    progress: str | ProgressReporter = "auto",
+    metadata: Mapping[str, Any] | None = None,
+) -> SweepResult:
+    """Run ``run_fn(params, seed)`` for every run and store the results in ``out_dir``.
+
+    ``run_fn`` must be a module-level (picklable) function returning a flat
+    dict of scalars, or ``(summary, timeseries_records)``.  A run that
+    raises is recorded in ``failures.jsonl`` and the sweep goes on.
+
+    A directory without results runs everything.  One with results is
+    refused unless ``resume=True`` (run what is missing; recorded failures
+    are not retried), ``retry_failed=True`` (re-run only recorded failures
+    that have not succeeded since) or both.  ``metadata`` (JSON-able, e.g.
+    the experiment file and scenario hash) is stored in ``manifest.json``
+    with the executor, timings, counts, package versions and git commit.
+    """
+    _check_unique(runs)
+    chosen = make_executor(executor, workers)
+    reporter = make_progress(progress)
+    started = time.monotonic()
+    with ResultStore(out_dir) as store:
+        done = store.completed_keys()
+        failed = store.failure_keys() - done
+        fresh = not (done or failed)
+        if not (fresh or resume or retry_failed):
+            raise FileExistsError(f"{out_dir} already holds results; pass resume=True and/or retry_failed=True")
+        todo = list(runs) if fresh else _select_runs(runs, done, failed, resume=resume, retry_failed=retry_failed)
+        tally = _Tally(runs, done, failed)
+        session: dict[str, Any] = {
+            "executor": chosen.name,
+            "started_at": _now(),
+            "resume": resume,
+            "retry_failed": retry_failed,
+            "to_execute": len(todo),
+            "status": "running",
+        }
+        manifest = read_manifest(out_dir)
+        manifest.update(metadata=dict(metadata or {}), environment=_environment(), **_git_state(_code_directory(run_fn)))
+        manifest.setdefault("sessions", []).append(session)
+        store.write_manifest(manifest)
+        try:
+            with chosen:
+                size = chunk_size or auto_chunk_size(len(todo), chosen.workers)
+                session.update(workers=chosen.workers, chunk_size=size)
+                reporter.start(total=len(runs), already_done=len(runs) - len(todo))
+                for outcome in chosen.map_chunks(run_fn, _chunks(todo, size)):
+                    store.write_chunk(outcome)
+                    tally.add(outcome)
+                    reporter.advance(outcome.n_succeeded, len(outcome.failures))
+                reporter.finish()
+            runs_path, timeseries_path = store.consolidate(runs)
+            session["status"] = "complete"
+        except BaseException as exc:
+            session["status"] = "interrupted" if isinstance(exc, KeyboardInterrupt) else f"failed: {exc!r}"
+            raise
+        finally:
+            manifest["counts"] = tally.counts()
+            session.update(finished_at=_now(), executed=tally.executed)
+            store.write_manifest(manifest)
+
+    counts = tally.counts()
+    return SweepResult(
+        out_dir=Path(out_dir),
+        runs_path=runs_path,
+        timeseries_path=timeseries_path,
+        failures_path=store.failures_path,
+        manifest_path=store.manifest_path,
+        n_runs=counts["runs"],
+        n_succeeded=counts["succeeded"],
+        n_failed=counts["failed"],
+        n_executed=tally.executed,
+        elapsed_seconds=time.monotonic() - started,
+    )
+
+
+@dataclass(frozen=True)
+class SweepEstimate:
+    """Design size and a rough wall-time forecast from a few timed runs."""
+
+    n_runs: int
+    n_points: int
+    n_replications: int
+    timed_runs: int
+    seconds_per_run: float
+    workers: int
+
+    @property
+    def wall_seconds(self) -> float:
+        """Ideal parallel time: total run time / workers (ignores start-up and load imbalance)."""
+        return self.n_runs * self.seconds_per_run / self.workers
+
+    def __str__(self) -> str:
+        return (
+            f"{self.n_runs} runs ({self.n_points} points x {self.n_replications} replications); "
+            f"{self.seconds_per_run:.3g} s/run over {self.timed_runs} timed runs; "
+            f"~{self.wall_seconds / 60:.1f} min on {self.workers} workers"
+        )
+
+
+def estimate_sweep(
+    runs: Sequence[RunSpec], run_fn: RunFn, *, workers: int | None = None, sample_size: int = 3
+) -> SweepEstimate:
+    """Dry run: time ``sample_size`` runs (spread over the design) serially and extrapolate.
+
+    Nothing is written.  Runs are spread over the design because cost often
+    varies with the parameters; failing runs are timed too.
+    """
+    if not runs:
+        raise ValueError("no runs to estimate")
+    picks = sorted(set(np.linspace(0, len(runs) - 1, min(sample_size, len(runs))).round().astype(int).tolist()))
+    started = time.perf_counter()
+    execute_chunk(run_fn, [runs[i] for i in picks])
+    seconds_per_run = (time.perf_counter() - started) / len(picks)
+    return SweepEstimate(
+        n_runs=len(runs),
+        n_points=len({spec.index for spec in runs}),
+        n_replications=len({spec.replication for spec in runs}),
+        timed_runs=len(picks),
+        seconds_per_run=seconds_per_run,
+        workers=workers or available_cpus(),
+    )

@@ -1,0 +1,225 @@
+"""Executors: where chunks of runs are computed.
+
+All executors share one contract -- ``map_chunks(run_fn, chunks)`` yields a
+:class:`~sim.experiments.records.ChunkOutcome` per chunk, in completion
+order -- and one rule: at most ``2 * workers`` chunks are in flight, so
+neither the parent nor the cluster ever holds more than a bounded number of
+unwritten results (memory stays flat however long the sweep is).  Work is
+sent in chunks because each task costs scheduling overhead (about 1 ms on
+Dask); a chunk is a list of runs executed back to back by
+:func:`~sim.experiments.records.execute_chunk`.
+
+Results do not depend on the executor: a run's outputs are a function of
+its params and seed only, and the store sorts rows deterministically.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, Protocol, TypeVar
+
+from .records import ChunkOutcome, RunFn, execute_chunk
+from .runs import RunSpec
+
+Chunk = Sequence[RunSpec]
+FutureT = TypeVar("FutureT")
+
+
+class ChunkExecutor(Protocol):
+    """What :func:`~sim.experiments.engine.run_sweep` needs from an executor."""
+
+    name: str
+
+    @property
+    def workers(self) -> int: ...
+
+    def __enter__(self) -> ChunkExecutor: ...
+
+    def __exit__(self, *exc_info: object) -> None: ...
+
+    def map_chunks(self, run_fn: RunFn, chunks: Iterable[Chunk]) -> Iterator[ChunkOutcome]: ...
+
+
+def available_cpus() -> int:
+    """CPUs this process may run on (respects affinity masks, unlike ``os.cpu_count``)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _bounded_completion(
+    submit: Callable[[Chunk], FutureT],
+    wait_first: Callable[[set[FutureT]], tuple[set[FutureT], set[FutureT]]],
+    chunks: Iterable[Chunk],
+    max_in_flight: int,
+) -> Iterator[ChunkOutcome]:
+    """Keep ``max_in_flight`` chunks submitted; yield each outcome as soon as it is done.
+
+    A chunk whose task itself failed (worker crash, unpicklable result)
+    re-raises here and aborts the sweep; run-level exceptions never get this
+    far because :func:`execute_chunk` records them.
+    """
+    remaining = iter(chunks)
+    pending = {submit(chunk) for chunk in _take(remaining, max_in_flight)}
+    while pending:
+        done, pending = wait_first(pending)
+        for future in done:
+            pending.update(submit(chunk) for chunk in _take(remaining, 1))
+            yield future.result()  # type: ignore[attr-defined]
+
+
+def _take(iterator: Iterator[Chunk], n: int) -> list[Chunk]:
+    return [chunk for _, chunk in zip(range(n), iterator)]
+
+
+class SerialExecutor:
+    """Runs chunks in this process: the reference for debugging and for determinism checks."""
+
+    name = "serial"
+    workers = 1
+
+    def __enter__(self) -> SerialExecutor:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
+
+    def map_chunks(self, run_fn: RunFn, chunks: Iterable[Chunk]) -> Iterator[ChunkOutcome]:
+        return (execute_chunk(run_fn, chunk) for chunk in chunks)
+
+
+class ProcessExecutor:
+    """A local pool of worker processes (``concurrent.futures.ProcessPoolExecutor``).
+
+    Workers are *spawned*, not forked: forking a parent that has Arrow or
+    Dask threads can deadlock.  ``run_fn`` must therefore be importable
+    (module-level), and scripts must guard their entry point with
+    ``if __name__ == "__main__":``.
+    """
+
+    name = "processes"
+
+    def __init__(self, workers: int | None = None) -> None:
+        self._workers = workers or available_cpus()
+        self._pool: concurrent.futures.ProcessPoolExecutor | None = None
+
+    @property
+    def workers(self) -> int:
+        return self._workers
+
+    def __enter__(self) -> ProcessExecutor:
+        self._pool = concurrent.futures.ProcessPoolExecutor(
+            max_workers=self._workers, mp_context=multiprocessing.get_context("spawn")
+        )
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def map_chunks(self, run_fn: RunFn, chunks: Iterable[Chunk]) -> Iterator[ChunkOutcome]:
+        pool = self._require_pool()
+
+        def wait_first(pending: set[Any]) -> tuple[set[Any], set[Any]]:
+            done, not_done = concurrent.futures.wait(pending, return_when=concurrent.futures.FIRST_COMPLETED)
+            return set(done), set(not_done)
+
+        return _bounded_completion(
+            lambda chunk: pool.submit(execute_chunk, run_fn, list(chunk)), wait_first, chunks, 2 * self._workers
+        )
+
+    def _require_pool(self) -> concurrent.futures.ProcessPoolExecutor:
+        if self._pool is None:
+            raise RuntimeError("use the executor as a context manager: `with ProcessExecutor() as ex:`")
+        return self._pool
+
+
+class DaskExecutor:
+    """A dask.distributed cluster: an existing scheduler at ``address``, or a private LocalCluster.
+
+    The LocalCluster has ``workers`` single-threaded worker *processes*
+    (models are pure Python and hold the GIL).  With an address, the
+    cluster's total thread count is used as the worker count.  ``run_fn``
+    and this package must be importable on the workers.
+    """
+
+    name = "dask"
+
+    def __init__(self, address: str | None = None, workers: int | None = None) -> None:
+        if address is not None and workers is not None:
+            raise ValueError("workers is only for a private LocalCluster; an existing cluster has its own")
+        self._address = address
+        self._requested_workers = workers or available_cpus()
+        self._client: Any = None
+        self._cluster: Any = None
+
+    @property
+    def workers(self) -> int:
+        if self._client is None:
+            return self._requested_workers
+        return max(1, sum(self._client.nthreads().values()))
+
+    def __enter__(self) -> DaskExecutor:
+        from distributed import Client, LocalCluster
+
+        if self._address is None:
+            self._cluster = LocalCluster(
+                n_workers=self._requested_workers,
+                processes=True,
+                threads_per_worker=1,
+                dashboard_address=None,
+            )
+            self._client = Client(self._cluster)
+        else:
+            self._client = Client(self._address)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+        if self._cluster is not None:
+            self._cluster.close()
+            self._cluster = None
+
+    def map_chunks(self, run_fn: RunFn, chunks: Iterable[Chunk]) -> Iterator[ChunkOutcome]:
+        from distributed import wait
+
+        client = self._client
+        if client is None:
+            raise RuntimeError("use the executor as a context manager: `with DaskExecutor() as ex:`")
+
+        def wait_first(pending: set[Any]) -> tuple[set[Any], set[Any]]:
+            done, not_done = wait(pending, return_when="FIRST_COMPLETED")
+            return set(done), set(not_done)
+
+        return _bounded_completion(
+            lambda chunk: client.submit(execute_chunk, run_fn, list(chunk), pure=False),
+            wait_first,
+            chunks,
+            2 * self.workers,
+        )
+
+
+def make_executor(executor: str | ChunkExecutor, workers: int | None = None) -> ChunkExecutor:
+    """Resolve ``"serial"``, ``"processes"`` or ``"dask"`` (private LocalCluster) to an executor.
+
+    Pass an executor instance, e.g. ``DaskExecutor(address="tcp://host:8786")``,
+    to use anything else.
+    """
+    if not isinstance(executor, str):
+        if workers is not None:
+            raise ValueError("workers is set on the executor instance, not passed alongside it")
+        return executor
+    if executor == "serial":
+        return SerialExecutor()
+    if executor == "processes":
+        return ProcessExecutor(workers)
+    if executor == "dask":
+        return DaskExecutor(workers=workers)
+    raise ValueError(f"unknown executor {executor!r}; expected 'serial', 'processes' or 'dask'")

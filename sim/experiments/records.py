@@ -1,0 +1,182 @@
+"""Executing a chunk of runs and turning their outputs into Arrow tables.
+
+This is the code that runs *inside* workers.  It owns the column
+conventions of the result files:
+
+* ``runs``: ``design_index, replication, seed, run_key, params_json``, one
+  ``param.<dotted.path>`` column per scalar leaf of the params (lists are
+  stored as canonical JSON text), then the model's outcome columns.
+* ``timeseries``: ``design_index, replication, run_key, ts_row`` (position
+  of the record within its run), then the record's fields.
+
+Tables are built in the worker so the parent process only writes files,
+which keeps it from becoming the bottleneck for fast models.
+"""
+
+from __future__ import annotations
+
+import json
+import traceback
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Union
+
+import numpy as np
+import pyarrow as pa
+
+from .keys import canonical_json
+from .runs import RunSpec
+
+Scalar = Union[float, int, str, bool, None]
+Outcomes = Mapping[str, Scalar]
+RunFn = Callable[[Mapping[str, Any], int], Union[Outcomes, tuple[Outcomes, Sequence[Mapping[str, Scalar]]]]]
+
+DESIGN_INDEX = "design_index"
+REPLICATION = "replication"
+SEED = "seed"
+RUN_KEY = "run_key"
+PARAMS_JSON = "params_json"
+TS_ROW = "ts_row"
+PARAM_PREFIX = "param."
+RUN_ID_COLUMNS = (DESIGN_INDEX, REPLICATION, SEED, RUN_KEY, PARAMS_JSON)
+TIMESERIES_ID_COLUMNS = (DESIGN_INDEX, REPLICATION, RUN_KEY, TS_ROW)
+
+
+@dataclass(frozen=True)
+class RunFailure:
+    """A run whose model function raised (or returned something unusable): enough to reproduce it."""
+
+    run_key: str
+    design_index: int
+    replication: int
+    seed: int
+    params: Mapping[str, Any]
+    error: str
+    traceback: str
+
+    def to_record(self) -> dict[str, Any]:
+        """JSON-able form written as one line of ``failures.jsonl``."""
+        return asdict(self)
+
+
+@dataclass
+class ChunkOutcome:
+    """What one chunk sends back: successful rows as tables, plus the failures."""
+
+    runs: pa.Table | None
+    timeseries: pa.Table | None
+    failures: list[RunFailure] = field(default_factory=list)
+
+    @property
+    def n_succeeded(self) -> int:
+        return 0 if self.runs is None else self.runs.num_rows
+
+
+def _as_scalar(value: Any, what: str) -> Scalar:
+    """Accept JSON-like scalars (numpy scalars are unwrapped); reject anything Parquet can't hold in a flat column."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    raise TypeError(f"{what} must be a scalar (float, int, str, bool or None), got {type(value).__name__}")
+
+
+def flatten_params(params: Mapping[str, Any], prefix: str = PARAM_PREFIX) -> dict[str, Scalar]:
+    """``{"a": {"b": 1}, "c": [1, 2]}`` -> ``{"param.a.b": 1, "param.c": "[1,2]"}``: one column per leaf."""
+    flat: dict[str, Scalar] = {}
+    for name, value in params.items():
+        if isinstance(value, Mapping):
+            flat.update(flatten_params(value, f"{prefix}{name}."))
+        elif isinstance(value, list):
+            flat[f"{prefix}{name}"] = canonical_json(value)
+        else:
+            flat[f"{prefix}{name}"] = _as_scalar(value, f"parameter {prefix}{name}")
+    return flat
+
+
+def _checked_fields(record: Mapping[str, Any], reserved: Sequence[str], what: str) -> dict[str, Scalar]:
+    """Validate a flat record of model output; names may not shadow engine columns or params."""
+    fields: dict[str, Scalar] = {}
+    for name, value in record.items():
+        if not isinstance(name, str) or name in reserved or name.startswith(PARAM_PREFIX):
+            raise ValueError(f"{what} name {name!r} is reserved or not a string")
+        fields[name] = _as_scalar(value, f"{what} {name!r}")
+    return fields
+
+
+def _split_result(result: Any) -> tuple[Mapping[str, Any], Sequence[Mapping[str, Any]]]:
+    """A model returns either ``summary`` or ``(summary, timeseries_records)``."""
+    if isinstance(result, tuple):
+        summary, records = result
+        return summary, records
+    return result, ()
+
+
+def _run_one(run_fn: RunFn, spec: RunSpec) -> tuple[dict[str, Scalar], list[dict[str, Scalar]]]:
+    """Execute one run and build its summary row and time-series rows."""
+    params_json = canonical_json(spec.params)
+    row: dict[str, Scalar] = {
+        DESIGN_INDEX: spec.index,
+        REPLICATION: spec.replication,
+        SEED: spec.seed,
+        RUN_KEY: spec.key,
+        PARAMS_JSON: params_json,
+    }
+    row.update(flatten_params(spec.params))
+    # The model gets a private copy: it may mutate it without corrupting the design.
+    private_params = json.loads(params_json)
+    summary, records = _split_result(run_fn(private_params, spec.seed))
+    row.update(_checked_fields(summary, RUN_ID_COLUMNS, "outcome"))
+    ts_rows = []
+    for position, record in enumerate(records):
+        ts_row: dict[str, Scalar] = {DESIGN_INDEX: spec.index, REPLICATION: spec.replication, RUN_KEY: spec.key, TS_ROW: position}
+        ts_row.update(_checked_fields(record, TIMESERIES_ID_COLUMNS, "time-series field"))
+        ts_rows.append(ts_row)
+    return row, ts_rows
+
+
+def rows_to_table(rows: Sequence[Mapping[str, Scalar]]) -> pa.Table:
+    """Column-wise Arrow table from row dicts whose key sets may differ (missing values become null).
+
+    ``pa.Table.from_pylist`` would take the columns from the first row only.
+    """
+    names: dict[str, None] = {}
+    for row in rows:
+        names.update(dict.fromkeys(row))
+    columns = {}
+    for name in names:
+        try:
+            columns[name] = pa.array([row.get(name) for row in rows])
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError) as exc:
+            raise TypeError(f"column {name!r} has values of incompatible types across runs: {exc}") from exc
+    return pa.table(columns)
+
+
+def execute_chunk(run_fn: RunFn, specs: Sequence[RunSpec]) -> ChunkOutcome:
+    """Run every spec of a chunk; a run that raises becomes a :class:`RunFailure` and the chunk goes on."""
+    rows: list[dict[str, Scalar]] = []
+    ts_rows: list[dict[str, Scalar]] = []
+    failures: list[RunFailure] = []
+    for spec in specs:
+        try:
+            row, run_ts_rows = _run_one(run_fn, spec)
+        except Exception as exc:  # noqa: BLE001 -- any model error is data to record, not a crash
+            failures.append(
+                RunFailure(
+                    run_key=spec.key,
+                    design_index=spec.index,
+                    replication=spec.replication,
+                    seed=spec.seed,
+                    params=spec.params,
+                    error=f"{type(exc).__name__}: {exc}",
+                    traceback=traceback.format_exc(),
+                )
+            )
+            continue
+        rows.append(row)
+        ts_rows.extend(run_ts_rows)
+    return ChunkOutcome(
+        runs=rows_to_table(rows) if rows else None,
+        timeseries=rows_to_table(ts_rows) if ts_rows else None,
+        failures=failures,
+    )

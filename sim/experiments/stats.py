@@ -1,0 +1,312 @@
+"""Summary statistics for Monte Carlo results: pure functions on numpy / pandas.
+
+Interval conventions: every ``*_ci`` returns ``(low, high)`` at the given
+two-sided confidence; "half-width" means ``(high - low) / 2`` (Wilson and
+Newcombe intervals are asymmetric, so this is the average of the two arms).
+
+Why these methods:
+
+* Wilson score intervals for proportions -- the Wald interval collapses to
+  zero width at 0 % or 100 % success, which small pilot sweeps hit often.
+* Newcombe's hybrid score intervals (method 10) for differences of
+  proportions, in the unpaired form (Newcombe 1998, Stat Med 17:873) and the
+  paired form (Newcombe 1998, Stat Med 17:2635).  Under common random
+  numbers two strategies are evaluated on the same replications, their
+  outcomes are positively correlated, and the paired interval is much
+  narrower -- that is the point of CRN.
+* Kaplan--Meier for time-to-event, because runs that never reach the event
+  within the horizon are right-censored, not failures at the horizon.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+from scipy import stats as _scipy_stats
+
+
+def _z(confidence: float) -> float:
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
+    return float(_scipy_stats.norm.ppf(0.5 + confidence / 2))
+
+
+def wilson_ci(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for a binomial proportion (8/10 -> (0.490, 0.943))."""
+    if n <= 0 or not 0 <= successes <= n:
+        raise ValueError(f"need 0 <= successes <= n and n > 0, got {successes}/{n}")
+    z = _z(confidence)
+    p = successes / n
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def _newcombe_difference_ci(
+    p_a: float, ci_a: tuple[float, float], p_b: float, ci_b: tuple[float, float], phi: float
+) -> tuple[float, float]:
+    """Square-and-add of the Wilson arms of ``p_a - p_b``; ``phi`` is their correlation (0 if independent)."""
+    (low_a, high_a), (low_b, high_b) = ci_a, ci_b
+    difference = p_a - p_b
+    below = math.sqrt(max(0.0, (p_a - low_a) ** 2 - 2 * phi * (p_a - low_a) * (high_b - p_b) + (high_b - p_b) ** 2))
+    above = math.sqrt(max(0.0, (high_a - p_a) ** 2 - 2 * phi * (high_a - p_a) * (p_b - low_b) + (p_b - low_b) ** 2))
+    return max(-1.0, difference - below), min(1.0, difference + above)
+
+
+def unpaired_difference_ci(
+    successes_a: int, n_a: int, successes_b: int, n_b: int, confidence: float = 0.95
+) -> tuple[float, float]:
+    """Newcombe hybrid score interval for ``p_a - p_b`` from independent samples."""
+    p_a, p_b = successes_a / n_a, successes_b / n_b
+    return _newcombe_difference_ci(
+        p_a, wilson_ci(successes_a, n_a, confidence), p_b, wilson_ci(successes_b, n_b, confidence), phi=0.0
+    )
+
+
+@dataclass(frozen=True)
+class PairedComparison:
+    """Strategy A vs B on the same replications (binary success)."""
+
+    n_pairs: int
+    p_a: float
+    p_b: float
+    a_only: int  # replications where A succeeded and B did not
+    b_only: int
+    paired_ci: tuple[float, float]  # uses the pairing (what CRN buys)
+    unpaired_ci: tuple[float, float]  # ignores it, for contrast
+
+    @property
+    def difference(self) -> float:
+        """``p_a - p_b``."""
+        return self.p_a - self.p_b
+
+
+def compare_paired(success_a: ArrayLike, success_b: ArrayLike, confidence: float = 0.95) -> PairedComparison:
+    """Paired difference of success proportions; element i of both arrays is replication i."""
+    a = np.asarray(success_a, dtype=bool)
+    b = np.asarray(success_b, dtype=bool)
+    if a.shape != b.shape or a.ndim != 1 or a.size == 0:
+        raise ValueError("success_a and success_b must be non-empty 1-d arrays of equal length")
+    n = int(a.size)
+    both, a_only, b_only = int(np.sum(a & b)), int(np.sum(a & ~b)), int(np.sum(~a & b))
+    neither = n - both - a_only - b_only
+    margins = (both + a_only) * (b_only + neither) * (both + b_only) * (a_only + neither)
+    phi = (both * neither - a_only * b_only) / math.sqrt(margins) if margins > 0 else 0.0
+    successes_a, successes_b = both + a_only, both + b_only
+    p_a, p_b = successes_a / n, successes_b / n
+    paired = _newcombe_difference_ci(
+        p_a, wilson_ci(successes_a, n, confidence), p_b, wilson_ci(successes_b, n, confidence), phi
+    )
+    return PairedComparison(
+        n_pairs=n,
+        p_a=p_a,
+        p_b=p_b,
+        a_only=a_only,
+        b_only=b_only,
+        paired_ci=paired,
+        unpaired_ci=unpaired_difference_ci(successes_a, n, successes_b, n, confidence),
+    )
+
+
+def _bootstrap_ci(values: ArrayLike, statistic, confidence: float, n_resamples: int, seed: int) -> tuple[float, float]:  # noqa: ANN001
+    data = np.asarray(values, dtype=float)
+    if data.ndim != 1 or data.size < 2:
+        raise ValueError("bootstrap needs a 1-d array of at least two values")
+    result = _scipy_stats.bootstrap(
+        (data,),
+        statistic,
+        n_resamples=n_resamples,
+        confidence_level=confidence,
+        method="percentile",
+        vectorized=True,
+        rng=np.random.default_rng(seed),
+    )
+    return float(result.confidence_interval.low), float(result.confidence_interval.high)
+
+
+def bootstrap_mean_ci(
+    values: ArrayLike, *, confidence: float = 0.95, n_resamples: int = 2000, seed: int = 0
+) -> tuple[float, float]:
+    """Percentile bootstrap interval of the mean; the same seed gives the same interval."""
+    return _bootstrap_ci(values, lambda x, axis: np.mean(x, axis=axis), confidence, n_resamples, seed)
+
+
+def bootstrap_quantile_ci(
+    values: ArrayLike, q: float, *, confidence: float = 0.95, n_resamples: int = 2000, seed: int = 0
+) -> tuple[float, float]:
+    """Percentile bootstrap interval of the ``q`` quantile (e.g. q=0.9 for a pessimistic cost)."""
+    return _bootstrap_ci(values, lambda x, axis: np.quantile(x, q, axis=axis), confidence, n_resamples, seed)
+
+
+def censor_at_horizon(event_times: ArrayLike, horizon: float) -> tuple[np.ndarray, np.ndarray]:
+    """Durations and event flags from per-run event times, where None/NaN means "never happened".
+
+    Runs without the event, or with it after ``horizon``, are censored at
+    the horizon: we only know the event did not occur before it.
+    """
+    times = np.asarray(pd.to_numeric(pd.Series(event_times, dtype=object), errors="raise"), dtype=float)
+    observed = ~np.isnan(times) & (times <= horizon)
+    return np.where(observed, times, float(horizon)), observed
+
+
+@dataclass(frozen=True)
+class SurvivalCurve:
+    """Kaplan--Meier estimate: ``survival[i]`` = P(no event by ``times[i]``), right after ``times[i]``."""
+
+    times: np.ndarray
+    survival: np.ndarray
+    at_risk: np.ndarray
+    events: np.ndarray
+
+    def median(self) -> float:
+        """Smallest time with survival <= 0.5; ``inf`` if survival never drops that low.
+
+        ``inf`` means "the median lies beyond the longest follow-up" (with
+        censoring at the horizon: the event happens in fewer than half of the
+        runs by the horizon) -- it is not a missing value.
+        """
+        below = np.nonzero(self.survival <= 0.5)[0]
+        return float(self.times[below[0]]) if below.size else math.inf
+
+
+def kaplan_meier(durations: ArrayLike, observed: ArrayLike) -> SurvivalCurve:
+    """Product-limit estimator; at tied times events count before censorings (the usual convention)."""
+    durations = np.asarray(durations, dtype=float)
+    observed = np.asarray(observed, dtype=bool)
+    if durations.shape != observed.shape or durations.ndim != 1:
+        raise ValueError("durations and observed must be 1-d arrays of equal length")
+    event_times = np.unique(durations[observed])
+    at_risk = np.array([np.sum(durations >= t) for t in event_times], dtype=int)
+    events = np.array([np.sum((durations == t) & observed) for t in event_times], dtype=int)
+    survival = np.cumprod(1.0 - events / at_risk) if event_times.size else np.array([])
+    return SurvivalCurve(times=event_times, survival=survival, at_risk=at_risk, events=events)
+
+
+def km_median(durations: ArrayLike, observed: ArrayLike) -> float:
+    """Kaplan--Meier median time to event (``inf`` if not reached; see :meth:`SurvivalCurve.median`)."""
+    return kaplan_meier(durations, observed).median()
+
+
+def rank_by_success(
+    results: pd.DataFrame, *, group: str, success: str, confidence: float = 0.95
+) -> pd.DataFrame:
+    """One row per group: n, successes, p, Wilson CI and rank (1 = highest p; ties share a rank).
+
+    Sorted by p descending, then by group label, so the order is deterministic.
+    """
+    counts = results.groupby(group, sort=True)[success].agg(n="count", successes="sum").reset_index()
+    counts["successes"] = counts["successes"].astype(int)
+    counts["p"] = counts["successes"] / counts["n"]
+    intervals = [wilson_ci(s, n, confidence) for s, n in zip(counts["successes"], counts["n"])]
+    counts["ci_low"] = [low for low, _ in intervals]
+    counts["ci_high"] = [high for _, high in intervals]
+    counts["rank"] = counts["p"].rank(method="min", ascending=False).astype(int)
+    return counts.sort_values(["p", group], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def pairwise_comparisons(
+    results: pd.DataFrame,
+    *,
+    group: str,
+    success: str,
+    pair_on: Sequence[str] = ("replication",),
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Paired comparison of every pair of groups, matched on ``pair_on`` (e.g. replication).
+
+    Only pairs observed for both groups are used.  Columns: a, b, n_pairs,
+    p_a, p_b, difference, paired_low/high, unpaired_low/high.
+    """
+    wide = results.pivot(index=list(pair_on), columns=group, values=success)
+    rows = []
+    for a, b in itertools.combinations(sorted(wide.columns), 2):
+        both = wide[[a, b]].dropna()
+        if both.empty:
+            continue
+        comparison = compare_paired(both[a].astype(bool), both[b].astype(bool), confidence)
+        rows.append(
+            {
+                "a": a,
+                "b": b,
+                "n_pairs": comparison.n_pairs,
+                "p_a": comparison.p_a,
+                "p_b": comparison.p_b,
+                "difference": comparison.difference,
+                "paired_low": comparison.paired_ci[0],
+                "paired_high": comparison.paired_ci[1],
+                "unpaired_low": comparison.unpaired_ci[0],
+                "unpaired_high": comparison.unpaired_ci[1],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class PrecisionCheck:
+    """Whether every interval is narrow enough, and how many more replications would get there."""
+
+    target_half_width: float
+    worst_half_width: float
+    worst: str
+    met: bool
+    additional_replications: int
+
+
+def _additional_replications(half_widths: np.ndarray, ns: np.ndarray, target: float) -> int:
+    """Half-widths shrink like 1/sqrt(n): n_needed = n * (h / target)^2, the worst estimate decides."""
+    needed = np.ceil(ns * (half_widths / target) ** 2)
+    return int(max(0.0, float(np.max(needed - ns))))
+
+
+def precision_check(
+    results: pd.DataFrame,
+    *,
+    group: str,
+    success: str,
+    target_half_width: float,
+    paired_differences: bool = False,
+    pair_on: Sequence[str] = ("replication",),
+    max_replications: int | None = None,
+    confidence: float = 0.95,
+) -> PrecisionCheck:
+    """Decide whether to stop adding replications.
+
+    Checks each group's success proportion (Wilson) or, with
+    ``paired_differences``, each pair of groups' paired difference
+    (Newcombe), against ``target_half_width``.  The suggestion extrapolates
+    the 1/sqrt(n) law from the current half-widths, so treat it as a next
+    batch size, not a guarantee; it is capped so the total per group does
+    not exceed ``max_replications``.
+    """
+    if target_half_width <= 0:
+        raise ValueError("target_half_width must be positive")
+    if paired_differences:
+        table = pairwise_comparisons(results, group=group, success=success, pair_on=pair_on, confidence=confidence)
+        if table.empty:
+            raise ValueError("no pair of groups shares a replication")
+        labels = [f"{a} - {b}" for a, b in zip(table["a"], table["b"])]
+        half_widths = ((table["paired_high"] - table["paired_low"]) / 2).to_numpy()
+        ns = table["n_pairs"].to_numpy()
+    else:
+        table = rank_by_success(results, group=group, success=success, confidence=confidence)
+        labels = [str(label) for label in table[group]]
+        half_widths = ((table["ci_high"] - table["ci_low"]) / 2).to_numpy()
+        ns = table["n"].to_numpy()
+    worst = int(np.argmax(half_widths))
+    additional = _additional_replications(half_widths, ns, target_half_width)
+    if max_replications is not None:
+        additional = max(0, min(additional, max_replications - int(np.max(ns))))
+    return PrecisionCheck(
+        target_half_width=target_half_width,
+        worst_half_width=float(half_widths[worst]),
+        worst=labels[worst],
+        met=bool(half_widths[worst] < target_half_width),
+        additional_replications=additional,
+    )

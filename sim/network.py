@@ -1,0 +1,113 @@
+"""The influence network: a typed, weighted ``networkx`` digraph, and the sparse matrices the step uses.
+
+Ties point from the actor who exerts influence to the actor who receives it. Three sources:
+structural ties implied by roles (a pillar's lead ministry commands the forces that pillar
+governs; a spoiler holds patronage over the ministries leading the pillars where its rents
+are), random role-based ties (each rule ties pairs of two actor types with a probability,
+drawn from the model's generator), and explicit ties named in the scenario.
+
+Matrices are built once per network: ``A[t][i, j]`` is the weight of the tie of type ``t``
+from j to i, so ``A[t] @ x`` aggregates what i receives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+
+from .scenario import ACTOR_TYPES, TIE_TYPES, Scenario
+from .state import CORRUPTIBLE, ReformState
+
+
+@dataclass(frozen=True)
+class NetworkMatrices:
+    adjacency: dict[str, sp.csr_matrix]   # per tie type, A[i, j] = weight of j -> i
+    influence: sp.csr_matrix              # row-stochastic, self weight on the diagonal
+    peers: sp.csr_matrix                  # row-stochastic over patronage and command ties
+    patronage_from_spoilers: sp.csr_matrix  # actors x spoilers, patronage weight
+    funding_of_ministries: sp.csr_matrix    # ministries x donors, row-stochastic over each one's funders
+    threat_on_civil_society: np.ndarray     # threat received by each civil-society agent, capped at 1
+
+
+def build_graph(scenario: Scenario, state: ReformState, rng: np.random.Generator) -> nx.MultiDiGraph:
+    graph = nx.MultiDiGraph()
+    for index, (name, code) in enumerate(zip(state.names, state.actor_type)):
+        graph.add_node(index, name=name, member=state.member_of[index], actor_type=ACTOR_TYPES[code])
+
+    ministries = state.types["ministry"].index
+    forces = state.types["security_force"]
+    for pillar, lead in enumerate(state.pillar_lead):
+        for force in forces.index[forces.pillar == pillar]:
+            graph.add_edge(int(ministries[lead]), int(force), key="command", type="command", weight=0.6)
+    spoilers = state.types["spoiler"]
+    for row, spoiler in enumerate(spoilers.index):
+        for pillar in np.flatnonzero(state.spoiler_rents[row] > 0):
+            lead = int(ministries[state.pillar_lead[pillar]])
+            graph.add_edge(int(spoiler), lead, key="patronage", type="patronage",
+                           weight=float(state.spoiler_rents[row, pillar]))
+
+    for rule in scenario.network.rules:
+        sources = state.types[rule.source].index
+        targets = state.types[rule.target].index
+        if len(sources) == 0 or len(targets) == 0:
+            continue
+        drawn = rng.random((len(sources), len(targets))) < rule.probability
+        for s, t in zip(*np.nonzero(drawn)):
+            if sources[s] != targets[t]:
+                graph.add_edge(int(sources[s]), int(targets[t]), key=rule.type, type=rule.type, weight=rule.weight)
+
+    by_member: dict[str, list[int]] = {}
+    for index, member in enumerate(state.member_of):
+        by_member.setdefault(member, []).append(index)
+    for tie in scenario.network.ties:
+        for source in by_member[tie.source]:
+            for target in by_member[tie.target]:
+                if source != target:
+                    graph.add_edge(source, target, key=tie.type, type=tie.type, weight=tie.weight)
+    return graph
+
+
+def _row_normalise(matrix: sp.csr_matrix) -> sp.csr_matrix:
+    totals = np.asarray(matrix.sum(axis=1)).ravel()
+    scale = np.divide(1.0, totals, out=np.zeros_like(totals), where=totals > 0)
+    return sp.csr_matrix(sp.diags(scale) @ matrix)
+
+
+def build_matrices(graph: nx.MultiDiGraph, state: ReformState, self_weight: float) -> NetworkMatrices:
+    n = graph.number_of_nodes()
+    rows: dict[str, list[int]] = {t: [] for t in TIE_TYPES}
+    cols: dict[str, list[int]] = {t: [] for t in TIE_TYPES}
+    weights: dict[str, list[float]] = {t: [] for t in TIE_TYPES}
+    for source, target, data in graph.edges(data=True):
+        rows[data["type"]].append(target)
+        cols[data["type"]].append(source)
+        weights[data["type"]].append(data["weight"])
+    adjacency = {
+        t: sp.csr_matrix((weights[t], (rows[t], cols[t])), shape=(n, n)) for t in TIE_TYPES
+    }
+    # Influence: who listens to whom, scaled by the speaker's weight; every actor keeps
+    # ``self_weight`` on its own current stance (so isolated actors are not undefined).
+    received = sum(adjacency.values(), sp.csr_matrix((n, n))) @ sp.diags(state.influence)
+    incoming = np.asarray(received.sum(axis=1)).ravel()
+    others = _row_normalise(sp.csr_matrix(received)) * (1.0 - self_weight)
+    diagonal = np.where(incoming > 0, self_weight, 1.0)
+    influence = sp.csr_matrix(others + sp.diags(diagonal))
+
+    donors = state.types["donor"].index
+    spoilers = state.types["spoiler"].index
+    # Corruption norms pass between officials only: a spoiler's patronage tie carries capture
+    # (``patronage_from_spoilers``), not a peer's example.
+    officials = sp.diags(state.mask(*CORRUPTIBLE).astype(float))
+    funding = _row_normalise(adjacency["funding"][:, donors])
+    civil = state.types["civil_society"].index
+    return NetworkMatrices(
+        adjacency=adjacency,
+        influence=influence,
+        peers=_row_normalise(sp.csr_matrix((adjacency["patronage"] + adjacency["command"]) @ officials)),
+        patronage_from_spoilers=sp.csr_matrix(adjacency["patronage"][:, spoilers]),
+        funding_of_ministries=sp.csr_matrix(funding[state.types["ministry"].index]),
+        threat_on_civil_society=np.minimum(np.asarray(adjacency["threat"][civil].sum(axis=1)).ravel(), 1.0),
+    )

@@ -1,0 +1,96 @@
+"""Indicators computed from the state each step, and the run-level summary.
+
+The five headline indicators follow the WDR 2011 Box 3.6 list (Pritchett & de Weijer 2010)
+so simulated "years to threshold" can be set beside the published pace of the fastest
+reformers (docs/validation.md).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from .fields import HEADLINE_INDICATORS
+from .mechanisms.common import weighted_mean
+from .state import CORRUPTIBLE, ReformState
+
+
+def headline_indicators(state: ReformState) -> dict[str, float]:
+    """The five headline indicators on [0, 1].
+
+    - military_out_of_politics = 1 - influence-weighted autonomy of coup-capable forces
+      (all forces when none is coup-capable);
+    - corruption_control = 1 - influence-weighted corruption of ministries, forces, parliament;
+    - bureaucratic_quality = influence-weighted ministry capability;
+    - government_effectiveness = sqrt(bureaucratic quality x mean de facto function);
+    - rule_of_law = sqrt(function of justice and policing x (1 - abuse)(1 - violence)).
+    """
+    ministries = state.types["ministry"]
+    forces = state.types["security_force"]
+    force_weight = state.influence[forces.index]
+    army = forces.coup_capable if forces.coup_capable.any() else np.ones(len(forces), dtype=bool)
+    corruptible = state.mask(*CORRUPTIBLE)
+    capability = weighted_mean(ministries.capacity, state.influence[ministries.index])
+    law_pillars = [i for i in (state.pillar("justice"), state.pillar("policing")) if i is not None]
+    law_function = float(state.de_facto[law_pillars].mean()) if law_pillars else float(state.de_facto.mean())
+    abuse = weighted_mean(forces.abuse, force_weight)
+    return {
+        "military_out_of_politics": 1.0 - weighted_mean(forces.political_autonomy[army], force_weight[army]),
+        "corruption_control": 1.0 - weighted_mean(state.corruption[corruptible], state.influence[corruptible]),
+        "bureaucratic_quality": capability,
+        "government_effectiveness": math.sqrt(capability * float(state.de_facto.mean())),
+        "rule_of_law": math.sqrt(law_function * (1.0 - abuse) * (1.0 - state.violence)),
+    }
+
+
+def reform_index(indicators: Mapping[str, float]) -> float:
+    """Mean of the five headline indicators: the index that decides de facto success."""
+    return float(np.mean([indicators[name] for name in HEADLINE_INDICATORS]))
+
+
+def years_to_threshold(series: Sequence[float], threshold: float) -> float:
+    """Years until the series first reaches the threshold (step 0 is year 0); NaN if never."""
+    reached = np.flatnonzero(np.asarray(series) >= threshold)
+    return float(reached[0] / 12.0) if reached.size else math.nan
+
+
+def reversals(series: Sequence[float], threshold: float) -> int:
+    """Drops below the threshold after having been at or above it."""
+    above = np.asarray(series) >= threshold
+    return int(np.sum(above[:-1] & ~above[1:]))
+
+
+def reform_succeeded(
+    index_series: Sequence[float], threshold: float, sustain_months: int, last_donor_exit_month: float
+) -> bool:
+    """De facto success: the reform index is at or above the threshold for the final
+    ``sustain_months`` of the run, and all donors had left at least that long before the end
+    (no donors at all counts as having left). Progress that only lasts while donors pay is
+    not success (local ownership; Detzner 2017)."""
+    series = np.asarray(index_series)
+    horizon = len(series) - 1
+    if not math.isnan(last_donor_exit_month) and last_donor_exit_month > horizon - sustain_months:
+        return False
+    return bool(np.all(series[max(horizon - sustain_months, 0):] >= threshold))
+
+
+def summarise(
+    series: Mapping[str, Sequence[float]], threshold: float, sustain_months: int,
+    donor_exit_month: float, donors_present_at_end: bool, events: Mapping[str, object],
+) -> dict[str, float | int | bool]:
+    """The run-level summary: final values, years to threshold, success, reversals, shocks."""
+    summary: dict[str, float | int | bool] = {
+        f"final_{name}": float(values[-1]) for name, values in series.items()
+    }
+    for name in HEADLINE_INDICATORS:
+        summary[f"years_to_threshold_{name}"] = years_to_threshold(series[name], threshold)
+        summary[f"reversals_{name}"] = reversals(series[name], threshold)
+    summary["years_to_threshold_reform_index"] = years_to_threshold(series["reform_index"], threshold)
+    summary["reversals"] = sum(int(summary[f"reversals_{name}"]) for name in HEADLINE_INDICATORS)
+    summary["reform_success"] = reform_succeeded(series["reform_index"], threshold, sustain_months, donor_exit_month)
+    summary["donor_exit_year"] = donor_exit_month / 12.0
+    summary["donors_present_at_end"] = donors_present_at_end
+    summary.update(events)
+    return summary

@@ -1,0 +1,553 @@
+"""Scenario files: the pydantic schema, safe YAML loading, ``extends`` and user-facing errors.
+
+A scenario is a readable YAML file that sets the country context (actors, pillars, the
+influence network, mechanism coefficients) and names a reform strategy. Every actor type
+has a block of type-level defaults plus a list of ``members`` that may override any of
+them, so a sweep can move one lever for a whole type (``actors.ministry.political_will``)
+while a scenario can still give each ministry its own values.
+
+User mistakes never surface as tracebacks: :func:`load_scenario` raises
+:class:`ScenarioError`, whose message names the file, the dotted field path, the bad
+value and what is allowed (with a "did you mean" for misspelt keys).
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import hashlib
+import json
+from pathlib import Path
+from typing import Annotated, Any, Literal, get_args, get_type_hints
+
+import yaml
+from pydantic import BaseModel, Field, Strict, ValidationError, create_model, model_validator
+from pydantic.fields import FieldInfo
+
+from .fields import (
+    PILLARS, Count, Name, NonNegative, PillarName, Positive, Probability, Rate, Schema,
+    ScenarioError, Unit, Years,
+)
+from .strategy import Strategy, load_strategy_source
+
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+
+ActorType = Literal["ministry", "security_force", "parliament", "civil_society", "donor", "spoiler"]
+ACTOR_TYPES: tuple[str, ...] = get_args(ActorType)
+TieType = Literal["command", "oversight", "funding", "patronage", "advocacy", "threat"]
+TIE_TYPES: tuple[str, ...] = get_args(TieType)
+
+
+# --- actors -------------------------------------------------------------------------------
+class ActorBlock(Schema):
+    """Fields shared by every actor type: how many agents, how much weight, how open to influence."""
+
+    influence: Positive = 1.0
+    susceptibility: Unit = Field(0.5, description="Friedkin-Johnsen weight on neighbours vs own interests")
+    stance: Unit = Field(0.5, description="initial support for reform")
+    heterogeneity: Unit = Field(0.05, description="s.d. of agent-level jitter around member values")
+
+
+class MinistryBlock(ActorBlock):
+    capacity: Unit = 0.3
+    political_will: Unit = 0.4
+    corruption: Unit = 0.5
+    absorptive_capacity: Unit = 0.4
+
+
+class SecurityForceBlock(ActorBlock):
+    kind: Name = "army"
+    pillar: PillarName = "defence_governance"
+    coup_capable: bool = False
+    professionalism: Unit = 0.3
+    political_autonomy: Unit = 0.5
+    corruption: Unit = 0.5
+    abuse: Unit = 0.4
+    loyalty: Unit = 0.5
+    effectiveness: Unit = 0.3
+
+
+class ParliamentBlock(ActorBlock):
+    oversight_capacity: Unit = 0.2
+    independence: Unit = 0.3
+    corruption: Unit = 0.4
+    legal_mandates: Unit = 0.2
+
+
+class CivilSocietyBlock(ActorBlock):
+    monitoring: Unit = 0.2
+    mobilisation: Unit = 0.2
+    trust: Unit = 0.3
+
+
+class DonorBlock(ActorBlock):
+    budget: NonNegative = Field(1.0, description="monthly funds, in units of the domestic reform budget")
+    conditionality: Unit = Field(0.3, description="share of funds tied to observed progress")
+    enforcement: Unit = Field(0.2, description="probability a breach is actually sanctioned")
+    patience_years: Years = 8.0
+    horizon_years: Years = 15.0
+    coordination: Unit = 0.4
+    flexibility: Unit = 0.4
+    visibility_preference: Unit = Field(0.6, description="weight on de jure (visible) results")
+    security_assistance: Unit = 0.2
+    peacekeeping: Unit = 0.0
+
+
+class SpoilerBlock(ActorBlock):
+    spoiler_type: Literal["limited", "greedy", "total"] = "greedy"
+    position: Literal["inside", "outside"] = "inside"
+    strength: Unit = 0.4
+    cooptability: Unit = 0.3
+    rents: dict[PillarName, Unit] = Field(default_factory=dict, description="rents at stake per pillar")
+
+
+def _member_model(block: type[ActorBlock]) -> type[Schema]:
+    """A member entry: a name, a count, and optional overrides of every field of its block."""
+    hints = get_type_hints(block, include_extras=True)
+    overrides: dict[str, Any] = {
+        field: (hints[field] | None, None) for field in block.model_fields
+    }
+    return create_model(  # type: ignore[call-overload]
+        block.__name__.replace("Block", "Member"),
+        __base__=Schema,
+        name=(Name, ...),
+        count=(Count, 1),
+        **overrides,
+    )
+
+
+MEMBER_MODELS = {
+    "ministry": _member_model(MinistryBlock),
+    "security_force": _member_model(SecurityForceBlock),
+    "parliament": _member_model(ParliamentBlock),
+    "civil_society": _member_model(CivilSocietyBlock),
+    "donor": _member_model(DonorBlock),
+    "spoiler": _member_model(SpoilerBlock),
+}
+
+
+def _type_model(block: type[ActorBlock], actor_type: str, min_members: int) -> type[ActorBlock]:
+    member = MEMBER_MODELS[actor_type]
+    return create_model(  # type: ignore[call-overload]
+        block.__name__.replace("Block", "Type"),
+        __base__=block,
+        members=(list[member], Field(..., min_length=min_members, max_length=500)),
+    )
+
+
+MinistryType = _type_model(MinistryBlock, "ministry", 1)
+SecurityForceType = _type_model(SecurityForceBlock, "security_force", 1)
+ParliamentType = _type_model(ParliamentBlock, "parliament", 1)
+CivilSocietyType = _type_model(CivilSocietyBlock, "civil_society", 1)
+DonorType = _type_model(DonorBlock, "donor", 0)
+SpoilerType = _type_model(SpoilerBlock, "spoiler", 0)
+
+
+class Actors(Schema):
+    ministry: MinistryType  # type: ignore[valid-type]
+    security_force: SecurityForceType  # type: ignore[valid-type]
+    parliament: ParliamentType  # type: ignore[valid-type]
+    civil_society: CivilSocietyType  # type: ignore[valid-type]
+    donor: DonorType  # type: ignore[valid-type]
+    spoiler: SpoilerType  # type: ignore[valid-type]
+
+
+class Pillar(Schema):
+    name: PillarName
+    lead: Name = Field(..., description="name of the lead ministry member")
+    de_jure: Unit = 0.1
+    de_facto: Unit = 0.05
+
+
+# --- network ------------------------------------------------------------------------------
+class TieRule(Schema):
+    """Role-based random ties: each (source, target) pair of these types is tied with this probability."""
+
+    source: ActorType
+    target: ActorType
+    type: TieType
+    probability: Unit
+    weight: Unit = 0.5
+
+
+class ExplicitTie(Schema):
+    source: Name
+    target: Name
+    type: TieType
+    weight: Unit = 0.5
+
+
+DEFAULT_TIE_RULES: tuple[dict[str, Any], ...] = (
+    {"source": "ministry", "target": "ministry", "type": "command", "probability": 0.5, "weight": 0.4},
+    {"source": "ministry", "target": "security_force", "type": "command", "probability": 0.3, "weight": 0.5},
+    {"source": "parliament", "target": "ministry", "type": "oversight", "probability": 0.6, "weight": 0.3},
+    {"source": "parliament", "target": "security_force", "type": "oversight", "probability": 0.3, "weight": 0.3},
+    {"source": "donor", "target": "ministry", "type": "funding", "probability": 0.7, "weight": 0.4},
+    {"source": "donor", "target": "civil_society", "type": "funding", "probability": 0.3, "weight": 0.3},
+    {"source": "civil_society", "target": "parliament", "type": "advocacy", "probability": 0.3, "weight": 0.3},
+    {"source": "civil_society", "target": "civil_society", "type": "advocacy", "probability": 0.05, "weight": 0.3},
+    {"source": "civil_society", "target": "ministry", "type": "advocacy", "probability": 0.05, "weight": 0.2},
+    {"source": "spoiler", "target": "ministry", "type": "patronage", "probability": 0.5, "weight": 0.5},
+    {"source": "spoiler", "target": "security_force", "type": "patronage", "probability": 0.4, "weight": 0.5},
+    {"source": "spoiler", "target": "parliament", "type": "patronage", "probability": 0.3, "weight": 0.4},
+    {"source": "spoiler", "target": "civil_society", "type": "threat", "probability": 0.1, "weight": 0.4},
+    {"source": "security_force", "target": "security_force", "type": "patronage", "probability": 0.05, "weight": 0.3},
+    {"source": "security_force", "target": "civil_society", "type": "threat", "probability": 0.02, "weight": 0.3},
+)
+
+
+class Network(Schema):
+    rules: list[TieRule] = Field(default_factory=lambda: [TieRule(**r) for r in DEFAULT_TIE_RULES])
+    ties: list[ExplicitTie] = Field(default_factory=list)
+    self_weight: Unit = Field(0.5, description="weight an actor gives its own current stance")
+
+
+# --- mechanisms ---------------------------------------------------------------------------
+class Switchable(Schema):
+    enabled: bool = True
+
+
+class InfluenceParams(Switchable):
+    pass
+
+
+class WillParams(Switchable):
+    donor_pressure: Rate = 0.25
+    civil_society_pressure: Rate = 0.2
+    parliament_pressure: Rate = 0.15
+    spoiler_threat: Rate = 0.35
+    rents_lost: Rate = 0.15
+    election_interval_years: Years = 5.0
+    election_shock_sd: Unit = 0.08
+    relapse_shock: Unit = 0.25
+
+
+class CorruptionParams(Switchable):
+    baseline_rent: Annotated[float, Strict(), Field(ge=-10, le=10, allow_inf_nan=False)] = -0.9
+    peer_effect: Rate = 2.6
+    detection_penalty: Rate = 1.5
+    capture_strength: Rate = 0.5
+    steepness: Rate = 5.0
+    adjustment_rate: Unit = 0.02
+    base_detection: Unit = 0.05
+    diversion_rate: Unit = 0.6
+
+
+class CapacityParams(Switchable):
+    growth_rate: Rate = 0.02
+    decay_rate: Unit = 0.002
+    load_tolerance: Rate = 5.0
+    shared_load: Rate = 0.3
+    overload_erosion: Rate = 0.015
+    de_jure_rate: Rate = 0.02
+    de_facto_rate: Rate = 0.03
+    de_facto_decay: Unit = 0.004
+    domestic_budget: NonNegative = 1.0
+
+
+class SpoilerParams(Switchable):
+    obstruction: Rate = 1.5
+    violence: Rate = 0.6
+    cooptation_effort: Unit = 0.0
+    coercion: Rate = 0.02
+    growth: Rate = 0.01
+
+
+class DonorParams(Switchable):
+    fragmentation_cost: Unit = 0.4
+    expected_progress_per_year: Unit = 0.02
+    stall_tolerance: Unit = 0.005
+
+
+class CivilSocietyParams(Switchable):
+    growth_rate: Rate = 0.01
+    repression: Rate = 0.02
+    trust_rate: Unit = 0.03
+    donor_support: Rate = 0.3
+
+
+class SecurityParams(Switchable):
+    force_adjustment_rate: Unit = 0.03
+    violence_rate: Unit = 0.08
+    base_violence: Unit = 0.1
+    relapse_hazard: Probability = 0.0033
+    relapse_violence: Unit = 0.8
+    coup_hazard: Probability = 0.0006
+    coup_trap: Rate = 1.0
+    assistance_autonomy: Unit = 0.1
+
+
+class Mechanisms(Schema):
+    influence: InfluenceParams = InfluenceParams()
+    political_will: WillParams = WillParams()
+    corruption: CorruptionParams = CorruptionParams()
+    capacity: CapacityParams = CapacityParams()
+    spoilers: SpoilerParams = SpoilerParams()
+    donors: DonorParams = DonorParams()
+    civil_society: CivilSocietyParams = CivilSocietyParams()
+    security: SecurityParams = SecurityParams()
+
+
+class Context(Schema):
+    post_conflict: bool = False
+    initial_violence: Unit = 0.2
+    monitoring_noise: Unit = Field(0.05, description="s.d. of M&E noise on observed indicators")
+    indicator_manipulation: Unit = Field(0.1, description="how far reported function is inflated toward form")
+
+
+class Event(Schema):
+    """A scheduled push or shock, e.g. a temporary anti-corruption drive."""
+
+    kind: Literal["anticorruption_push", "violence_shock", "election"]
+    start_year: Years
+    duration_years: Years = 1.0
+    strength: Unit = 0.5
+
+
+class Outcomes(Schema):
+    threshold: Unit = 0.6
+    success_sustain_years: Years = 5.0
+
+
+class Scenario(Schema):
+    name: Name
+    description: str = ""
+    horizon_years: Annotated[int, Strict(), Field(ge=1, le=200)] = 40
+    context: Context = Context()
+    actors: Actors
+    pillars: list[Pillar] = Field(..., min_length=1, max_length=len(PILLARS))
+    network: Network = Network()
+    mechanisms: Mechanisms = Mechanisms()
+    strategy: Strategy
+    events: list[Event] = Field(default_factory=list)
+    outcomes: Outcomes = Outcomes()
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> "Scenario":
+        ministries = {m.name for m in self.actors.ministry.members}
+        names = [p.name for p in self.pillars]
+        for position, pillar in enumerate(self.pillars):
+            if pillar.lead not in ministries:
+                raise ValueError(
+                    f"pillars.{position}.lead: '{pillar.lead}' is not a ministry; "
+                    f"allowed: {sorted(ministries)}"
+                )
+        if len(set(names)) != len(names):
+            raise ValueError(f"pillars: each pillar may appear once, got {names}")
+        forces = self.actors.security_force
+        for position, member in enumerate(forces.members):
+            pillar = member.pillar or forces.pillar
+            if pillar not in names:
+                raise ValueError(f"actors.security_force.members.{position}.pillar: '{pillar}' is not "
+                                 f"a pillar of this scenario; pillars: {names}")
+        members = [m.name for block in ACTOR_TYPES for m in getattr(self.actors, block).members]
+        duplicates = sorted({n for n in members if members.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"actors: member names must be unique, repeated: {duplicates}")
+        for position, tie in enumerate(self.network.ties):
+            for end in ("source", "target"):
+                if getattr(tie, end) not in members:
+                    raise ValueError(f"network.ties.{position}.{end}: unknown actor "
+                                     f"'{getattr(tie, end)}'; actors are {members}")
+        return self
+
+    @property
+    def steps(self) -> int:
+        return 12 * self.horizon_years
+
+    def content_hash(self) -> str:
+        """sha256 of the fully resolved scenario: the identity of a run's inputs."""
+        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# --- loading ------------------------------------------------------------------------------
+def read_yaml(path: Path) -> Any:
+    """Parse a YAML file safely; errors name the file and line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: file not found") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ScenarioError(f"{path}: cannot read file ({error})") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise ScenarioError(f"{path}:{where}: malformed YAML: {problem}") from None
+    except RecursionError:
+        raise ScenarioError(f"{path}: YAML nested too deeply") from None
+
+
+def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Mappings merge key by key; any other value (lists included) replaces the base value."""
+    merged = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def _resolve_extends(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    path = path.resolve()
+    if path in seen:
+        chain = " -> ".join(str(p.name) for p in (*seen, path))
+        raise ScenarioError(f"{seen[0]}: 'extends' forms a cycle: {chain}")
+    data = read_yaml(path)
+    if data is None:
+        raise ScenarioError(f"{path}: file is empty; a scenario needs at least 'name', 'actors', "
+                            "'pillars' and 'strategy'")
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{path}: a scenario must be a mapping of fields, got {type(data).__name__}")
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str) or not parent:
+        raise ScenarioError(f"{path}: 'extends' must be a file name such as 'baseline.yaml'")
+    return deep_merge(_resolve_extends(path.parent / parent, (*seen, path)), data)
+
+
+def scenario_from_dict(data: Any, source: str | Path = "<scenario>", base_dir: Path | None = None) -> Scenario:
+    """Validate an already-parsed scenario mapping (e.g. a sweep's modified copy)."""
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{source}: a scenario must be a mapping of fields, got {type(data).__name__}")
+    data = dict(data)
+    if "strategy" in data:
+        data["strategy"] = load_strategy_source(data["strategy"], base_dir or SCENARIO_DIR, source)
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as error:
+        raise ScenarioError(format_validation_error(error, source, Scenario)) from None
+    except RecursionError:
+        raise ScenarioError(f"{source}: scenario nested too deeply") from None
+
+
+def resolve_scenario_path(path: str | Path) -> Path:
+    """Accept a path, or the bare name of a shipped scenario ('baseline')."""
+    candidate = Path(path)
+    if candidate.exists() or candidate.suffix:
+        return candidate
+    shipped = SCENARIO_DIR / f"{candidate}.yaml"
+    return shipped if shipped.exists() else candidate
+
+
+def load_scenario_data(path: str | Path) -> dict[str, Any]:
+    """The scenario's raw mapping with ``extends`` resolved (for sweeps that edit fields)."""
+    return _resolve_extends(resolve_scenario_path(path))
+
+
+def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
+    """Load, resolve ``extends``, apply dotted-path overrides and validate a scenario file."""
+    resolved = resolve_scenario_path(path)
+    data = _resolve_extends(resolved)
+    for dotted, value in (overrides or {}).items():
+        data = set_dotted(data, dotted, value, source=resolved)
+    return scenario_from_dict(data, resolved, resolved.resolve().parent)
+
+
+def set_dotted(data: dict[str, Any], dotted: str, value: Any, source: str | Path = "<scenario>") -> dict[str, Any]:
+    """Return a copy of ``data`` with ``a.b.c`` set; list items are addressed by index."""
+    result = copy.deepcopy(data)
+    keys = dotted.split(".")
+    node: Any = result
+    for depth, key in enumerate(keys[:-1]):
+        if isinstance(node, list) and key.isdigit() and int(key) < len(node):
+            node = node[int(key)]
+            continue
+        if not isinstance(node, dict):
+            raise ScenarioError(f"{source}: cannot set '{dotted}': '{'.'.join(keys[:depth])}' is not a mapping")
+        node = node.setdefault(key, {})
+    last = keys[-1]
+    if isinstance(node, list) and last.isdigit() and int(last) < len(node):
+        node[int(last)] = value
+    elif isinstance(node, dict):
+        node[last] = value
+    else:
+        raise ScenarioError(f"{source}: cannot set '{dotted}': its parent is not a mapping")
+    return result
+
+
+# --- error messages -----------------------------------------------------------------------
+def _submodel(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model inside an annotation such as ``Model``, ``list[Model]`` or ``Model | None``."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _submodel(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _walk(root: type[BaseModel], loc: tuple[Any, ...]) -> tuple[type[BaseModel] | None, FieldInfo | None]:
+    """Follow a location through the schema; return the model reached and the last field's info.
+
+    List indices are skipped; a key that leaves the schema (a dict key, say) returns what was
+    reached so far, which is the best description of what is allowed there.
+    """
+    model: type[BaseModel] | None = root
+    info: FieldInfo | None = None
+    for key in loc:
+        if isinstance(key, int):
+            continue
+        if model is None or key not in model.model_fields:
+            return None, info
+        info = model.model_fields[key]
+        model = _submodel(info.annotation)
+    return model, info
+
+
+def _allowed_range(info: FieldInfo | None, violated: dict[str, Any]) -> str:
+    bounds: dict[str, Any] = dict(violated)
+    for item in (info.metadata if info else []):
+        for attr in ("ge", "gt", "le", "lt", "min_length", "max_length"):
+            if getattr(item, attr, None) is not None:
+                bounds[attr] = getattr(item, attr)
+    if "min_length" in bounds or "max_length" in bounds:
+        return f"between {bounds.get('min_length', 0)} and {bounds.get('max_length', 'any number of')} entries"
+    low = f"[{bounds['ge']}" if "ge" in bounds else (f"({bounds['gt']}" if "gt" in bounds else "(-inf")
+    high = f"{bounds['le']}]" if "le" in bounds else (f"{bounds['lt']})" if "lt" in bounds else "inf)")
+    return f"{low}, {high}"
+
+
+def _describe(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def format_validation_error(error: ValidationError, source: str | Path, root: type[BaseModel]) -> str:
+    """Turn pydantic's errors into one line per problem, naming file, field, value and what is allowed."""
+    lines = []
+    for item in error.errors(include_url=False):
+        loc = tuple(item["loc"])
+        dotted = ".".join(str(k) for k in loc) or "(top level)"
+        kind = item["type"]
+        value = item.get("input")
+        if kind == "extra_forbidden":
+            parent = ".".join(str(k) for k in loc[:-1]) or "top level"
+            owner, _ = _walk(root, loc[:-1])
+            allowed = sorted(owner.model_fields) if owner else []
+            close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
+            hint = f" — did you mean '{close[0]}'?" if close else f"; allowed: {', '.join(allowed)}"
+            lines.append(f"unknown field '{loc[-1]}' in {source} at {parent}{hint}")
+        elif kind in {"greater_than", "greater_than_equal", "less_than", "less_than_equal",
+                      "too_short", "too_long"}:
+            _, info = _walk(root, loc)
+            allowed = _allowed_range(info, item.get("ctx", {}))
+            lines.append(f"{source}: {dotted} = {_describe(value)} is out of range; allowed: {allowed}")
+        elif kind == "finite_number":
+            lines.append(f"{source}: {dotted} = {_describe(value)} must be a finite number")
+        elif kind == "missing":
+            lines.append(f"{source}: {dotted} is required but missing")
+        elif kind == "literal_error":
+            lines.append(f"{source}: {dotted} = {_describe(value)} is not allowed; "
+                         f"allowed: {item.get('ctx', {}).get('expected', '')}")
+        elif kind == "value_error":
+            lines.append(f"{source}: {item['msg'].removeprefix('Value error, ')}")
+        else:
+            lines.append(f"{source}: {dotted} = {_describe(value)}: {item['msg']}")
+    return "\n".join(lines)

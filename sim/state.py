@@ -1,0 +1,186 @@
+"""Actor state as arrays (a struct of arrays), built from a scenario.
+
+Every actor has a global index into the shared arrays (stance, influence, corruption), and
+each type keeps its own arrays with ``index`` mapping its rows to global indices. The Mesa
+agents in :mod:`sim.agents` are views onto these rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+import numpy as np
+
+from .scenario import ACTOR_TYPES, ActorBlock, Scenario
+from .mechanisms.spoilers import COOPTABLE_TYPES, RESOLVE
+
+#: Per-type fields that are indices on [0, 1] and get agent-level jitter.
+STATE_FIELDS: dict[str, tuple[str, ...]] = {
+    "ministry": ("capacity", "absorptive_capacity"),
+    "security_force": ("professionalism", "political_autonomy", "abuse", "loyalty", "effectiveness"),
+    "parliament": ("oversight_capacity", "independence", "legal_mandates"),
+    "civil_society": ("monitoring", "mobilisation", "trust"),
+    "donor": ("conditionality", "enforcement", "coordination", "flexibility", "visibility_preference",
+              "security_assistance", "peacekeeping"),
+    "spoiler": ("strength", "cooptability"),
+}
+CORRUPTIBLE = ("ministry", "security_force", "parliament")
+
+
+@dataclass
+class TypeArrays:
+    """One actor type's rows: global ``index`` plus named arrays."""
+
+    index: np.ndarray
+    values: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        try:
+            return self.__dict__["values"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+
+@dataclass
+class ReformState:
+    """The whole mutable state of one run."""
+
+    actor_type: np.ndarray          # code into ACTOR_TYPES, per actor
+    names: list[str]                # agent names ("police_3" for the 4th of member "police")
+    member_of: list[str]            # the scenario member each agent came from
+    influence: np.ndarray
+    susceptibility: np.ndarray
+    stance: np.ndarray
+    corruption: np.ndarray          # rent-seeking share; zero and unused for non-state actors
+    types: dict[str, TypeArrays]
+    pillar_names: list[str]
+    pillar_lead: np.ndarray         # ministry row (not global index) leading each pillar
+    de_jure: np.ndarray
+    de_facto: np.ndarray
+    violence: float
+    spoiler_rents: np.ndarray       # spoilers x pillars
+
+    def __post_init__(self) -> None:
+        self.corruptible = self.mask(*CORRUPTIBLE)
+        # Influence weights normalised within each type, for the many per-type means a step takes.
+        self.type_weights = {name: _normalised(self.influence[arrays.index]) for name, arrays in self.types.items()}
+        self.corruptible_weights = _normalised(self.influence[self.corruptible])
+
+    def mask(self, *actor_types: str) -> np.ndarray:
+        codes = [ACTOR_TYPES.index(t) for t in actor_types]
+        return np.isin(self.actor_type, codes)
+
+    def type_mean(self, actor_type: str, values: np.ndarray) -> float:
+        """Influence-weighted mean of one type's values (0 for a type with no agents)."""
+        return float(values @ self.type_weights[actor_type]) if len(values) else 0.0
+
+    def pillar(self, name: str) -> int | None:
+        return self.pillar_names.index(name) if name in self.pillar_names else None
+
+    def copy_arrays(self) -> dict[str, np.ndarray]:
+        """Every numeric array, flattened into one dict (used by invariant checks and tests)."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)
+               if isinstance(getattr(self, f.name), np.ndarray)}
+        for type_name, arrays in self.types.items():
+            out.update({f"{type_name}.{k}": v for k, v in arrays.values.items()})
+        return out
+
+
+def _normalised(weights: np.ndarray) -> np.ndarray:
+    total = weights.sum()
+    return weights / total if total > 0 else weights
+
+
+def _member_value(block: ActorBlock, member: object, name: str) -> object:
+    override = getattr(member, name)
+    return getattr(block, name) if override is None else override
+
+
+def build_state(scenario: Scenario, rng: np.random.Generator) -> ReformState:
+    """Expand scenario members into agents, drawing agent-level jitter from ``rng``."""
+    actor_type: list[int] = []
+    names: list[str] = []
+    member_of: list[str] = []
+    shared: dict[str, list[float]] = {"influence": [], "susceptibility": [], "stance": [], "corruption": []}
+    types: dict[str, TypeArrays] = {}
+    rents_rows: list[np.ndarray] = []
+    pillar_names = [p.name for p in scenario.pillars]
+
+    def jitter(value: float, sd: float, count: int) -> np.ndarray:
+        return np.clip(value + sd * rng.standard_normal(count), 0.0, 1.0)
+
+    for code, type_name in enumerate(ACTOR_TYPES):
+        block = getattr(scenario.actors, type_name)
+        start = len(names)
+        columns: dict[str, list[np.ndarray]] = {}
+        for member in block.members:
+            count = member.count
+            sd = _member_value(block, member, "heterogeneity")
+            names.extend([member.name] if count == 1 else [f"{member.name}_{k}" for k in range(count)])
+            member_of.extend([member.name] * count)
+            actor_type.extend([code] * count)
+            shared["influence"].extend([_member_value(block, member, "influence")] * count)
+            shared["susceptibility"].extend(jitter(_member_value(block, member, "susceptibility"), sd, count))
+            initial_stance = _member_value(block, member, "political_will" if type_name == "ministry" else "stance")
+            shared["stance"].extend(jitter(initial_stance, sd, count))
+            corruption = _member_value(block, member, "corruption") if type_name in CORRUPTIBLE else 0.0
+            shared["corruption"].extend(jitter(corruption, sd, count) if type_name in CORRUPTIBLE else [0.0] * count)
+            for name in STATE_FIELDS[type_name]:
+                columns.setdefault(name, []).append(jitter(_member_value(block, member, name), sd, count))
+            _extra_columns(type_name, block, member, count, columns, pillar_names, rents_rows)
+        values = {name: np.concatenate(parts) if parts else np.zeros(0) for name, parts in columns.items()}
+        for name in STATE_FIELDS[type_name]:
+            values.setdefault(name, np.zeros(0))
+        types[type_name] = TypeArrays(index=np.arange(start, len(names)), values=values)
+
+    ministry_member = np.array(member_of)[types["ministry"].index]
+    lead = np.array([np.flatnonzero(ministry_member == p.lead)[0] for p in scenario.pillars], dtype=int)
+    types["ministry"].values["leadership_will"] = np.array(shared["stance"])[types["ministry"].index]
+    return ReformState(
+        actor_type=np.array(actor_type, dtype=int),
+        names=names,
+        member_of=member_of,
+        influence=np.array(shared["influence"], dtype=float),
+        susceptibility=np.array(shared["susceptibility"], dtype=float),
+        stance=np.array(shared["stance"], dtype=float),
+        corruption=np.array(shared["corruption"], dtype=float),
+        types=types,
+        pillar_names=pillar_names,
+        pillar_lead=lead,
+        de_jure=np.array([p.de_jure for p in scenario.pillars], dtype=float),
+        de_facto=np.array([p.de_facto for p in scenario.pillars], dtype=float),
+        violence=scenario.context.initial_violence,
+        spoiler_rents=np.vstack(rents_rows) if rents_rows else np.zeros((0, len(pillar_names))),
+    )
+
+
+def _extra_columns(
+    type_name: str, block: ActorBlock, member: object, count: int,
+    columns: dict[str, list[np.ndarray]], pillar_names: list[str], rents_rows: list[np.ndarray],
+) -> None:
+    """Non-index fields: categorical codes, budgets, horizons, rents."""
+    def add(name: str, value: object, dtype: type = float) -> None:
+        columns.setdefault(name, []).append(np.full(count, value, dtype=dtype))
+
+    if type_name == "security_force":
+        pillar = _member_value(block, member, "pillar")
+        add("pillar", pillar_names.index(pillar), int)  # the schema checks the pillar exists
+        add("coup_capable", _member_value(block, member, "coup_capable"), bool)
+    elif type_name == "donor":
+        add("budget", _member_value(block, member, "budget"))
+        patience = 12.0 * _member_value(block, member, "patience_years")
+        add("patience", patience)
+        add("horizon_month", 12.0 * _member_value(block, member, "horizon_years"))
+        add("active", True, bool)
+        add("exit_month", np.nan)
+    elif type_name == "spoiler":
+        kind = _member_value(block, member, "spoiler_type")
+        add("resolve", RESOLVE[kind])
+        add("cooptable", COOPTABLE_TYPES[kind])
+        add("inside", _member_value(block, member, "position") == "inside", bool)
+        rents = _member_value(block, member, "rents")
+        row = np.array([rents.get(p, 0.0) for p in pillar_names], dtype=float)
+        rents_rows.extend([row] * count)
