@@ -33,6 +33,7 @@ from .fields import HEADLINE_INDICATORS, IndicatorName
 from .mechanisms import capacity, civil_society, corruption, donors, influence, security, spoilers, will
 from .mechanisms.common import relax, weighted_mean
 from .network import build_graph, build_matrices
+from .provenance import provenance
 from .outcomes import headline_indicators, reform_index, summarise
 from .scenario import Scenario, load_scenario
 from .state import CORRUPTIBLE, build_state
@@ -387,7 +388,8 @@ class ReformModel(mesa.Model):
         outside_strength = float(np.sum(spoiler.strength * ~spoiler.inside * spoiler.resolve))
         ddr = state.pillar("ddr")
         hazard = security.relapse_hazard(sec.relapse_hazard, state.violence, min(outside_strength, 1.0),
-                                         peacekeeping, float(state.de_facto[ddr]) if ddr is not None else 0.0)
+                                         peacekeeping, float(state.de_facto[ddr]) if ddr is not None else 0.0,
+                                         month / 12.0, sec.peace_memory_years)
         if draw < hazard:
             self.relapse_month = month
             state.violence = max(state.violence, sec.relapse_violence)
@@ -444,6 +446,11 @@ class ReformModel(mesa.Model):
         while self.month < end and (steps is not None or self.running):
             self.step()
         return self
+
+    def provenance(self) -> dict[str, Any]:
+        """What reproduces this run: seed, scenario and strategy identity, versions, git commit."""
+        return provenance(seed=self.seed, scenario=self.scenario.name, strategy=self.strategy.name,
+                          scenario_sha256=self.scenario.content_hash())
 
     def summary(self) -> dict[str, Any]:
         """Run-level outcomes (see :func:`sim.outcomes.summarise`)."""

@@ -234,13 +234,13 @@ class CorruptionParams(Switchable):
 
 
 class CapacityParams(Switchable):
-    growth_rate: Rate = 0.02
+    growth_rate: Rate = 0.015
     decay_rate: Unit = 0.002
     load_tolerance: Rate = 5.0
-    shared_load: Rate = 0.3
+    shared_load: Rate = 0.2
     overload_erosion: Rate = 0.015
     de_jure_rate: Rate = 0.02
-    de_facto_rate: Rate = 0.03
+    de_facto_rate: Rate = 0.02
     de_facto_decay: Unit = 0.004
     domestic_budget: NonNegative = 1.0
 
@@ -270,7 +270,8 @@ class SecurityParams(Switchable):
     force_adjustment_rate: Unit = 0.03
     violence_rate: Unit = 0.08
     base_violence: Unit = 0.1
-    relapse_hazard: Probability = 0.0033
+    relapse_hazard: Probability = 0.0045
+    peace_memory_years: Annotated[float, Strict(), Field(gt=0, le=200, allow_inf_nan=False)] = 15.0
     relapse_violence: Unit = 0.8
     coup_hazard: Probability = 0.0006
     coup_trap: Rate = 1.0

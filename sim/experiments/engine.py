@@ -30,7 +30,7 @@ import pyarrow as pa
 
 from .executors import ChunkExecutor, available_cpus, make_executor
 from .progress import ProgressReporter, make_progress
-from .records import RUN_KEY, ChunkOutcome, RunFn, execute_chunk
+from .records import ChunkOutcome, RunFn, execute_chunk
 from .runs import RunSpec
 from .store import ResultStore, read_manifest
 
@@ -128,25 +128,27 @@ def _now() -> str:
 
 
 class _Tally:
-    """Which runs of the design have succeeded or are still failing, updated chunk by chunk."""
+    """Counts of the design's runs by state, kept with counters so memory stays flat while running.
 
-    def __init__(self, runs: Sequence[RunSpec], done: set[str], failed: set[str]) -> None:
+    Each run executes at most once per session, so: succeeded = done before
+    + new successes; failed = failed before and not re-run + new failures.
+    """
+
+    def __init__(self, runs: Sequence[RunSpec], todo: Sequence[RunSpec], done: set[str], failed: set[str]) -> None:
         self.n_runs = len(runs)
         design = {spec.key for spec in runs}
-        self.succeeded = done & design
-        self.failed = failed & design
+        self.succeeded = len(done & design)
+        self.failed = len(failed & design) - sum(spec.key in failed for spec in todo)
         self.executed = 0
 
     def add(self, outcome: ChunkOutcome) -> None:
-        keys = [] if outcome.runs is None else outcome.runs.column(RUN_KEY).to_pylist()
-        self.succeeded.update(keys)
-        self.failed.difference_update(keys)
-        self.failed.update(failure.run_key for failure in outcome.failures)
-        self.executed += len(keys) + len(outcome.failures)
+        self.succeeded += outcome.n_succeeded
+        self.failed += len(outcome.failures)
+        self.executed += outcome.n_succeeded + len(outcome.failures)
 
     def counts(self) -> dict[str, int]:
-        succeeded, failed = len(self.succeeded), len(self.failed)
-        return {"runs": self.n_runs, "succeeded": succeeded, "failed": failed, "pending": self.n_runs - succeeded - failed}
+        pending = self.n_runs - self.succeeded - self.failed
+        return {"runs": self.n_runs, "succeeded": self.succeeded, "failed": self.failed, "pending": pending}
 
 
 def run_sweep(
@@ -186,7 +188,7 @@ def run_sweep(
         if not (fresh or resume or retry_failed):
             raise FileExistsError(f"{out_dir} already holds results; pass resume=True and/or retry_failed=True")
         todo = list(runs) if fresh else _select_runs(runs, done, failed, resume=resume, retry_failed=retry_failed)
-        tally = _Tally(runs, done, failed)
+        tally = _Tally(runs, todo, done, failed)
         session: dict[str, Any] = {
             "executor": chosen.name,
             "started_at": _now(),

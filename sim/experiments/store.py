@@ -65,7 +65,7 @@ MANIFEST_FILE = "manifest.json"
 _RUN_SHARDS = Path("shards", "runs")
 _TIMESERIES_SHARDS = Path("shards", "timeseries")
 _SHARD_NAME = re.compile(r"^part-(\d{8})\.parquet$")
-_BLOCK_TARGET_ROWS = 250_000
+_BLOCK_TARGET_ROWS = 100_000  # rows per consolidation block: bounds its memory (~3 copies of a block)
 _ORDER = "__order"
 _ID_TYPES = {
     DESIGN_INDEX: pa.int64(),

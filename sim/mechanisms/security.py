@@ -49,17 +49,21 @@ def violence_target(
 
 
 def relapse_hazard(
-    base: float, violence: float, spoiler_strength: float, peacekeeping: float, ddr_function: float
+    base: float, violence: float, spoiler_strength: float, peacekeeping: float, ddr_function: float,
+    years_of_peace: float, peace_memory_years: float,
 ) -> float:
     """Monthly hazard of renewed war in a post-conflict state.
 
-        h = h0 (0.5 + 2 V)(0.5 + S)(1 - 0.5 K)(1 - 0.5 F_DDR)
+        h = h0 (0.5 + 2 V)(0.5 + S)(1 - 0.5 K)(1 - 0.5 F_DDR) exp(-t / tau)
 
-    Calibrated so a post-conflict baseline relapses in about 40 % of runs within ten years
-    (Collier, Hoeffler & Soderbom 2008; band 23-57 %: Suhrke & Samset 2007; Walter 2010).
+    Violence V, outside spoilers' strength S, peacekeeping K and working DDR; the risk is
+    highest just after the war and fades with years of peace t (Collier, Hoeffler & Soderbom
+    2008). Calibrated so a post-conflict baseline relapses in about 40 % of runs within ten
+    years (band 23-57 %: Suhrke & Samset 2007; Walter 2010).
     """
+    fading = np.exp(-years_of_peace / peace_memory_years)
     return float(min(base * (0.5 + 2.0 * violence) * (0.5 + spoiler_strength)
-                     * (1.0 - 0.5 * peacekeeping) * (1.0 - 0.5 * ddr_function), 1.0))
+                     * (1.0 - 0.5 * peacekeeping) * (1.0 - 0.5 * ddr_function) * fading, 1.0))
 
 
 def coup_hazard(base: float, autonomy: float, loyalty: float, threatened: float, past_coups: int, trap: float) -> float:

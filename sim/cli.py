@@ -1,0 +1,231 @@
+"""The ``ssr-sim`` command line: run, validate, list.
+
+User errors (bad files, bad flags) print one clear message and exit with code 2; nothing
+already written is touched. Only public functions of the package are called here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import HEADLINE_INDICATORS, ReformModel, ScenarioError, load_scenario, shipped_strategies
+from .scenario import SCENARIO_DIR, read_yaml
+from .strategy import STRATEGY_DIR
+
+USAGE_ERROR = 2
+RESULTS_DIR = Path("results")
+
+
+class UsageError(Exception):
+    """A mistake in the command line; the message is for the user."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse's own errors: same format, exit 2
+        self.print_usage(sys.stderr)
+        raise SystemExit(_fail(f"{self.prog}: {message}"))
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return USAGE_ERROR
+
+
+def _parse_assignment(text: str) -> tuple[str, Any]:
+    if "=" not in text:
+        raise UsageError(f"--set expects KEY=VALUE (e.g. actors.ministry.political_will=0.7), got '{text}'")
+    key, raw = text.split("=", 1)
+    if not re.fullmatch(r"[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*", key):
+        raise UsageError(f"--set: '{key}' is not a dotted field path such as actors.ministry.political_will")
+    try:
+        value = yaml.safe_load(raw)
+    except yaml.YAMLError:
+        raise UsageError(f"--set {key}: cannot read value '{raw}'") from None
+    return key, value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, got {value}")
+    return value
+
+
+def _fresh_output_dir(requested: Path | None, default_name: str) -> Path:
+    if requested is None:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        requested = RESULTS_DIR / "runs" / f"{default_name}_{stamp}"
+        suffix = 1
+        while requested.exists():
+            requested = requested.with_name(f"{default_name}_{stamp}_{suffix}")
+            suffix += 1
+    if requested.exists() and (not requested.is_dir() or any(requested.iterdir())):
+        raise UsageError(f"--out {requested}: exists and is not empty; refusing to overwrite it "
+                         "(choose another folder or delete it)")
+    return requested
+
+
+def _format_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return "never" if math.isnan(value) else f"{value:.3f}"
+    return str(value)
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def command_run(args: argparse.Namespace) -> int:
+    overrides = dict(_parse_assignment(item) for item in args.set)
+    if args.years is not None:
+        overrides["horizon_years"] = args.years
+    scenario = load_scenario(args.scenario, overrides)
+    model = ReformModel(scenario, strategy=args.strategy, rng=args.seed)
+    started = time.perf_counter()
+    model.run()
+    elapsed = time.perf_counter() - started
+    summary = model.summary()
+    frame = model.datacollector.get_model_vars_dataframe()
+    frame.index.name = "month"
+
+    out = _fresh_output_dir(args.out, f"{scenario.name}_{model.strategy.name}_seed{args.seed}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out.parent))
+    try:
+        frame.to_parquet(staging / "timeseries.parquet")
+        frame.to_csv(staging / "timeseries.csv")
+        with open(staging / "events.csv", "w", encoding="utf-8") as handle:
+            handle.write("month,year,event,detail\n")
+            handle.writelines(f"{m},{m / 12:.2f},{kind},{detail}\n" for m, kind, detail in model.events)
+        record = model.provenance()
+        record["summary"] = {k: _json_safe(v) for k, v in summary.items()}
+        record["seconds"] = round(elapsed, 4)
+        (staging / "summary.json").write_text(json.dumps(record, indent=2), encoding="utf-8")
+        if not args.no_plot:
+            from .plots import plot_run
+
+            plot_run(frame, model.events, model.state.pillar_names, scenario.outcomes.threshold,
+                     f"{scenario.name} · {model.strategy.name} · seed {args.seed}", staging / "plot.png")
+        if out.exists():
+            out.rmdir()
+        os.replace(staging, out)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+
+    if not args.quiet:
+        print(f"{scenario.name} · strategy {model.strategy.name} · seed {args.seed} · "
+              f"{model.month} months in {elapsed:.2f} s")
+        rows = [("reform succeeded", summary["reform_success"]),
+                ("final reform index", summary["final_reform_index"])]
+        rows += [(f"final {n.replace('_', ' ')}", summary[f"final_{n}"]) for n in HEADLINE_INDICATORS]
+        rows += [(f"years to {scenario.outcomes.threshold} · {n.replace('_', ' ')}",
+                  summary[f"years_to_threshold_{n}"]) for n in HEADLINE_INDICATORS]
+        rows += [("conflict relapse", summary["conflict_relapse"]), ("relapse year", summary["relapse_year"]),
+                 ("coup attempts / successes", f"{summary['coup_attempts']} / {summary['coup_successes']}"),
+                 ("last donor exit year", summary["donor_exit_year"])]
+        width = max(len(label) for label, _ in rows)
+        for label, value in rows:
+            print(f"  {label:<{width}}  {_format_value(value)}")
+        print(f"wrote {out}/ (timeseries.parquet, timeseries.csv, events.csv, summary.json"
+              f"{'' if args.no_plot else ', plot.png'})")
+    return 0
+
+
+def command_validate(args: argparse.Namespace) -> int:
+    failures = 0
+    for path in args.files:
+        try:
+            scenario = load_scenario(path)
+        except ScenarioError as error:
+            failures += 1
+            print(f"invalid: {error}", file=sys.stderr)
+            continue
+        actors = sum(m.count for t in ("ministry", "security_force", "parliament", "civil_society", "donor",
+                                       "spoiler") for m in getattr(scenario.actors, t).members)
+        print(f"ok: {path} — '{scenario.name}', {actors} actors, {len(scenario.pillars)} pillars, "
+              f"strategy '{scenario.strategy.name}', sha256 {scenario.content_hash()[:12]}")
+    return USAGE_ERROR if failures else 0
+
+
+def _description(path: Path) -> str:
+    try:
+        data = read_yaml(path)
+    except ScenarioError as error:
+        return f"(unreadable: {error})"
+    return str(data.get("description", "")) if isinstance(data, dict) else ""
+
+
+def command_list(args: argparse.Namespace) -> int:
+    print("Scenarios (scenarios/):")
+    for path in sorted(SCENARIO_DIR.glob("*.yaml")):
+        print(f"  {path.stem:<18} {_description(path)}")
+    print("Strategies (scenarios/strategies/):")
+    for name in shipped_strategies():
+        print(f"  {name:<18} {_description(STRATEGY_DIR / f'{name}.yaml')}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="ssr-sim", description="Agent-based simulation of security-sector reform.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    run = commands.add_parser("run", help="one run: time series, summary and a plot")
+    run.add_argument("scenario", help="scenario file, or the name of a shipped scenario (e.g. baseline)")
+    run.add_argument("--seed", type=_positive_int, default=1, help="random seed (default 1)")
+    run.add_argument("--strategy", help="strategy name or YAML file, replacing the scenario's")
+    run.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                     help="override a scenario field, e.g. --set actors.ministry.political_will=0.7")
+    run.add_argument("--years", type=_positive_int, help="horizon in years (default: the scenario's)")
+    run.add_argument("--out", type=Path, help="output folder (default results/runs/<scenario>_<strategy>_seed<N>_<time>)")
+    run.add_argument("--no-plot", action="store_true", help="skip plot.png")
+    run.add_argument("--quiet", action="store_true", help="print nothing on success")
+    run.set_defaults(handler=command_run)
+
+    validate = commands.add_parser("validate", help="check scenario files and explain any problem")
+    validate.add_argument("files", nargs="+", help="scenario files")
+    validate.set_defaults(handler=command_validate)
+
+    listing = commands.add_parser("list", help="shipped scenarios and strategies, one line each")
+    listing.set_defaults(handler=command_list)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        return args.handler(args)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    except (ScenarioError, UsageError) as error:
+        return _fail(str(error))
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
