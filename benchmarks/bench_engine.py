@@ -28,7 +28,12 @@ def bench_run(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
     """A toy model costing ~0.1 ms: a few hundred random draws."""
     rng = np.random.default_rng(seed)
     walk = np.cumsum(rng.normal(size=200)) + float(params["x"])
-    return {"final": float(walk[-1]), "peak": float(walk.max()), "success": bool(walk[-1] > 0), "crossings": int(np.sum(np.diff(np.sign(walk)) != 0))}
+    return {
+        "final": float(walk[-1]),
+        "peak": float(walk.max()),
+        "success": bool(walk[-1] > 0),
+        "crossings": int(np.sum(np.diff(np.sign(walk)) != 0)),
+    }
 
 
 def _rss_mib() -> float:

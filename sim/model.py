@@ -223,7 +223,8 @@ class ReformModel(mesa.Model):
         if params.corruption.enabled:
             corruptible = state.corruptible
             sector = float(state.corruption[corruptible] @ state.corruptible_weights)
-            prevalence = corruption.peer_prevalence(state.corruption, self.matrices.peers, sector)
+            prevalence = corruption.peer_prevalence(state.corruption, self.matrices.peers,
+                                                    self.matrices.has_peers, sector)
             target = corruption.corruption_target(prevalence, detection, capture,
                                                   corruption.rent_opportunity(integrity_function),
                                                   self.coefficients["corruption"])

@@ -27,6 +27,7 @@ class NetworkMatrices:
     adjacency: dict[str, sp.csr_matrix]   # per tie type, A[i, j] = weight of j -> i
     influence: sp.csr_matrix              # row-stochastic, self weight on the diagonal
     peers: sp.csr_matrix                  # row-stochastic over patronage and command ties
+    has_peers: np.ndarray                 # rows of ``peers`` that have any tie
     patronage_from_spoilers: sp.csr_matrix  # actors x spoilers, patronage weight
     funding_of_ministries: sp.csr_matrix    # ministries x donors, row-stochastic over each one's funders
     threat_on_civil_society: np.ndarray     # threat received by each civil-society agent, capped at 1
@@ -103,10 +104,12 @@ def build_matrices(graph: nx.MultiDiGraph, state: ReformState, self_weight: floa
     officials = sp.diags(state.mask(*CORRUPTIBLE).astype(float))
     funding = _row_normalise(adjacency["funding"][:, donors])
     civil = state.types["civil_society"].index
+    peers = _row_normalise(sp.csr_matrix((adjacency["patronage"] + adjacency["command"]) @ officials))
     return NetworkMatrices(
         adjacency=adjacency,
         influence=influence,
-        peers=_row_normalise(sp.csr_matrix((adjacency["patronage"] + adjacency["command"]) @ officials)),
+        peers=peers,
+        has_peers=np.asarray(peers.sum(axis=1)).ravel() > 0,
         patronage_from_spoilers=sp.csr_matrix(adjacency["patronage"][:, spoilers]),
         funding_of_ministries=sp.csr_matrix(funding[state.types["ministry"].index]),
         threat_on_civil_society=np.minimum(np.asarray(adjacency["threat"][civil].sum(axis=1)).ravel(), 1.0),

@@ -14,7 +14,7 @@ import numpy as np
 
 from .fields import HEADLINE_INDICATORS
 from .mechanisms.common import weighted_mean
-from .state import CORRUPTIBLE, ReformState
+from .state import ReformState
 
 
 def headline_indicators(state: ReformState) -> dict[str, float]:
@@ -31,14 +31,14 @@ def headline_indicators(state: ReformState) -> dict[str, float]:
     forces = state.types["security_force"]
     force_weight = state.influence[forces.index]
     army = forces.coup_capable if forces.coup_capable.any() else np.ones(len(forces), dtype=bool)
-    corruptible = state.mask(*CORRUPTIBLE)
+    corruptible = state.corruptible
     capability = weighted_mean(ministries.capacity, state.influence[ministries.index])
     law_pillars = [i for i in (state.pillar("justice"), state.pillar("policing")) if i is not None]
     law_function = float(state.de_facto[law_pillars].mean()) if law_pillars else float(state.de_facto.mean())
     abuse = weighted_mean(forces.abuse, force_weight)
     return {
         "military_out_of_politics": 1.0 - weighted_mean(forces.political_autonomy[army], force_weight[army]),
-        "corruption_control": 1.0 - weighted_mean(state.corruption[corruptible], state.influence[corruptible]),
+        "corruption_control": 1.0 - float(state.corruption[corruptible] @ state.corruptible_weights),
         "bureaucratic_quality": capability,
         "government_effectiveness": math.sqrt(capability * float(state.de_facto.mean())),
         "rule_of_law": math.sqrt(law_function * (1.0 - abuse) * (1.0 - state.violence)),

@@ -30,6 +30,7 @@ from .fields import (
 )
 from .strategy import Strategy, load_strategy_source
 
+MAX_ACTORS = 10_000
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 
 ActorType = Literal["ministry", "security_force", "parliament", "civil_society", "donor", "spoiler"]
@@ -341,6 +342,9 @@ class Scenario(Schema):
             if pillar not in names:
                 raise ValueError(f"actors.security_force.members.{position}.pillar: '{pillar}' is not "
                                  f"a pillar of this scenario; pillars: {names}")
+        total = sum(m.count for block in ACTOR_TYPES for m in getattr(self.actors, block).members)
+        if total > MAX_ACTORS:
+            raise ValueError(f"actors: {total} agents in all; allowed at most {MAX_ACTORS}")
         members = [m.name for block in ACTOR_TYPES for m in getattr(self.actors, block).members]
         duplicates = sorted({n for n in members if members.count(n) > 1})
         if duplicates:

@@ -53,7 +53,36 @@ _EXPORTS = {
 }
 _SUBMODULES = {"design", "stats"}
 
-__all__ = sorted([*_EXPORTS, *_SUBMODULES])
+__all__ = [
+    "BarProgress",
+    "ChunkExecutor",
+    "ChunkOutcome",
+    "DaskExecutor",
+    "LineProgress",
+    "ProcessExecutor",
+    "ProgressReporter",
+    "QuietProgress",
+    "ResultStore",
+    "RunFailure",
+    "RunSpec",
+    "SerialExecutor",
+    "SweepEstimate",
+    "SweepResult",
+    "auto_chunk_size",
+    "canonical_json",
+    "design",
+    "estimate_sweep",
+    "execute_chunk",
+    "make_executor",
+    "make_runs",
+    "read_failures",
+    "read_manifest",
+    "replication_seed",
+    "replication_seeds",
+    "run_key",
+    "run_sweep",
+    "stats",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -20,7 +20,7 @@ import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -124,7 +124,7 @@ def _environment() -> dict[str, str]:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class _Tally:
@@ -175,7 +175,9 @@ def run_sweep(
     are not retried), ``retry_failed=True`` (re-run only recorded failures
     that have not succeeded since) or both.  ``metadata`` (JSON-able, e.g.
     the experiment file and scenario hash) is stored in ``manifest.json``
-    with the executor, timings, counts, package versions and git commit.
+    with the executor, timings, counts, package versions and git commit;
+    on resume, ``metadata=None`` keeps what was stored.  Each call appends a
+    session record; one still marked "running" was killed.
     """
     _check_unique(runs)
     chosen = make_executor(executor, workers)
@@ -198,19 +200,22 @@ def run_sweep(
             "status": "running",
         }
         manifest = read_manifest(out_dir)
-        manifest.update(metadata=dict(metadata or {}), environment=_environment(), **_git_state(_code_directory(run_fn)))
+        if metadata is not None or "metadata" not in manifest:
+            manifest["metadata"] = dict(metadata or {})
+        manifest.update(environment=_environment(), **_git_state(_code_directory(run_fn)))
         manifest.setdefault("sessions", []).append(session)
         store.write_manifest(manifest)
         try:
-            with chosen:
-                size = chunk_size or auto_chunk_size(len(todo), chosen.workers)
-                session.update(workers=chosen.workers, chunk_size=size)
-                reporter.start(total=len(runs), already_done=len(runs) - len(todo))
-                for outcome in chosen.map_chunks(run_fn, _chunks(todo, size)):
-                    store.write_chunk(outcome)
-                    tally.add(outcome)
-                    reporter.advance(outcome.n_succeeded, len(outcome.failures))
-                reporter.finish()
+            reporter.start(total=len(runs), already_done=len(runs) - len(todo))
+            if todo:  # do not start a cluster for nothing
+                with chosen:
+                    size = chunk_size or auto_chunk_size(len(todo), chosen.workers)
+                    session.update(workers=chosen.workers, chunk_size=size)
+                    for outcome in chosen.map_chunks(run_fn, _chunks(todo, size)):
+                        store.write_chunk(outcome)
+                        tally.add(outcome)
+                        reporter.advance(outcome.n_succeeded, len(outcome.failures))
+            reporter.finish()
             runs_path, timeseries_path = store.consolidate(runs)
             session["status"] = "complete"
         except BaseException as exc:

@@ -19,7 +19,7 @@ import json
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -27,9 +27,9 @@ import pyarrow as pa
 from .keys import canonical_json
 from .runs import RunSpec
 
-Scalar = Union[float, int, str, bool, None]
+Scalar = float | int | str | bool | None
 Outcomes = Mapping[str, Scalar]
-RunFn = Callable[[Mapping[str, Any], int], Union[Outcomes, tuple[Outcomes, Sequence[Mapping[str, Scalar]]]]]
+RunFn = Callable[[Mapping[str, Any], int], Outcomes | tuple[Outcomes, Sequence[Mapping[str, Scalar]]]]
 
 DESIGN_INDEX = "design_index"
 REPLICATION = "replication"
@@ -129,7 +129,12 @@ def _run_one(run_fn: RunFn, spec: RunSpec) -> tuple[dict[str, Scalar], list[dict
     row.update(_checked_fields(summary, RUN_ID_COLUMNS, "outcome"))
     ts_rows = []
     for position, record in enumerate(records):
-        ts_row: dict[str, Scalar] = {DESIGN_INDEX: spec.index, REPLICATION: spec.replication, RUN_KEY: spec.key, TS_ROW: position}
+        ts_row: dict[str, Scalar] = {
+            DESIGN_INDEX: spec.index,
+            REPLICATION: spec.replication,
+            RUN_KEY: spec.key,
+            TS_ROW: position,
+        }
         ts_row.update(_checked_fields(record, TIMESERIES_ID_COLUMNS, "time-series field"))
         ts_rows.append(ts_row)
     return row, ts_rows
@@ -160,7 +165,7 @@ def execute_chunk(run_fn: RunFn, specs: Sequence[RunSpec]) -> ChunkOutcome:
     for spec in specs:
         try:
             row, run_ts_rows = _run_one(run_fn, spec)
-        except Exception as exc:  # noqa: BLE001 -- any model error is data to record, not a crash
+        except Exception as exc:  # any model error is data to record, not a crash
             failures.append(
                 RunFailure(
                     run_key=spec.key,

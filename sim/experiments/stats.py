@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -115,7 +115,13 @@ def compare_paired(success_a: ArrayLike, success_b: ArrayLike, confidence: float
     )
 
 
-def _bootstrap_ci(values: ArrayLike, statistic, confidence: float, n_resamples: int, seed: int) -> tuple[float, float]:  # noqa: ANN001
+def _bootstrap_ci(
+    values: ArrayLike,
+    statistic: Callable[[np.ndarray, int], np.ndarray],
+    confidence: float,
+    n_resamples: int,
+    seed: int,
+) -> tuple[float, float]:
     data = np.asarray(values, dtype=float)
     if data.ndim != 1 or data.size < 2:
         raise ValueError("bootstrap needs a 1-d array of at least two values")
@@ -194,9 +200,7 @@ def km_median(durations: ArrayLike, observed: ArrayLike) -> float:
     return kaplan_meier(durations, observed).median()
 
 
-def rank_by_success(
-    results: pd.DataFrame, *, group: str, success: str, confidence: float = 0.95
-) -> pd.DataFrame:
+def rank_by_success(results: pd.DataFrame, *, group: str, success: str, confidence: float = 0.95) -> pd.DataFrame:
     """One row per group: n, successes, p, Wilson CI and rank (1 = highest p; ties share a rank).
 
     Sorted by p descending, then by group label, so the order is deterministic.

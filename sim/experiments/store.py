@@ -17,10 +17,11 @@ time-series shard without one is an orphan from a crash and is deleted.
 ``failures.jsonl`` is fsynced after each append; a torn last line (crash
 mid-append) is ignored on reading and cut off before appending again.
 
-Consolidation is a two-pass bucket sort so memory stays bounded by one
-shard plus one block, however large the sweep: pass 1 routes every shard's
-rows into per-block bucket files (blocks are ranges of the sorted design),
-pass 2 sorts each bucket and appends it to the output as a row group.
+Consolidation is a two-pass bucket sort, so besides an index of the
+design's run keys, memory is bounded by one shard plus one block of rows
+however large the sweep: pass 1 routes every shard's rows into per-block
+bucket files (blocks are consecutive ranges of the sorted design), pass 2
+sorts each bucket and appends it to the output as a row group.
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ _ID_TYPES = {
 }
 
 
-def atomic_write(path: Path, write: Callable[[IO[bytes]], None]) -> None:
+def atomic_write(path: Path, write: Callable[[IO[bytes]], object]) -> None:
     """Write ``path`` all-or-nothing: temp file in the same directory, fsync, rename, fsync the directory."""
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     try:
@@ -107,8 +108,9 @@ def _write_json(path: Path, obj: Any) -> None:
 def read_failures(out_dir: str | os.PathLike[str]) -> list[dict[str, Any]]:
     """All failure records of a results directory, oldest first (a torn last line is skipped).
 
-    A run that failed and was retried appears once per attempt; see
-    :meth:`ResultStore.failed_keys` for the runs that are still failing.
+    A run that failed and was retried appears once per attempt, and still
+    appears after a retry succeeded: it is a log of attempts, and a run is
+    still failing only if it has no committed result.
     """
     path = Path(out_dir) / FAILURES_FILE
     if not path.exists():
@@ -173,7 +175,8 @@ class ResultStore:
             self._lock_handle = None
             raise RuntimeError(f"another sweep is writing to {self.out_dir}") from None
         self._remove_crash_debris()
-        self._next_shard = 1 + max(self._shard_numbers(_RUN_SHARDS) | self._shard_numbers(_TIMESERIES_SHARDS), default=0)
+        numbers = self._shard_numbers(_RUN_SHARDS) | self._shard_numbers(_TIMESERIES_SHARDS)
+        self._next_shard = 1 + max(numbers, default=0)
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -226,7 +229,7 @@ class ResultStore:
     def _append_failure(self, failure: RunFailure) -> None:
         if self._failures_handle is None:
             _cut_torn_last_line(self.failures_path)
-            self._failures_handle = open(self.failures_path, "ab")
+            self._failures_handle = open(self.failures_path, "ab")  # noqa: SIM115 -- kept open for the session, closed in __exit__
         line = json.dumps(failure.to_record(), sort_keys=True, ensure_ascii=False) + "\n"
         self._failures_handle.write(line.encode("utf-8"))
         self._failures_handle.flush()
@@ -256,7 +259,8 @@ class ResultStore:
         if not ts_shards:
             self.timeseries_path.unlink(missing_ok=True)
             return self.runs_path, None
-        _merge_shards(ts_shards, positions, self.timeseries_path, TIMESERIES_ID_COLUMNS, (DESIGN_INDEX, REPLICATION, TS_ROW))
+        ts_order = (DESIGN_INDEX, REPLICATION, TS_ROW)
+        _merge_shards(ts_shards, positions, self.timeseries_path, TIMESERIES_ID_COLUMNS, ts_order)
         return self.runs_path, self.timeseries_path
 
 
@@ -362,7 +366,8 @@ def _merge_shards(
                 blocks = ranks // positions.runs_per_block
                 for block in np.unique(blocks).tolist():
                     if block not in buckets:
-                        buckets[block] = closing.enter_context(pq.ParquetWriter(scratch / f"{block}.parquet", bucket_schema))
+                        writer = pq.ParquetWriter(scratch / f"{block}.parquet", bucket_schema)
+                        buckets[block] = closing.enter_context(writer)
                     buckets[block].write_table(_conform(table.filter(pa.array(blocks == block)), bucket_schema))
 
         def write_sorted_blocks(handle: IO[bytes]) -> None:

@@ -8,14 +8,15 @@ import scipy.sparse as sp
 from .common import logistic
 
 
-def peer_prevalence(corruption: np.ndarray, peers: sp.csr_matrix, sector_mean: float) -> np.ndarray:
+def peer_prevalence(
+    corruption: np.ndarray, peers: sp.csr_matrix, has_peers: np.ndarray, sector_mean: float
+) -> np.ndarray:
     """Prevalence of corruption an actor sees: p_i = (sum_j P_ij c_j + sector mean) / 2.
 
     P is row-stochastic over patronage and command ties (rows without such ties see only the
     sector). Persson, Rothstein & Teorell (2013): where corruption is systemic the expected
     payoff of honesty is low because everybody else is corrupt.
     """
-    has_peers = np.asarray(peers.sum(axis=1)).ravel() > 0
     local = np.where(has_peers, peers @ corruption, sector_mean)
     return 0.5 * (local + sector_mean)
 

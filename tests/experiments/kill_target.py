@@ -1,6 +1,6 @@
 """A sweep slow enough to be SIGKILLed midway; run as a script by the crash test.
 
-Usage: ``python kill_target.py OUT_DIR fresh|resume``
+Usage: ``python kill_target.py OUT_DIR``
 """
 
 from __future__ import annotations
@@ -28,6 +28,5 @@ if __name__ == "__main__":
         executor="processes",
         workers=2,
         chunk_size=5,
-        resume=sys.argv[2] == "resume",
         progress="quiet",
     )

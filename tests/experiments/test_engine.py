@@ -10,13 +10,17 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from sim.experiments import (
+    ResultStore,
     RunSpec,
+    SweepResult,
     design,
     estimate_sweep,
     make_runs,
@@ -24,9 +28,10 @@ from sim.experiments import (
     read_manifest,
     run_sweep,
 )
+from sim.experiments.records import RunFn
 
 from .kill_target import crash_test_runs
-from .toy_model import flaky_toy_run, toy_run, toy_run_with_timeseries
+from .toy_model import flaky_toy_run, malformed_toy_run, toy_run, toy_run_with_series, toy_run_with_timeseries
 
 HERE = Path(__file__).resolve().parent
 
@@ -40,27 +45,31 @@ def _runs(replications: int = 6) -> list[RunSpec]:
     return make_runs(points, replications, master_seed=11, salt="test")
 
 
-def _sweep(runs: list[RunSpec], out: Path, run_fn=toy_run, **kwargs):  # noqa: ANN001, ANN202
+def _sweep(runs: list[RunSpec], out: Path, run_fn: RunFn = toy_run, **kwargs: Any) -> SweepResult:
     kwargs.setdefault("executor", "serial")
     kwargs.setdefault("progress", "quiet")
     return run_sweep(runs, run_fn, out, **kwargs)
 
 
-def _table(path: Path):  # noqa: ANN202
+def _table(path: Path) -> pa.Table:
     return pq.read_table(path)
 
 
 def test_serial_processes_and_dask_give_identical_tables(tmp_path: Path) -> None:
     runs = _runs()
-    reference = _sweep(runs, tmp_path / "serial", chunk_size=7)
-    processes = _sweep(runs, tmp_path / "processes", executor="processes", workers=2, chunk_size=3)
-    dask = _sweep(runs, tmp_path / "dask", executor="dask", workers=2)
-    serial_one_per_chunk = _sweep(runs, tmp_path / "serial1", chunk_size=1)
+    model = toy_run_with_series
+    reference = _sweep(runs, tmp_path / "serial", run_fn=model, chunk_size=7)
+    processes = _sweep(runs, tmp_path / "processes", run_fn=model, executor="processes", workers=2, chunk_size=3)
+    dask = _sweep(runs, tmp_path / "dask", run_fn=model, executor="dask", workers=2)
+    serial_one_per_chunk = _sweep(runs, tmp_path / "serial1", run_fn=model, chunk_size=1)
 
     expected = _table(reference.runs_path)
+    expected_series = _table(reference.timeseries_path)
     assert expected.num_rows == reference.n_succeeded == len(runs) // 2
+    assert expected_series.num_rows > expected.num_rows
     for other in (processes, dask, serial_one_per_chunk):
         assert _table(other.runs_path).equals(expected)
+        assert _table(other.timeseries_path).equals(expected_series)
         pd.testing.assert_frame_equal(other.read_runs(), reference.read_runs())
         assert other.n_failed == reference.n_failed == len(runs) // 2
 
@@ -75,31 +84,25 @@ def test_serial_processes_and_dask_give_identical_tables(tmp_path: Path) -> None
 def test_outcome_types_do_not_depend_on_chunking(tmp_path: Path) -> None:
     """A chunk where an outcome is always None (null type) must still unify to float."""
     runs = _runs(replications=3)
-    tables = [
-        _table(_sweep(runs, tmp_path / f"c{size}", chunk_size=size).runs_path) for size in (1, 2, len(runs))
-    ]
+    tables = [_table(_sweep(runs, tmp_path / f"c{size}", chunk_size=size).runs_path) for size in (1, 2, len(runs))]
     assert tables[0].schema.field("time_to_event").type == "double"
     assert tables[0].equals(tables[1]) and tables[0].equals(tables[2])
 
 
-def test_timeseries_consolidated_and_executor_independent(tmp_path: Path) -> None:
+def test_timeseries_rows_belong_to_their_runs(tmp_path: Path) -> None:
     runs = make_runs(design.grid({"x": [0.0, 1.0, 2.0]}), 4, master_seed=3)
     serial = _sweep(runs, tmp_path / "serial", run_fn=toy_run_with_timeseries, chunk_size=5)
-    processes = _sweep(
-        runs, tmp_path / "proc", run_fn=toy_run_with_timeseries, executor="processes", workers=2, chunk_size=2
-    )
     series = pd.read_parquet(serial.timeseries_path)
     assert list(series.columns[:4]) == ["design_index", "replication", "run_key", "ts_row"]
     summary = serial.read_runs()
     assert len(series) == summary["steps"].sum()
     last = series.groupby("run_key").tail(1).set_index("run_key")["level"]
     assert (summary.set_index("run_key")["final_level"] == last).all()
-    assert _table(processes.timeseries_path).equals(_table(serial.timeseries_path))
 
 
 def test_failures_are_recorded_and_the_sweep_goes_on(tmp_path: Path) -> None:
     runs = _runs(replications=2)
-    result = _sweep(runs, tmp_path / "out", executor="processes", workers=2, chunk_size=4)
+    result = _sweep(runs, tmp_path / "out", chunk_size=4)
     failing = [r for r in runs if r.params["mode"] == "boom"]
     assert result.n_failed == len(failing) and result.n_succeeded == len(runs) - len(failing)
     records = read_failures(result.out_dir)
@@ -200,7 +203,7 @@ def test_resume_after_sigkill_matches_uninterrupted_sweep(tmp_path: Path) -> Non
     runs = crash_test_runs()
     out = tmp_path / "killed"
     command = [sys.executable, str(HERE / "kill_target.py"), str(out)]
-    process = subprocess.Popen([*command, "fresh"], start_new_session=True)
+    process = subprocess.Popen(command, start_new_session=True)
     shard_dir = out / "shards" / "runs"
     deadline = time.monotonic() + 60
     try:
@@ -216,8 +219,8 @@ def test_resume_after_sigkill_matches_uninterrupted_sweep(tmp_path: Path) -> Non
     committed = sum(pq.ParquetFile(p).metadata.num_rows for p in shard_dir.glob("part-*.parquet"))
     assert 0 < committed < len(runs)
 
-    subprocess.run([*command, "resume"], check=True, timeout=120)
-    resumed = _table(out / "runs.parquet")
+    resumed_sweep = _sweep(runs, out, resume=True)  # the lock died with the killed process
+    resumed = _table(resumed_sweep.runs_path)
     reference = _table(_sweep(runs, tmp_path / "reference").runs_path)
     assert resumed.num_rows == len(runs)
     assert resumed.column("run_key").to_pandas().is_unique
@@ -234,7 +237,8 @@ def test_manifest_records_metadata_environment_and_counts(tmp_path: Path) -> Non
     assert manifest["metadata"] == {"experiment": "toy", "scenario_hash": "abc"}
     assert set(manifest["environment"]) >= {"python", "numpy", "pandas", "pyarrow"}
     assert "git_commit" in manifest
-    assert manifest["counts"] == {"runs": len(runs), "succeeded": len(runs) // 2, "failed": len(runs) // 2, "pending": 0}
+    half = len(runs) // 2
+    assert manifest["counts"] == {"runs": len(runs), "succeeded": half, "failed": half, "pending": 0}
     session = manifest["sessions"][0]
     assert session["executor"] == "serial" and session["workers"] == 1 and session["status"] == "complete"
     assert session["started_at"] <= session["finished_at"]
@@ -253,3 +257,21 @@ def test_estimate_sweep_reports_size_and_time() -> None:
     assert estimate.timed_runs == 5 and estimate.seconds_per_run > 0
     assert estimate.wall_seconds == pytest.approx(len(runs) * estimate.seconds_per_run / 4)
     assert f"{len(runs)} runs (20 points x 4 replications)" in str(estimate)
+
+
+def test_a_directory_is_locked_while_a_sweep_writes_it(tmp_path: Path) -> None:
+    with ResultStore(tmp_path / "out"), pytest.raises(RuntimeError, match="another sweep"):
+        _sweep(_runs(replications=1), tmp_path / "out")
+    _sweep(_runs(replications=1), tmp_path / "out")  # released on exit
+
+
+def test_malformed_outcomes_are_failures_not_crashes(tmp_path: Path) -> None:
+    runs = make_runs(design.grid({"shape": ["list", "reserved", "ok"]}), 2, master_seed=1)
+    result = _sweep(runs, tmp_path / "out", run_fn=malformed_toy_run)
+    assert (result.n_succeeded, result.n_failed) == (2, 4)
+    errors = sorted({record["error"] for record in read_failures(tmp_path / "out")})
+    assert errors == [
+        "TypeError: outcome 'trajectory' must be a scalar (float, int, str, bool or None), got list",
+        "ValueError: outcome name 'seed' is reserved or not a string",
+    ]
+    assert result.read_runs()["value"].dtype == "float64"

@@ -63,3 +63,11 @@ def test_run_key_golden_value() -> None:
 def test_make_runs_rejects_repeated_replications() -> None:
     with pytest.raises(ValueError):
         make_runs([{"x": 1}], [0, 0], master_seed=1)
+
+
+def test_public_api_resolves() -> None:
+    import sim.experiments as api
+
+    assert set(api.__all__) == set(api._EXPORTS) | api._SUBMODULES
+    for name in api.__all__:
+        assert getattr(api, name) is not None

@@ -51,3 +51,19 @@ def flaky_toy_run(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
     if os.environ.get("TOY_FAIL_NEGATIVE") and float(params.get("x", 0.0)) < 0:
         raise RuntimeError("transient failure")
     return toy_run(params, seed)
+
+
+def malformed_toy_run(params: Mapping[str, Any], seed: int) -> dict[str, Any]:
+    """Returns what a flat table cannot hold: a list outcome, or an outcome named like an engine column."""
+    if params["shape"] == "list":
+        return {"trajectory": [1.0, 2.0]}
+    if params["shape"] == "reserved":
+        return {"seed": 1}
+    return {"value": np.float64(seed % 7)}  # numpy scalars are fine
+
+
+def toy_run_with_series(params: Mapping[str, Any], seed: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """``toy_run``'s summary (including its failures) plus a seed-dependent series."""
+    summary = toy_run(params, seed)
+    _, series = toy_run_with_timeseries(params, seed)
+    return summary, series

@@ -1,0 +1,91 @@
+"""The command line: outputs, exit codes and messages for bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from sim.cli import main
+
+
+def test_run_writes_results_and_prints_summary(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["run", "baseline", "--seed", "7", "--years", "5", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "baseline · strategy security_first · seed 7" in printed and "final corruption control" in printed
+    assert {p.name for p in out.iterdir()} == {"timeseries.parquet", "timeseries.csv", "events.csv", "summary.json",
+                                               "plot.png"}
+    record = json.loads((out / "summary.json").read_text())
+    assert record["seed"] == 7 and len(record["scenario_sha256"]) == 64 and "mesa" in record["versions"]
+    assert len(pd.read_parquet(out / "timeseries.parquet")) == 61
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".staging")]
+
+
+def test_run_same_seed_same_numbers(tmp_path):
+    for name in ("a", "b"):
+        assert main(["run", "baseline", "--seed", "3", "--years", "3", "--no-plot", "--quiet",
+                     "--out", str(tmp_path / name)]) == 0
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "a" / "timeseries.parquet"),
+                                  pd.read_parquet(tmp_path / "b" / "timeseries.parquet"))
+
+
+def test_run_with_overrides_and_strategy(tmp_path):
+    out = tmp_path / "o"
+    assert main(["run", "baseline", "--strategy", "adaptive", "--set", "actors.ministry.political_will=0.9",
+                 "--years", "2", "--no-plot", "--quiet", "--out", str(out)]) == 0
+    record = json.loads((out / "summary.json").read_text())
+    assert record["strategy"] == "adaptive"
+
+
+def test_refuses_to_overwrite_existing_results(tmp_path, capsys):
+    out = tmp_path / "taken"
+    out.mkdir()
+    (out / "precious.csv").write_text("keep me")
+    assert main(["run", "baseline", "--years", "1", "--out", str(out)]) == 2
+    assert "refusing to overwrite" in capsys.readouterr().err
+    assert [p.name for p in out.iterdir()] == ["precious.csv"] and (out / "precious.csv").read_text() == "keep me"
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["run", "baseline", "--seed", "-3"], "must not be negative"),
+    (["run", "baseline", "--seed", "x"], "expected a whole number"),
+    (["run", "baseline", "--set", "novalue"], "--set expects KEY=VALUE"),
+    (["run", "baseline", "--set", "actors.ministry.politcal_will=0.5"], "did you mean 'political_will'"),
+    (["run", "baseline", "--set", "actors.ministry.political_will=2"], "is out of range"),
+    (["run", "nowhere.yaml"], "file not found"),
+    (["run", "baseline", "--strategy", "nope"], "strategy 'nope' not found"),
+    (["frobnicate"], "invalid choice"),
+    (["run"], "the following arguments are required"),
+])
+def test_usage_errors_exit_2_with_a_message(argv, message, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_validate_reports_each_file(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nactors: {}\n")
+    assert main(["validate", "scenarios/baseline.yaml"]) == 0
+    assert "ok: scenarios/baseline.yaml" in capsys.readouterr().out
+    assert main(["validate", "scenarios/baseline.yaml", str(bad)]) == 2
+    captured = capsys.readouterr()
+    assert "ok: scenarios/baseline.yaml" in captured.out and f"invalid: {bad}" in captured.err
+
+
+def test_list_names_scenarios_and_strategies(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    for name in ("baseline", "post_conflict", "captured_state", "donor_surge", "reforming_state",
+                 "security_first", "governance_first", "big_bang", "adaptive"):
+        assert name in out
+
+
+def test_python_dash_m_is_the_same_command():
+    done = subprocess.run([sys.executable, "-m", "sim", "validate", "scenarios/nonexistent.yaml"],
+                          capture_output=True, text=True)
+    assert done.returncode == 2 and "file not found" in done.stderr and "Traceback" not in done.stderr

@@ -1,0 +1,157 @@
+"""Scenario files: loading, `extends`, overrides and the quality of error messages."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim import ScenarioError, load_scenario
+from sim.scenario import SCENARIO_DIR, load_scenario_data, set_dotted
+
+from .conftest import SHIPPED_SCENARIOS, write
+
+
+@pytest.mark.parametrize("name", SHIPPED_SCENARIOS)
+def test_shipped_scenarios_validate(name):
+    scenario = load_scenario(SCENARIO_DIR / f"{name}.yaml")
+    assert scenario.name == name
+    assert scenario.steps == 12 * scenario.horizon_years
+
+
+def test_shipped_set_covers_the_issue():
+    assert {"baseline", "post_conflict", "captured_state", "donor_surge", "reforming_state"} <= set(SHIPPED_SCENARIOS)
+
+
+def test_bare_name_finds_shipped_scenario():
+    assert load_scenario("baseline").name == "baseline"
+
+
+def test_extends_merges_mappings_and_keeps_parent_values(tmp_path):
+    path = write(tmp_path, "child.yaml", f"""
+extends: {SCENARIO_DIR / 'baseline.yaml'}
+name: child
+actors:
+  ministry:
+    political_will: 0.9
+""")
+    child, parent = load_scenario(path), load_scenario("baseline")
+    assert child.actors.ministry.political_will == 0.9
+    assert child.actors.ministry.capacity == parent.actors.ministry.capacity
+    assert [m.name for m in child.actors.ministry.members] == [m.name for m in parent.actors.ministry.members]
+
+
+def test_post_conflict_extends_baseline_and_adds_ddr():
+    scenario = load_scenario("post_conflict")
+    assert scenario.context.post_conflict
+    assert "ddr" in [p.name for p in scenario.pillars]
+    assert any(m.peacekeeping for m in scenario.actors.donor.members)
+
+
+def test_extends_cycle_is_reported(tmp_path):
+    write(tmp_path, "a.yaml", "extends: b.yaml\nname: a\n")
+    write(tmp_path, "b.yaml", "extends: a.yaml\nname: b\n")
+    with pytest.raises(ScenarioError, match="cycle"):
+        load_scenario(tmp_path / "a.yaml")
+
+
+def test_typo_gets_did_you_mean_with_file_and_path(tmp_path):
+    path = write(tmp_path, "x.yaml", f"extends: {SCENARIO_DIR / 'baseline.yaml'}\nname: x\n"
+                                     "actors:\n  ministry:\n    corruptoin: 0.5\n")
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(path)
+    assert str(error.value) == f"unknown field 'corruptoin' in {path} at actors.ministry — did you mean 'corruption'?"
+
+
+def test_out_of_range_names_field_value_and_range(tmp_path):
+    path = write(tmp_path, "x.yaml", f"extends: {SCENARIO_DIR / 'baseline.yaml'}\nname: x\n"
+                                     "actors:\n  ministry:\n    political_will: 1.7\n")
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(path)
+    message = str(error.value)
+    assert str(path) in message and "actors.ministry.political_will" in message
+    assert "1.7" in message and "[0.0, 1.0]" in message
+
+
+def test_out_of_range_in_member_override_names_range(tmp_path):
+    path = write(tmp_path, "x.yaml", f"extends: {SCENARIO_DIR / 'baseline.yaml'}\nname: x\n"
+                                     "actors:\n  donor:\n    members:\n      - {name: d, budget: -1.0}\n")
+    with pytest.raises(ScenarioError, match=r"actors\.donor\.members\.0\.budget = -1\.0 is out of range"):
+        load_scenario(path)
+
+
+def test_malformed_yaml_names_the_line(tmp_path):
+    path = write(tmp_path, "bad.yaml", "name: x\nactors:\n  ministry: [unclosed\n  parliament: {}\n")
+    with pytest.raises(ScenarioError, match=rf"{path}: line \d+, column \d+: malformed YAML"):
+        load_scenario(path)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("", "file is empty"),
+    ("- a\n- b\n", "must be a mapping"),
+    ("name: x\n", "actors is required but missing"),
+])
+def test_structural_problems(tmp_path, text, expected):
+    with pytest.raises(ScenarioError, match=expected):
+        load_scenario(write(tmp_path, "s.yaml", text))
+
+
+def test_missing_file():
+    with pytest.raises(ScenarioError, match="file not found"):
+        load_scenario("no/such/file.yaml")
+
+
+def test_wrong_type_is_reported(tmp_path):
+    path = write(tmp_path, "x.yaml", f"extends: {SCENARIO_DIR / 'baseline.yaml'}\nname: x\n"
+                                     "actors:\n  ministry:\n    capacity: 'high'\n")
+    with pytest.raises(ScenarioError, match=r"actors\.ministry\.capacity = 'high': Input should be a valid number"):
+        load_scenario(path)
+
+
+def test_non_finite_number_is_rejected(tmp_path):
+    path = write(tmp_path, "x.yaml", f"extends: {SCENARIO_DIR / 'baseline.yaml'}\nname: x\n"
+                                     "context:\n  initial_violence: .nan\n")
+    with pytest.raises(ScenarioError, match="must be a finite number"):
+        load_scenario(path)
+
+
+def test_pillar_lead_must_be_a_ministry(tmp_path):
+    path = write(tmp_path, "x.yaml", f"extends: {SCENARIO_DIR / 'baseline.yaml'}\nname: x\n"
+                                     "pillars:\n  - {name: justice, lead: parliament_of_x}\n")
+    with pytest.raises(ScenarioError, match="'parliament_of_x' is not a ministry"):
+        load_scenario(path)
+
+
+def test_unknown_strategy_lists_the_shipped_ones(tmp_path):
+    path = write(tmp_path, "x.yaml", f"extends: {SCENARIO_DIR / 'baseline.yaml'}\nname: x\nstrategy: nonsense\n")
+    with pytest.raises(ScenarioError, match="strategy 'nonsense' not found; shipped strategies: adaptive"):
+        load_scenario(path)
+
+
+def test_inline_strategy_errors_point_into_the_strategy(tmp_path):
+    path = write(tmp_path, "x.yaml", f"extends: {SCENARIO_DIR / 'baseline.yaml'}\nname: x\n"
+                                     "strategy:\n  name: mine\n  phases:\n    - {name: p, effort: {polcing: 1.0}}\n")
+    with pytest.raises(ScenarioError, match=r"strategy\.phases\.0\.effort\.polcing"):
+        load_scenario(path)
+
+
+def test_yaml_is_loaded_safely(tmp_path):
+    path = write(tmp_path, "x.yaml", "name: !!python/object/apply:os.system ['echo pwned']\n")
+    with pytest.raises(ScenarioError, match="malformed YAML"):
+        load_scenario(path)
+
+
+def test_overrides_by_dotted_path_including_list_items():
+    scenario = load_scenario("baseline", {"actors.ministry.members.0.capacity": 0.9, "horizon_years": 3})
+    assert scenario.actors.ministry.members[0].capacity == 0.9
+    assert scenario.steps == 36
+
+
+def test_set_dotted_does_not_mutate_its_input():
+    data = load_scenario_data("baseline")
+    changed = set_dotted(data, "actors.ministry.political_will", 0.99)
+    assert changed["actors"]["ministry"]["political_will"] == 0.99
+    assert data["actors"]["ministry"]["political_will"] != 0.99
+
+
+def test_content_hash_identifies_content():
+    assert load_scenario("baseline").content_hash() == load_scenario("baseline").content_hash()
+    assert load_scenario("baseline").content_hash() != load_scenario("baseline", {"horizon_years": 39}).content_hash()
