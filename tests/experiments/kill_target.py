@@ -12,8 +12,8 @@ from sim.experiments import RunSpec, design, make_runs, run_sweep
 
 
 def crash_test_runs() -> list[RunSpec]:
-    """400 runs; ``sleep`` makes each take ~4 ms in ``slow_toy_run`` (``toy_run`` ignores it)."""
-    points = design.grid({"x": [i / 10 for i in range(-10, 30)], "sleep": [0.004]})
+    """400 runs; ``sleep`` makes each take ~10 ms in ``slow_toy_run`` (``toy_run`` ignores it)."""
+    points = design.grid({"x": [i / 10 for i in range(-10, 30)], "sleep": [0.01]})
     return make_runs(points, 10, master_seed=7)
 
 

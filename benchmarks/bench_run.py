@@ -1,0 +1,76 @@
+"""Speed of single runs: runs per second and agent-steps per second, by scenario size.
+
+Prints figures, asserts nothing. The reference, measured in the same run, is the influence
+step written the way a per-agent Mesa model would write it (a Python loop over agents and
+their in-neighbours), against the vectorised sparse step the model uses.
+
+    python benchmarks/bench_run.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+from sim import ReformModel, load_scenario
+from sim.mechanisms.influence import friedkin_johnsen_step
+
+
+def time_runs(scenario, runs: int) -> tuple[float, int]:
+    started = time.perf_counter()
+    for seed in range(runs):
+        model = ReformModel(scenario, rng=seed).run()
+    elapsed = time.perf_counter() - started
+    return elapsed, len(model.state.names)
+
+
+def loop_influence_step(stance, anchor, neighbours, susceptibility):
+    """The same Friedkin-Johnsen update, agent by agent (the reference)."""
+    new = np.empty_like(stance)
+    for agent, incoming in enumerate(neighbours):
+        heard = sum(weight * stance[other] for other, weight in incoming)
+        new[agent] = min(max(susceptibility[agent] * heard + (1 - susceptibility[agent]) * anchor[agent], 0.0), 1.0)
+    return new
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=10)
+    args = parser.parse_args()
+
+    sizes = {"baseline": {}, "300 actors": {"actors.civil_society.members.0.count": 260},
+             "2,000 actors": {"actors.civil_society.members.0.count": 1200,
+                              "actors.security_force.members.1.count": 732}}
+    print(f"{'scenario':<14}{'actors':>8}{'s/run':>10}{'runs/s':>10}{'agent-steps/s':>16}")
+    for label, overrides in sizes.items():
+        scenario = load_scenario("baseline", overrides)
+        runs = args.runs if label == "baseline" else max(2, args.runs // 5)
+        elapsed, actors = time_runs(scenario, runs)
+        steps = scenario.steps
+        print(f"{label:<14}{actors:>8}{elapsed / runs:>10.3f}{runs / elapsed:>10.2f}"
+              f"{actors * steps * runs / elapsed:>16,.0f}")
+
+    model = ReformModel(load_scenario("baseline", sizes["2,000 actors"]), rng=0)
+    weights = model.matrices.influence.tocsr()
+    neighbours = [list(zip(weights.indices[weights.indptr[i]:weights.indptr[i + 1]],
+                           weights.data[weights.indptr[i]:weights.indptr[i + 1]])) for i in range(weights.shape[0])]
+    state = model.state
+    anchor = state.stance.copy()
+    repeats = 200
+    started = time.perf_counter()
+    for _ in range(repeats):
+        vectorised = friedkin_johnsen_step(state.stance, anchor, weights, state.susceptibility)
+    sparse_time = (time.perf_counter() - started) / repeats
+    started = time.perf_counter()
+    for _ in range(max(repeats // 20, 1)):
+        looped = loop_influence_step(state.stance, anchor, neighbours, state.susceptibility)
+    loop_time = (time.perf_counter() - started) / max(repeats // 20, 1)
+    assert np.allclose(vectorised, looped)
+    print(f"\ninfluence step on {len(state.names)} actors, {weights.nnz} ties: sparse {sparse_time * 1e6:.0f} µs, "
+          f"per-agent loop (reference) {loop_time * 1e6:.0f} µs, ratio {loop_time / sparse_time:.0f}x")
+
+
+if __name__ == "__main__":
+    main()
