@@ -61,7 +61,8 @@ class ReformModel(mesa.Model):
         if strategy is not None:
             loaded = load_strategy_source(strategy, Path.cwd(), "--strategy") if isinstance(strategy, str) else strategy
             scenario = scenario.model_validate({**dict(scenario), "strategy": loaded})
-        self.scenario = scenario
+        # Not ``self.scenario``: Mesa 3.5 reserves that name for its own Scenario objects.
+        self.reform_scenario = scenario
         self.strategy = scenario.strategy
         self.seed = rng if isinstance(rng, (int, np.integer)) else None
         self.params = scenario.mechanisms
@@ -141,14 +142,14 @@ class ReformModel(mesa.Model):
         values.update(self._type_aggregates())
         self.indicators = values
         self.observed_function = donors.observed_function(
-            state.de_facto, state.de_jure, self.scenario.context.indicator_manipulation, observation_noise)
+            state.de_facto, state.de_jure, self.reform_scenario.context.indicator_manipulation, observation_noise)
         noise = float(observation_noise.mean()) if observation_noise.size else 0.0
         self.observed = {k: min(max(values[k] + noise, 0.0), 1.0) for k in OBSERVABLE}
 
     # --- the step ----------------------------------------------------------------------
     def step(self) -> None:
         state, params, rng = self.state, self.params, self.rng
-        context = self.scenario.context
+        context = self.reform_scenario.context
         n_pillars, n_ministries = len(state.pillar_names), len(state.types["ministry"])
         ministries, forces = state.types["ministry"], state.types["security_force"]
         parliament, civil = state.types["parliament"], state.types["civil_society"]
@@ -326,7 +327,7 @@ class ReformModel(mesa.Model):
         # 11. indicators
         self._update_indicators(observation_noise)
         self.datacollector.collect(self)
-        if self.month >= self.scenario.steps:
+        if self.month >= self.reform_scenario.steps:
             self.running = False
 
     # --- pieces of the step ------------------------------------------------------------
@@ -382,7 +383,7 @@ class ReformModel(mesa.Model):
 
     def _relapse(self, month: int, draw: float, peacekeeping: float) -> None:
         """Conflict relapse in post-conflict scenarios: violence jumps, will and function fall."""
-        if not self.scenario.context.post_conflict or self.relapse_month is not None:
+        if not self.reform_scenario.context.post_conflict or self.relapse_month is not None:
             return
         state, sec = self.state, self.params.security
         spoiler = state.types["spoiler"]
@@ -434,33 +435,32 @@ class ReformModel(mesa.Model):
             self.events.append((month, "coup", "failed"))
 
     def _event_strength(self, kind: str, month: int) -> float:
-        return sum(e.strength for e in self.scenario.events
+        return sum(e.strength for e in self.reform_scenario.events
                    if e.kind == kind and 12 * e.start_year <= month < 12 * (e.start_year + e.duration_years))
 
     def _event_onset(self, kind: str, month: int) -> float:
-        return sum(e.strength for e in self.scenario.events if e.kind == kind and month == round(12 * e.start_year))
+        return sum(e.strength for e in self.reform_scenario.events if e.kind == kind and month == round(12 * e.start_year))
 
     # --- running and results -----------------------------------------------------------
     def run(self, steps: int | None = None) -> "ReformModel":
         """Step to the horizon (or ``steps`` more months)."""
-        end = self.scenario.steps if steps is None else self.month + steps
+        end = self.reform_scenario.steps if steps is None else self.month + steps
         while self.month < end and (steps is not None or self.running):
             self.step()
         return self
 
     def provenance(self) -> dict[str, Any]:
         """What reproduces this run: seed, scenario and strategy identity, versions, git commit."""
-        return provenance(seed=self.seed, scenario=self.scenario.name, strategy=self.strategy.name,
-                          scenario_sha256=self.scenario.content_hash())
+        return provenance(seed=self.seed, scenario=self.reform_scenario.name, strategy=self.strategy.name,
+                          scenario_sha256=self.reform_scenario.content_hash())
 
     def summary(self) -> dict[str, Any]:
         """Run-level outcomes (see :func:`sim.outcomes.summarise`)."""
         donor = self.state.types["donor"]
-        exits = donor.exit_month
         present = bool(donor.active.any())
-        last_exit = math.nan if (present or len(exits) == 0) else float(np.nanmax(exits))
-        if present:
-            last_exit = math.inf
+        # Donors still paying at the horizon have not left (inf); a scenario without donors has
+        # nothing to leave (NaN).
+        last_exit = math.inf if present else (float(np.nanmax(donor.exit_month)) if len(donor) else math.nan)
         series = self.datacollector.model_vars
         events = {
             "conflict_relapse": self.relapse_month is not None,
@@ -470,9 +470,5 @@ class ReformModel(mesa.Model):
             "phases_started": len(self.phase_start_months),
             "months": self.month,
         }
-        summary = summarise(series, self.scenario.outcomes.threshold,
-                            int(round(12 * self.scenario.outcomes.success_sustain_years)),
-                            last_exit, present, events)
-        if present:
-            summary["donor_exit_year"] = math.nan
-        return summary
+        return summarise(series, self.reform_scenario.outcomes.threshold,
+                         int(round(12 * self.reform_scenario.outcomes.success_sustain_years)), last_exit, events)

@@ -78,9 +78,13 @@ def reform_succeeded(
 
 def summarise(
     series: Mapping[str, Sequence[float]], threshold: float, sustain_months: int,
-    donor_exit_month: float, donors_present_at_end: bool, events: Mapping[str, object],
+    donor_exit_month: float, events: Mapping[str, object],
 ) -> dict[str, float | int | bool]:
-    """The run-level summary: final values, years to threshold, success, reversals, shocks."""
+    """The run-level summary: final values, years to threshold, success, reversals, shocks.
+
+    ``donor_exit_month`` is the last donor's exit: inf while donors remain, NaN without donors;
+    ``donor_exit_year`` reports both of those as NaN, with ``donors_present_at_end`` telling them apart.
+    """
     summary: dict[str, float | int | bool] = {
         f"final_{name}": float(values[-1]) for name, values in series.items()
     }
@@ -90,7 +94,7 @@ def summarise(
     summary["years_to_threshold_reform_index"] = years_to_threshold(series["reform_index"], threshold)
     summary["reversals"] = sum(int(summary[f"reversals_{name}"]) for name in HEADLINE_INDICATORS)
     summary["reform_success"] = reform_succeeded(series["reform_index"], threshold, sustain_months, donor_exit_month)
-    summary["donor_exit_year"] = donor_exit_month / 12.0
-    summary["donors_present_at_end"] = donors_present_at_end
+    summary["donor_exit_year"] = donor_exit_month / 12.0 if math.isfinite(donor_exit_month) else math.nan
+    summary["donors_present_at_end"] = math.isinf(donor_exit_month)
     summary.update(events)
     return summary

@@ -506,9 +506,21 @@ def _walk(root: type[BaseModel], loc: tuple[Any, ...]) -> tuple[type[BaseModel] 
     return model, info
 
 
+def _constraints(info: FieldInfo | None) -> list[Any]:
+    """Constraint objects of a field, including those inside ``Annotated[...] | None`` (member overrides)."""
+    if info is None:
+        return []
+    found = list(info.metadata)
+    for arg in get_args(info.annotation):
+        found.extend(getattr(arg, "__metadata__", ()))
+        for inner in getattr(arg, "__metadata__", ()):
+            found.extend(getattr(inner, "metadata", ()))
+    return found
+
+
 def _allowed_range(info: FieldInfo | None, violated: dict[str, Any]) -> str:
     bounds: dict[str, Any] = dict(violated)
-    for item in (info.metadata if info else []):
+    for item in _constraints(info):
         for attr in ("ge", "gt", "le", "lt", "min_length", "max_length"):
             if getattr(item, attr, None) is not None:
                 bounds[attr] = getattr(item, attr)

@@ -54,7 +54,7 @@ def test_no_global_random_state_is_used(baseline):
 @pytest.mark.parametrize("strategy", ["big_bang", "adaptive", None])
 def test_indices_stay_on_unit_interval_and_budgets_non_negative(scenario, strategy):
     model = ReformModel(load_scenario(scenario, {"horizon_years": 20}), strategy=strategy, rng=11)
-    for _ in range(model.scenario.steps):
+    for _ in range(model.reform_scenario.steps):
         model.step()
         state = model.state
         for name, values in state.copy_arrays().items():
