@@ -15,19 +15,17 @@ from __future__ import annotations
 import math
 import os
 import platform
-import subprocess
 import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
+from ..provenance import git_state, now, package_versions
 from .executors import ChunkExecutor, available_cpus, make_executor
 from .progress import ProgressReporter, make_progress
 from .records import ChunkOutcome, RunFn, execute_chunk
@@ -91,40 +89,11 @@ def _select_runs(
     ]
 
 
-def _git_state(directory: Path) -> dict[str, Any]:
-    """Commit and dirtiness of the git checkout containing ``directory``; ``None`` outside git."""
-
-    def git(*args: str) -> str | None:
-        try:
-            out = subprocess.run(["git", *args], cwd=directory, capture_output=True, text=True, timeout=10)
-        except (OSError, subprocess.SubprocessError):
-            return None
-        return out.stdout.strip() if out.returncode == 0 else None
-
-    commit = git("rev-parse", "HEAD")
-    status = git("status", "--porcelain", "--untracked-files=no") if commit else None
-    return {"git_commit": commit, "git_dirty": None if status is None else bool(status)}
-
-
 def _code_directory(run_fn: RunFn) -> Path:
     """Directory of the model's source (whose git commit describes the results), else the cwd."""
     module = sys.modules.get(getattr(run_fn, "__module__", ""), None)
     source = getattr(module, "__file__", None)
     return Path(source).resolve().parent if source else Path.cwd()
-
-
-def _environment() -> dict[str, str]:
-    return {
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "pandas": pd.__version__,
-        "pyarrow": pa.__version__,
-        "platform": platform.platform(),
-    }
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class _Tally:
@@ -193,7 +162,7 @@ def run_sweep(
         tally = _Tally(runs, todo, done, failed)
         session: dict[str, Any] = {
             "executor": chosen.name,
-            "started_at": _now(),
+            "started_at": now(),
             "resume": resume,
             "retry_failed": retry_failed,
             "to_execute": len(todo),
@@ -202,7 +171,8 @@ def run_sweep(
         manifest = read_manifest(out_dir)
         if metadata is not None or "metadata" not in manifest:
             manifest["metadata"] = dict(metadata or {})
-        manifest.update(environment=_environment(), **_git_state(_code_directory(run_fn)))
+        manifest.update(environment={**package_versions(), "platform": platform.platform()},
+                        **git_state(_code_directory(run_fn)))
         manifest.setdefault("sessions", []).append(session)
         store.write_manifest(manifest)
         try:
@@ -223,7 +193,7 @@ def run_sweep(
             raise
         finally:
             manifest["counts"] = tally.counts()
-            session.update(finished_at=_now(), executed=tally.executed)
+            session.update(finished_at=now(), executed=tally.executed)
             store.write_manifest(manifest)
 
     counts = tally.counts()
