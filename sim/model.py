@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, NamedTuple, get_args
 
 import mesa
 import numpy as np
@@ -40,6 +40,39 @@ from .state import CORRUPTIBLE, build_state
 from .strategy import Strategy, load_strategy_source, reallocate_effort
 
 OBSERVABLE = get_args(IndicatorName)
+
+
+class Draws(NamedTuple):
+    """The random numbers of one step (always the same amount, in the same order)."""
+
+    pillar_noise: np.ndarray     # M&E noise on each pillar's observed function
+    indicator_noise: np.ndarray  # M&E noise on each observable indicator
+    elections: np.ndarray        # shocks to each ministry leadership's will, used in election months
+    sanctions: np.ndarray        # per donor: a breach is sanctioned when below its enforcement
+    relapse: float
+    coup: float
+    coup_success: float
+    violence: float
+
+
+class Funding(NamedTuple):
+    """This month's aid, as the later stages of the step need it."""
+
+    pillar_funds: np.ndarray
+    effort_shares: np.ndarray
+    yearly_gain: np.ndarray      # each donor's perceived progress over the past year
+    flexible_share: float
+    peacekeeping: float
+    assistance: float
+
+
+class SpoilerPressure(NamedTuple):
+    threatened: np.ndarray       # rents each spoiler stands to lose
+    strength: np.ndarray         # effective strength (zero when the mechanism is off)
+    obstruction: np.ndarray      # per pillar
+    violence: float              # push on violence from outside spoilers
+    capture: np.ndarray          # per actor, through patronage ties
+    threat: np.ndarray           # per actor, through patronage ties
 MODEL_INDICATORS = (*HEADLINE_INDICATORS, "reform_index", "political_will", "public_trust", "violence",
                     "donor_funding", "spoiler_strength", "mean_de_jure", "mean_de_facto", "phase")
 
@@ -79,6 +112,8 @@ class ReformModel(mesa.Model):
         self.last_review_function = self.state.de_facto.copy()
         donor_count = len(self.state.types["donor"])
         self.perceived_history = np.zeros((12, donor_count))
+        if not self.params.donors.enabled:  # no donors at all: none to exit, none present
+            self.state.types["donor"].values["active"][:] = False
         self.donor_funding = 0.0
         self.overload = np.zeros(len(self.state.types["ministry"]))  # last step's, read by the integrity drive
         self.coup_attempts = 0
@@ -90,7 +125,8 @@ class ReformModel(mesa.Model):
 
         for index in range(len(self.state.names)):
             AGENT_CLASSES[self.state.actor_type[index]](self, index)
-        self._update_indicators(observation_noise=np.zeros(len(self.state.pillar_names)))
+        self._update_indicators(Draws(np.zeros(len(self.state.pillar_names)), np.zeros(len(OBSERVABLE)),
+                                      np.zeros(0), np.zeros(0), 0.0, 0.0, 0.0, 0.5))
         self.perceived_history[:] = self._perceived_progress()
         self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
         self.datacollector.collect(self)
@@ -118,7 +154,7 @@ class ReformModel(mesa.Model):
             out[f"{type_name}_stance"] = state.type_mean(type_name, state.stance[arrays.index])
         return out
 
-    def _update_indicators(self, observation_noise: np.ndarray) -> None:
+    def _update_indicators(self, draws: Draws) -> None:
         state = self.state
         headline = headline_indicators(state)
         ministries = state.types["ministry"]
@@ -142,30 +178,46 @@ class ReformModel(mesa.Model):
         values.update(self._type_aggregates())
         self.indicators = values
         self.observed_function = donors.observed_function(
-            state.de_facto, state.de_jure, self.reform_scenario.context.indicator_manipulation, observation_noise)
-        noise = float(observation_noise.mean()) if observation_noise.size else 0.0
-        self.observed = {k: min(max(values[k] + noise, 0.0), 1.0) for k in OBSERVABLE}
+            state.de_facto, state.de_jure, self.reform_scenario.context.indicator_manipulation, draws.pillar_noise)
+        self.observed = {k: min(max(values[k] + noise, 0.0), 1.0) for k, noise in zip(OBSERVABLE, draws.indicator_noise)}
 
     # --- the step ----------------------------------------------------------------------
+    def _draw(self) -> Draws:
+        """Every random number a step needs, drawn up front in a fixed order and amount."""
+        rng, state = self.rng, self.state
+        noise = self.reform_scenario.context.monitoring_noise
+        relapse, coup, coup_success, violence = rng.random(4)
+        return Draws(
+            pillar_noise=noise * rng.standard_normal(len(state.pillar_names)),
+            indicator_noise=noise * rng.standard_normal(len(OBSERVABLE)),
+            elections=rng.standard_normal(len(state.types["ministry"])),
+            sanctions=rng.random(len(state.types["donor"])),
+            relapse=float(relapse), coup=float(coup), coup_success=float(coup_success), violence=float(violence),
+        )
+
     def step(self) -> None:
-        state, params, rng = self.state, self.params, self.rng
-        context = self.reform_scenario.context
-        n_pillars, n_ministries = len(state.pillar_names), len(state.types["ministry"])
-        ministries, forces = state.types["ministry"], state.types["security_force"]
-        parliament, civil = state.types["parliament"], state.types["civil_society"]
-        donor, spoiler = state.types["donor"], state.types["spoiler"]
-        # Draw every random number this step needs up front, in a fixed order and amount.
-        observation_noise = context.monitoring_noise * rng.standard_normal(n_pillars)
-        election_draws = rng.standard_normal(n_ministries)
-        sanction_draws = rng.random(len(donor))
-        relapse_draw, coup_draw, coup_success_draw, violence_noise = rng.random(4)
+        draws = self._draw()
         self.month += 1
-        month = self.month
+        self._advance_strategy(self.month)               # 1
+        funding = self._donors(draws)                    # 2
+        pressure = self._spoilers()                      # 3
+        self._influence(pressure)                        # 4
+        diversion = self._corruption(pressure)           # 5
+        self._capability(funding, pressure, diversion)   # 6
+        self._forces(funding)                            # 7
+        self._civil_society(funding)                     # 8
+        self._security(draws, funding, pressure)         # 9
+        self._slow_variables(draws, funding)             # 10
+        self._update_indicators(draws)                   # 11
+        self.datacollector.collect(self)
+        if self.month >= self.reform_scenario.steps:
+            self.running = False
 
-        # 1. monitoring and strategy
-        self._advance_strategy(month)
-
-        # 2. donors
+    # --- the stages of a step ----------------------------------------------------------
+    def _donors(self, draws: Draws) -> Funding:
+        """Exits, sanctions (drawn with each donor's enforcement probability), disbursement."""
+        state, month, p = self.state, self.month, self.params.donors
+        donor = state.types["donor"]
         was_active = donor.active.copy()
         donor.values["active"] = (donor.patience > 0) & (month <= donor.horizon_month) & donor.active
         for row in np.flatnonzero(was_active & ~donor.active):
@@ -174,190 +226,223 @@ class ReformModel(mesa.Model):
         perceived = self._perceived_progress()
         yearly_gain = perceived - self.perceived_history[month % 12]
         self.perceived_history[month % 12] = perceived
-        breach = yearly_gain < params.donors.expected_progress_per_year
-        sanctioned = (breach & (sanction_draws < donor.enforcement)).astype(float)
-        paid = donors.disbursement(donor.budget, donor.active, donor.conditionality, sanctioned)
-        efficiency = donors.fragmentation_efficiency(donor.budget, donor.coordination, donor.active,
-                                                     params.donors.fragmentation_cost)
+        breach = yearly_gain < p.expected_progress_per_year
+        sanctioned = (breach & (draws.sanctions < donor.enforcement)).astype(float)
+        # Donors fund a reform programme: with no effort anywhere there is nothing to pay for.
+        programme = p.enabled and self.effort.sum() > 0
+        paid = donors.disbursement(donor.budget, donor.active & programme, donor.conditionality, sanctioned)
+        efficiency = donors.fragmentation_efficiency(donor.budget, donor.coordination, donor.active, p.fragmentation_cost)
         self.donor_funding = float(paid.sum() * efficiency)
         flexible_share = float(paid @ donor.flexibility / paid.sum()) if paid.sum() > 0 else 0.0
         effort_shares = self.effort / max(self.effort.sum(), 1e-9)
-        donor_funds = self.donor_funding * (flexible_share * effort_shares + (1 - flexible_share) * self.committed_shares)
-        active_weight = np.where(donor.active, 1.0, 0.0)
-        peacekeeping = float(min((donor.peacekeeping * active_weight).sum(), 1.0))
-        assistance = float(min((donor.security_assistance * active_weight).sum(), 1.0))
+        # Flexible money follows this month's effort; earmarked money stays where the current
+        # phase committed it (it cannot follow adaptive reallocation).
+        pillar_funds = self.donor_funding * (flexible_share * effort_shares
+                                             + (1 - flexible_share) * self.committed_shares)
+        present = donor.active & p.enabled
+        return Funding(
+            pillar_funds=pillar_funds, effort_shares=effort_shares, yearly_gain=yearly_gain,
+            flexible_share=flexible_share,
+            peacekeeping=float(min(donor.peacekeeping @ present, 1.0)),
+            assistance=float(min(donor.security_assistance @ present, 1.0)),
+        )
 
-        # 3. spoilers
+    def _spoilers(self) -> SpoilerPressure:
+        """Rents each pillar threatens, inside obstruction and capture, outside violence."""
+        state, p = self.state, self.params.spoilers
+        spoiler = state.types["spoiler"]
         pressure = spoilers.reform_pressure(self.effort, state.de_facto)
         threatened = spoilers.threatened_rents(state.spoiler_rents, pressure)
-        strength = spoiler.strength * (1.0 if params.spoilers.enabled else 0.0)
-        obstruction = spoilers.obstruction(strength, spoiler.resolve, spoiler.inside, state.spoiler_rents,
-                                           pressure, params.spoilers.obstruction)
-        spoiler_push = spoilers.spoiler_violence(strength, spoiler.resolve, spoiler.inside, threatened,
-                                                 params.spoilers.violence)
-        capture = self.matrices.patronage_from_spoilers @ (strength * spoiler.inside)
-        spoiler_threat = self.matrices.patronage_from_spoilers @ (strength * spoiler.resolve * threatened)
+        strength = spoiler.strength * (1.0 if p.enabled else 0.0)
+        return SpoilerPressure(
+            threatened=threatened, strength=strength,
+            obstruction=spoilers.obstruction(strength, spoiler.resolve, spoiler.inside, state.spoiler_rents,
+                                             pressure, p.obstruction),
+            violence=spoilers.spoiler_violence(strength, spoiler.resolve, spoiler.inside, threatened, p.violence),
+            capture=self.matrices.patronage_from_spoilers @ (strength * spoiler.inside),
+            threat=self.matrices.patronage_from_spoilers @ (strength * spoiler.resolve * threatened),
+        )
 
-        # 4. influence and political will
-        lead_effort = np.bincount(state.pillar_lead, weights=self.effort, minlength=n_ministries)
-        anchor = self._anchors(threatened, capture, spoiler_threat, lead_effort, donor)
-        if params.influence.enabled:
+    def _influence(self, pressure: SpoilerPressure) -> None:
+        """Stances move by Friedkin-Johnsen toward neighbours, anchored by each actor's interests."""
+        state = self.state
+        anchor = self._anchors(pressure)
+        if self.params.influence.enabled:
             state.stance = influence.friedkin_johnsen_step(state.stance, anchor, self.matrices.influence,
                                                            state.susceptibility)
         else:
             state.stance = anchor
-        will_by_ministry = state.stance[ministries.index]
 
-        # 5. corruption and diversion
-        oversight = state.type_mean("parliament", parliament.oversight_capacity)
-        independence = state.type_mean("parliament", parliament.independence)
-        monitoring = state.type_mean("civil_society", civil.monitoring)
+    def _corruption(self, pressure: SpoilerPressure) -> np.ndarray:
+        """Collective-action corruption dynamics; returns the share of funds diverted per pillar."""
+        state, p = self.state, self.params.corruption
+        ministries, parliament = state.types["ministry"], state.types["parliament"]
         integrity = state.pillar("integrity")
         integrity_function = float(state.de_facto[integrity]) if integrity is not None else 0.0
-        # An anti-corruption drive is as strong as the will and the spare capability behind it.
-        integrity_drive = (float(self.effort[integrity] * will_by_ministry[state.pillar_lead[integrity]]
-                                 * (1.0 - 0.5 * self.overload[state.pillar_lead[integrity]]))
-                           if integrity is not None else 0.0)
-        detection = corruption.detection_risk(max(integrity_function, integrity_drive), oversight, independence,
-                                              monitoring, params.corruption.base_detection)
-        detection = min(detection + self._event_strength("anticorruption_push", month), 1.0)
-        if params.corruption.enabled:
-            corruptible = state.corruptible
-            sector = float(state.corruption[corruptible] @ state.corruptible_weights)
+        if integrity is None:
+            integrity_drive = 0.0
+        else:
+            # A drive is as strong as the will and the spare capability behind it.
+            lead = state.pillar_lead[integrity]
+            integrity_drive = float(self.effort[integrity] * state.stance[ministries.index[lead]]
+                                    * (1.0 - 0.5 * self.overload[lead]))
+        detection = corruption.detection_risk(
+            max(integrity_function, integrity_drive), state.type_mean("parliament", parliament.oversight_capacity),
+            state.type_mean("parliament", parliament.independence),
+            state.type_mean("civil_society", state.types["civil_society"].monitoring), p.base_detection)
+        detection = min(detection + self._event_strength("anticorruption_push", self.month), 1.0)
+        if p.enabled:
+            sector = float(state.corruption[state.corruptible] @ state.corruptible_weights)
             prevalence = corruption.peer_prevalence(state.corruption, self.matrices.peers,
                                                     self.matrices.has_peers, sector)
-            target = corruption.corruption_target(prevalence, detection, capture,
+            target = corruption.corruption_target(prevalence, detection, pressure.capture,
                                                   corruption.rent_opportunity(integrity_function),
                                                   self.coefficients["corruption"])
-            state.corruption = np.where(corruptible, relax(state.corruption, target,
-                                                           params.corruption.adjustment_rate), 0.0)
-        ministry_corruption = state.corruption[ministries.index]
-        lead_corruption = ministry_corruption[state.pillar_lead]
-        diversion = corruption.diversion_share(lead_corruption, params.corruption.diversion_rate)
+            state.corruption = np.where(state.corruptible, relax(state.corruption, target, p.adjustment_rate), 0.0)
+        lead_corruption = state.corruption[ministries.index][state.pillar_lead]
+        return corruption.diversion_share(lead_corruption, p.diversion_rate)
 
-        # 6. capability, form and function
-        cap = params.capacity
-        domestic = cap.domestic_budget * state.type_mean("ministry", will_by_ministry)
-        pillar_funds = (donor_funds + domestic * effort_shares) * (1.0 - diversion)
+    def _capability(self, funding: Funding, pressure: SpoilerPressure, diversion: np.ndarray) -> None:
+        """Capability from absorbed investment, eroded by overload; form and function per pillar."""
+        state, p = self.state, self.params.capacity
+        ministries, parliament = state.types["ministry"], state.types["parliament"]
+        will_by_ministry = state.stance[ministries.index]
+        ministry_corruption = state.corruption[ministries.index]
+        domestic = p.domestic_budget * state.type_mean("ministry", will_by_ministry)
+        pillar_funds = (funding.pillar_funds + domestic * funding.effort_shares) * (1.0 - diversion)
+        n_ministries = len(ministries)
+        # Routine budgets (a tenth of the domestic reform budget) reach every ministry.
         investment = np.bincount(state.pillar_lead, weights=pillar_funds, minlength=n_ministries)
-        investment = investment + 0.1 * cap.domestic_budget
-        load = capacity.reform_load(self.effort, state.de_jure, state.de_facto, state.pillar_lead, n_ministries,
-                                    cap.shared_load)
-        overload = capacity.overload(load, ministries.capacity, cap.load_tolerance) if cap.enabled else 0 * load
-        self.overload = overload
-        absorbed = capacity.absorbed_investment(investment, ministries.absorptive_capacity)
-        ministries.values["capacity"] = capacity.capability_update(
-            ministries.capacity, absorbed, ministry_corruption, overload,
-            cap.growth_rate, cap.decay_rate, cap.overload_erosion)
-        ministries.values["absorptive_capacity"] = capacity.absorptive_update(
-            ministries.absorptive_capacity, ministries.capacity, cap.growth_rate)
+        investment += 0.1 * p.domestic_budget
+        if p.enabled:
+            load = capacity.reform_load(self.effort, state.de_jure, state.de_facto, state.pillar_lead,
+                                        n_ministries, p.shared_load)
+            self.overload = capacity.overload(load, ministries.capacity, p.load_tolerance)
+            absorbed = capacity.absorbed_investment(investment, ministries.absorptive_capacity)
+            ministries.values["capacity"] = capacity.capability_update(
+                ministries.capacity, absorbed, ministry_corruption, self.overload,
+                p.growth_rate, p.decay_rate, p.overload_erosion)
+            ministries.values["absorptive_capacity"] = capacity.absorptive_update(
+                ministries.absorptive_capacity, ministries.capacity, p.absorptive_rate)
         lead_will = will_by_ministry[state.pillar_lead]
         mandates = state.type_mean("parliament", parliament.legal_mandates)
-        new_de_jure = capacity.de_jure_update(state.de_jure, self.effort, lead_will, obstruction, mandates,
-                                              cap.de_jure_rate)
+        new_de_jure = capacity.de_jure_update(state.de_jure, self.effort, lead_will, pressure.obstruction,
+                                              mandates, p.de_jure_rate)
         state.de_facto = capacity.de_facto_update(
             state.de_facto, state.de_jure, self.effort, ministries.capacity[state.pillar_lead], lead_will,
-            obstruction, diversion, overload[state.pillar_lead], lead_corruption,
-            cap.de_facto_rate, cap.de_facto_decay, cap.overload_erosion)
+            pressure.obstruction, diversion, self.overload[state.pillar_lead],
+            ministry_corruption[state.pillar_lead], p.de_facto_rate, p.de_facto_decay, p.overload_erosion)
         state.de_jure = new_de_jure
 
-        # 7. security forces
-        oversight_pillar = state.pillar("oversight")
-        oversight_function = float(state.de_facto[oversight_pillar]) if oversight_pillar is not None else 0.0
-        defence_pillar = state.pillar("defence_governance")
-        defence_effort = float(self.effort[defence_pillar]) if defence_pillar is not None else 0.0
+    def _forces(self, funding: Funding) -> None:
+        """Security forces follow their pillar's function, oversight, will and threatened privileges."""
+        state = self.state
+        forces, parliament = state.types["security_force"], state.types["parliament"]
+        oversight = state.pillar("oversight")
+        scrutiny = state.type_mean("parliament", parliament.oversight_capacity * parliament.independence)
         force_corruption = state.corruption[forces.index]
-        political_will = state.type_mean("ministry", will_by_ministry)
         targets = security.force_targets(
-            state.de_facto[forces.pillar], force_corruption, oversight_function, political_will, state.violence,
-            oversight * independence, assistance, defence_effort * force_corruption,
-            params.security.assistance_autonomy)
+            state.de_facto[forces.pillar], force_corruption,
+            float(state.de_facto[oversight]) if oversight is not None else 0.0,
+            self._political_will(), state.violence, scrutiny, funding.assistance,
+            self.effort[forces.pillar] * force_corruption, self.params.security.assistance_autonomy)
         for name, target in targets.items():
-            forces.values[name] = relax(forces.values[name], target, params.security.force_adjustment_rate)
+            forces.values[name] = relax(forces.values[name], target, self.params.security.force_adjustment_rate)
 
-        # 8. civil society and parliament
+    def _civil_society(self, funding: Funding) -> None:
+        """Monitoring, mobilisation and trust; parliament's oversight, independence and mandates."""
+        state, p = self.state, self.params.civil_society
+        if not p.enabled:
+            return
+        civil, parliament, forces = state.types["civil_society"], state.types["parliament"], state.types["security_force"]
         abuse = state.type_mean("security_force", forces.abuse)
         effectiveness = state.type_mean("security_force", forces.effectiveness)
-        sector_corruption = 1.0 - self.indicators["corruption_control"]
-        cs = params.civil_society
-        if cs.enabled:
-            funded = float(donor.active.any()) * cs.donor_support * float(np.mean(donor.flexibility)) if len(donor) else 0.0
-            civic_space = state.de_jure[oversight_pillar] if oversight_pillar is not None else 0.1
-            threat = self.matrices.threat_on_civil_society
-            civil.values["monitoring"] = civil_society.monitoring_update(
-                civil.monitoring, funded, float(civic_space), abuse * (1 - political_will), cs.growth_rate, cs.repression)
-            grievance = 0.5 * (sector_corruption + abuse)
-            civil.values["mobilisation"] = civil_society.mobilisation_update(
-                civil.mobilisation, civil.monitoring, grievance, threat, cs.trust_rate)
+        corruption_level = self._sector_corruption()
+        oversight = state.pillar("oversight")
+        funded = p.donor_support * funding.flexible_share * float(self.donor_funding > 0)
+        civic_space = float(state.de_jure[oversight]) if oversight is not None else 0.1
+        civil.values["monitoring"] = civil_society.monitoring_update(
+            civil.monitoring, funded, civic_space, abuse * (1 - self._political_will()), p.growth_rate, p.repression)
+        civil.values["mobilisation"] = civil_society.mobilisation_update(
+            civil.mobilisation, civil.monitoring, 0.5 * (corruption_level + abuse),
+            self.matrices.threat_on_civil_society, p.mobilisation_rate)
         security_delivered = (1.0 - state.violence) * (0.5 + 0.5 * effectiveness)
-        civil.values["trust"] = civil_society.trust_update(civil.trust, security_delivered, abuse, sector_corruption,
-                                                           cs.trust_rate)
-        mobilisation = state.type_mean("civil_society", civil.mobilisation)
+        civil.values["trust"] = civil_society.trust_update(civil.trust, security_delivered, abuse, corruption_level,
+                                                           p.trust_rate)
         (parliament.values["oversight_capacity"], parliament.values["independence"],
          parliament.values["legal_mandates"]) = civil_society.parliament_update(
             parliament.oversight_capacity, parliament.independence, parliament.legal_mandates,
-            state.corruption[parliament.index], oversight_function, float(state.de_jure.mean()), mobilisation,
-            cs.trust_rate)
+            state.corruption[parliament.index], float(state.de_facto[oversight]) if oversight is not None else 0.0,
+            float(state.de_jure.mean()), state.type_mean("civil_society", civil.mobilisation), p.parliament_rate)
 
-        # 9. violence, relapse, coups
-        sec = params.security
-        if sec.enabled:
-            legitimacy = state.type_mean("civil_society", civil.trust)
-            target = security.violence_target(sec.base_violence, spoiler_push, effectiveness, peacekeeping,
-                                              0.5 * (sector_corruption + abuse), legitimacy)
-            moved = state.violence + sec.violence_rate * (target - state.violence) + 0.02 * (violence_noise - 0.5)
+    def _security(self, draws: Draws, funding: Funding, pressure: SpoilerPressure) -> None:
+        """Violence, conflict relapse and coups."""
+        state, p = self.state, self.params.security
+        if p.enabled:
+            forces, civil = state.types["security_force"], state.types["civil_society"]
+            abuse = state.type_mean("security_force", forces.abuse)
+            at_war = self.relapse_month is not None and self.month < self.relapse_month + 12 * p.war_years
+            target = security.violence_target(
+                max(p.base_violence, p.relapse_violence if at_war else 0.0), pressure.violence,
+                state.type_mean("security_force", forces.effectiveness), funding.peacekeeping,
+                0.5 * (self._sector_corruption() + abuse), state.type_mean("civil_society", civil.trust))
+            moved = state.violence + p.violence_rate * (target - state.violence) + 0.02 * (draws.violence - 0.5)
             state.violence = min(max(moved, 0.0), 1.0)
-            self._relapse(month, relapse_draw, peacekeeping)
-            self._coup(month, coup_draw, coup_success_draw, mobilisation, independence, defence_effort)
-        state.violence = min(state.violence + self._event_onset("violence_shock", month), 1.0)
+            self._relapse(draws.relapse, funding.peacekeeping, pressure.strength)
+            self._coup(draws.coup, draws.coup_success)
+        state.violence = min(state.violence + self._event_onset("violence_shock"), 1.0)
 
-        # 10. slow variables
+    def _slow_variables(self, draws: Draws, funding: Funding) -> None:
+        """Spoiler strength, donor patience, elections."""
+        state, params, month = self.state, self.params, self.month
+        spoiler, donor, ministries = state.types["spoiler"], state.types["donor"], state.types["ministry"]
         if params.spoilers.enabled and len(spoiler):
             spoiler.values["strength"] = spoilers.strength_update(
-                spoiler.strength, spoiler.cooptable, spoiler.cooptability, spoiler.inside, sector_corruption,
-                effectiveness, params.spoilers.cooptation_effort, params.spoilers.growth, params.spoilers.coercion)
-        donor.values["patience"] = donors.patience_update(donor.patience, donor.active, yearly_gain,
-                                                          params.donors.stall_tolerance)
+                spoiler.strength, spoiler.cooptable, spoiler.cooptability, spoiler.inside, self._sector_corruption(),
+                state.type_mean("security_force", state.types["security_force"].effectiveness),
+                params.spoilers.cooptation_effort, params.spoilers.growth, params.spoilers.coercion)
+        donor.values["patience"] = donors.patience_update(donor.patience, donor.active, funding.yearly_gain,
+                                                          params.donors.stall_tolerance, donor.full_patience)
         interval = int(round(12 * params.political_will.election_interval_years))
-        if (params.political_will.enabled and month % interval == 0) or self._event_onset("election", month):
+        if (params.political_will.enabled and month % interval == 0) or self._event_onset("election"):
             ministries.values["leadership_will"] = will.election_shock(
-                ministries.leadership_will, election_draws, params.political_will.election_shock_sd)
+                ministries.leadership_will, draws.elections, params.political_will.election_shock_sd)
             self.events.append((month, "election", ""))
 
-        # 11. indicators
-        self._update_indicators(observation_noise)
-        self.datacollector.collect(self)
-        if self.month >= self.reform_scenario.steps:
-            self.running = False
+    # --- helpers of the stages ---------------------------------------------------------
+    def _political_will(self) -> float:
+        ministries = self.state.types["ministry"]
+        return self.state.type_mean("ministry", self.state.stance[ministries.index])
 
-    # --- pieces of the step ------------------------------------------------------------
-    def _anchors(self, threatened, capture, spoiler_threat, lead_effort, donor) -> np.ndarray:
+    def _sector_corruption(self) -> float:
+        return float(self.state.corruption[self.state.corruptible] @ self.state.corruptible_weights)
+
+    def _anchors(self, pressure: SpoilerPressure) -> np.ndarray:
         """Each actor's own interest (Friedkin-Johnsen anchor): pressures for ministries,
         professional integrity for forces and parliament, rents for spoilers."""
         state, p = self.state, self.params.political_will
+        ministries, forces, parliament = state.types["ministry"], state.types["security_force"], state.types["parliament"]
+        civil, donor, spoiler = state.types["civil_society"], state.types["donor"], state.types["spoiler"]
         anchor = state.stance.copy()
-        ministries = state.types["ministry"]
         if p.enabled:
-            pressure_on_ministries = donors.donor_pressure(
-                self.matrices.funding_of_ministries, donor.conditionality, donor.enforcement, donor.active)
-            parliament = state.types["parliament"]
-            civil = state.types["civil_society"]
+            lead_effort = np.bincount(state.pillar_lead, weights=self.effort, minlength=len(ministries))
+            paying = donor.active & self.params.donors.enabled
             anchor[ministries.index] = will.will_anchor(
-                ministries.leadership_will, pressure_on_ministries,
+                ministries.leadership_will,
+                donors.donor_pressure(self.matrices.funding_of_ministries, donor.conditionality, donor.enforcement,
+                                      paying),
                 state.type_mean("civil_society", civil.mobilisation),
                 state.type_mean("parliament", parliament.oversight_capacity * parliament.independence),
-                np.minimum(spoiler_threat[ministries.index], 1.0),
+                np.minimum(pressure.threat[ministries.index], 1.0),
                 will.rents_lost(state.corruption[ministries.index], lead_effort),
                 self.coefficients["political_will"])
         else:
             anchor[ministries.index] = ministries.leadership_will
-        forces = state.types["security_force"]
         anchor[forces.index] = 0.2 + 0.6 * forces.professionalism * (1.0 - state.corruption[forces.index])
-        parliament = state.types["parliament"]
         anchor[parliament.index] = 0.3 + 0.6 * parliament.independence * (1.0 - state.corruption[parliament.index])
-        spoiler = state.types["spoiler"]
         cooptation = self.params.spoilers.cooptation_effort * spoiler.cooptable * spoiler.cooptability
-        anchor[spoiler.index] = np.clip(0.5 * (1.0 - threatened) * (1.0 - spoiler.strength) + cooptation, 0, 1)
+        anchor[spoiler.index] = np.clip(0.5 * (1.0 - pressure.threatened) * (1.0 - pressure.strength) + cooptation,
+                                        0, 1)
         return anchor
 
     def _perceived_progress(self) -> np.ndarray:
@@ -372,6 +457,7 @@ class ReformModel(mesa.Model):
             self.phase_index = next_phase
             self.phase_start_months.append(month)
             self.effort = strategy.effort_vector(next_phase, self.state.pillar_names)
+            self.committed_shares = self.effort / max(self.effort.sum(), 1e-9)
             self.last_review_function = self.observed_function.copy()
             self.events.append((month, "phase", strategy.phases[next_phase].name))
             return
@@ -381,45 +467,48 @@ class ReformModel(mesa.Model):
             self.effort = reallocate_effort(self.effort, gain, adaptation)
             self.last_review_function = self.observed_function.copy()
 
-    def _relapse(self, month: int, draw: float, peacekeeping: float) -> None:
+    def _relapse(self, draw: float, peacekeeping: float, strength: np.ndarray) -> None:
         """Conflict relapse in post-conflict scenarios: violence jumps, will and function fall."""
         if not self.reform_scenario.context.post_conflict or self.relapse_month is not None:
             return
-        state, sec = self.state, self.params.security
+        state, p = self.state, self.params.security
         spoiler = state.types["spoiler"]
-        outside_strength = float(np.sum(spoiler.strength * ~spoiler.inside * spoiler.resolve))
+        outside_strength = float(np.sum(strength * ~spoiler.inside * spoiler.resolve))
         ddr = state.pillar("ddr")
-        hazard = security.relapse_hazard(sec.relapse_hazard, state.violence, min(outside_strength, 1.0),
+        hazard = security.relapse_hazard(p.relapse_hazard, state.violence, min(outside_strength, 1.0),
                                          peacekeeping, float(state.de_facto[ddr]) if ddr is not None else 0.0,
-                                         month / 12.0, sec.peace_memory_years)
+                                         self.month / 12.0, p.peace_memory_years)
         if draw < hazard:
-            self.relapse_month = month
-            state.violence = max(state.violence, sec.relapse_violence)
+            self.relapse_month = self.month
+            state.violence = max(state.violence, p.relapse_violence)
             state.de_facto *= 0.7
             ministries = state.types["ministry"]
             ministries.values["leadership_will"] = np.clip(
                 ministries.leadership_will - self.params.political_will.relapse_shock, 0, 1)
-            self.events.append((month, "relapse", ""))
+            self.events.append((self.month, "relapse", ""))
 
-    def _coup(self, month: int, draw: float, success_draw: float, mobilisation: float, independence: float,
-              defence_effort: float) -> None:
+    def _coup(self, draw: float, success_draw: float) -> None:
         """Coup attempts by coup-capable forces; success resets will and oversight (Svolik 2012)."""
-        state, sec = self.state, self.params.security
-        forces = state.types["security_force"]
+        state, p = self.state, self.params.security
+        forces, parliament = state.types["security_force"], state.types["parliament"]
         army = forces.coup_capable
         if not army.any():
             return
         weight = state.influence[forces.index][army]
         autonomy = weighted_mean(forces.political_autonomy[army], weight)
         loyalty = weighted_mean(forces.loyalty[army], weight)
-        threatened = defence_effort * weighted_mean(state.corruption[forces.index][army], weight)
-        hazard = security.coup_hazard(sec.coup_hazard, autonomy, loyalty, threatened, self.coup_successes, sec.coup_trap)
+        privileges = self.effort[forces.pillar] * state.corruption[forces.index]
+        hazard = security.coup_hazard(p.coup_hazard, autonomy, loyalty, weighted_mean(privileges[army], weight),
+                                      self.coup_successes, p.coup_trap)
         if draw >= hazard:
             return
         self.coup_attempts += 1
-        if success_draw < security.coup_success_probability(autonomy, mobilisation, independence):
+        ministries = state.types["ministry"]
+        success = security.coup_success_probability(
+            autonomy, state.type_mean("civil_society", state.types["civil_society"].mobilisation),
+            state.type_mean("parliament", parliament.independence))
+        if success_draw < success:
             self.coup_successes += 1
-            ministries, parliament = state.types["ministry"], state.types["parliament"]
             ministries.values["leadership_will"] = np.minimum(ministries.leadership_will, 0.2)
             parliament.values["independence"] = parliament.independence * 0.5
             forces.values["political_autonomy"] = np.clip(forces.political_autonomy + 0.2 * army, 0, 1)
@@ -427,19 +516,21 @@ class ReformModel(mesa.Model):
             if oversight is not None:
                 state.de_jure[oversight] *= 0.5
             donor = state.types["donor"]
-            donor.values["patience"] = donor.patience - 24.0
-            self.events.append((month, "coup", "success"))
+            donor.values["patience"] = np.where(donor.active, donor.patience - 24.0, donor.patience)
+            self.events.append((self.month, "coup", "success"))
         else:
-            state.types["ministry"].values["leadership_will"] = np.clip(
-                state.types["ministry"].leadership_will - 0.05, 0, 1)
-            self.events.append((month, "coup", "failed"))
+            ministries.values["leadership_will"] = np.clip(ministries.leadership_will - 0.05, 0, 1)
+            self.events.append((self.month, "coup", "failed"))
 
     def _event_strength(self, kind: str, month: int) -> float:
+        """Total strength of the events of this kind in force this month."""
         return sum(e.strength for e in self.reform_scenario.events
                    if e.kind == kind and 12 * e.start_year <= month < 12 * (e.start_year + e.duration_years))
 
-    def _event_onset(self, kind: str, month: int) -> float:
-        return sum(e.strength for e in self.reform_scenario.events if e.kind == kind and month == round(12 * e.start_year))
+    def _event_onset(self, kind: str) -> float:
+        """Total strength of the events of this kind starting this month (year 0 starts in month 1)."""
+        return sum(e.strength for e in self.reform_scenario.events
+                   if e.kind == kind and self.month == max(1, round(12 * e.start_year)))
 
     # --- running and results -----------------------------------------------------------
     def run(self, steps: int | None = None) -> "ReformModel":
@@ -460,7 +551,8 @@ class ReformModel(mesa.Model):
         present = bool(donor.active.any())
         # Donors still paying at the horizon have not left (inf); a scenario without donors has
         # nothing to leave (NaN).
-        last_exit = math.inf if present else (float(np.nanmax(donor.exit_month)) if len(donor) else math.nan)
+        exits = donor.exit_month[np.isfinite(donor.exit_month)]
+        last_exit = math.inf if present else (float(exits.max()) if len(exits) else math.nan)
         series = self.datacollector.model_vars
         events = {
             "conflict_relapse": self.relapse_month is not None,

@@ -33,6 +33,14 @@ class NetworkMatrices:
     threat_on_civil_society: np.ndarray     # threat received by each civil-society agent, capped at 1
 
 
+def add_tie(graph: nx.MultiDiGraph, source: int, target: int, tie_type: str, weight: float) -> None:
+    """One tie per (source, target, type): a second source of the same tie (a random rule on top
+    of a structural tie, a spoiler with rents in two pillars of one ministry) keeps the stronger."""
+    if graph.has_edge(source, target, key=tie_type):
+        weight = max(weight, graph.edges[source, target, tie_type]["weight"])
+    graph.add_edge(source, target, key=tie_type, type=tie_type, weight=weight)
+
+
 def build_graph(scenario: Scenario, state: ReformState, rng: np.random.Generator) -> nx.MultiDiGraph:
     graph = nx.MultiDiGraph()
     for index, (name, code) in enumerate(zip(state.names, state.actor_type)):
@@ -42,13 +50,12 @@ def build_graph(scenario: Scenario, state: ReformState, rng: np.random.Generator
     forces = state.types["security_force"]
     for pillar, lead in enumerate(state.pillar_lead):
         for force in forces.index[forces.pillar == pillar]:
-            graph.add_edge(int(ministries[lead]), int(force), key="command", type="command", weight=0.6)
+            add_tie(graph, int(ministries[lead]), int(force), "command", 0.6)
     spoilers = state.types["spoiler"]
     for row, spoiler in enumerate(spoilers.index):
         for pillar in np.flatnonzero(state.spoiler_rents[row] > 0):
             lead = int(ministries[state.pillar_lead[pillar]])
-            graph.add_edge(int(spoiler), lead, key="patronage", type="patronage",
-                           weight=float(state.spoiler_rents[row, pillar]))
+            add_tie(graph, int(spoiler), lead, "patronage", float(state.spoiler_rents[row, pillar]))
 
     for rule in scenario.network.rules:
         sources = state.types[rule.source].index
@@ -58,7 +65,7 @@ def build_graph(scenario: Scenario, state: ReformState, rng: np.random.Generator
         drawn = rng.random((len(sources), len(targets))) < rule.probability
         for s, t in zip(*np.nonzero(drawn)):
             if sources[s] != targets[t]:
-                graph.add_edge(int(sources[s]), int(targets[t]), key=rule.type, type=rule.type, weight=rule.weight)
+                add_tie(graph, int(sources[s]), int(targets[t]), rule.type, rule.weight)
 
     by_member: dict[str, list[int]] = {}
     for index, member in enumerate(state.member_of):
@@ -67,7 +74,7 @@ def build_graph(scenario: Scenario, state: ReformState, rng: np.random.Generator
         for source in by_member[tie.source]:
             for target in by_member[tie.target]:
                 if source != target:
-                    graph.add_edge(source, target, key=tie.type, type=tie.type, weight=tie.weight)
+                    add_tie(graph, source, target, tie.type, tie.weight)
     return graph
 
 

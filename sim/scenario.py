@@ -218,7 +218,7 @@ class WillParams(Switchable):
     parliament_pressure: Rate = 0.15
     spoiler_threat: Rate = 0.35
     rents_lost: Rate = 0.15
-    election_interval_years: Years = 5.0
+    election_interval_years: Annotated[float, Strict(), Field(ge=1, le=200, allow_inf_nan=False)] = 5.0
     election_shock_sd: Unit = 0.08
     relapse_shock: Unit = 0.25
 
@@ -239,6 +239,7 @@ class CapacityParams(Switchable):
     decay_rate: Unit = 0.002
     load_tolerance: Rate = 5.0
     shared_load: Rate = 0.2
+    absorptive_rate: Unit = 0.015
     overload_erosion: Rate = 0.015
     de_jure_rate: Rate = 0.02
     de_facto_rate: Rate = 0.02
@@ -264,6 +265,8 @@ class CivilSocietyParams(Switchable):
     growth_rate: Rate = 0.01
     repression: Rate = 0.02
     trust_rate: Unit = 0.03
+    mobilisation_rate: Unit = 0.03
+    parliament_rate: Unit = 0.03
     donor_support: Rate = 0.3
 
 
@@ -271,9 +274,10 @@ class SecurityParams(Switchable):
     force_adjustment_rate: Unit = 0.03
     violence_rate: Unit = 0.08
     base_violence: Unit = 0.1
-    relapse_hazard: Probability = 0.0045
+    relapse_hazard: Probability = 0.0062
     peace_memory_years: Annotated[float, Strict(), Field(gt=0, le=200, allow_inf_nan=False)] = 15.0
     relapse_violence: Unit = 0.8
+    war_years: Years = 5.0
     coup_hazard: Probability = 0.0006
     coup_trap: Rate = 1.0
     assistance_autonomy: Unit = 0.1
@@ -336,6 +340,10 @@ class Scenario(Schema):
                 )
         if len(set(names)) != len(names):
             raise ValueError(f"pillars: each pillar may appear once, got {names}")
+        for position, member in enumerate(self.actors.ministry.members):
+            if member.count != 1:
+                raise ValueError(f"actors.ministry.members.{position}.count: a ministry is one actor (count 1); "
+                                 "list several ministries as separate members")
         forces = self.actors.security_force
         for position, member in enumerate(forces.members):
             pillar = member.pillar or forces.pillar

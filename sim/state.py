@@ -25,6 +25,8 @@ STATE_FIELDS: dict[str, tuple[str, ...]] = {
     "spoiler": ("strength", "cooptability"),
 }
 CORRUPTIBLE = ("ministry", "security_force", "parliament")
+#: Per-type arrays that are not indices on [0, 1] (money, months, multipliers).
+NON_INDEX_FIELDS = frozenset({"budget", "patience", "full_patience", "horizon_month", "exit_month", "resolve"})
 
 
 @dataclass
@@ -110,7 +112,10 @@ def build_state(scenario: Scenario, rng: np.random.Generator) -> ReformState:
     pillar_names = [p.name for p in scenario.pillars]
 
     def jitter(value: float, sd: float, count: int) -> np.ndarray:
-        return np.clip(value + sd * rng.standard_normal(count), 0.0, 1.0)
+        # The draw is taken whatever the value, so changing one value does not shift every
+        # later draw; values at the ends of [0, 1] are deliberate (no peacekeeping, say) and stay.
+        noise = sd * rng.standard_normal(count)
+        return np.full(count, value) if value in (0.0, 1.0) else np.clip(value + noise, 0.0, 1.0)
 
     for code, type_name in enumerate(ACTOR_TYPES):
         block = getattr(scenario.actors, type_name)
@@ -173,6 +178,7 @@ def _extra_columns(
         add("budget", _member_value(block, member, "budget"))
         patience = 12.0 * _member_value(block, member, "patience_years")
         add("patience", patience)
+        add("full_patience", patience)
         add("horizon_month", 12.0 * _member_value(block, member, "horizon_years"))
         add("active", True, bool)
         add("exit_month", np.nan)

@@ -12,12 +12,12 @@ import pytest
 
 from sim import (HEADLINE_INDICATORS, CivilSociety, Donor, Ministry, Parliament, ReformModel, SecurityForce,
                  Spoiler, load_scenario, shipped_strategies)
-from sim.state import STATE_FIELDS
+from sim.state import NON_INDEX_FIELDS, STATE_FIELDS
 
 from .conftest import SHIPPED_SCENARIOS
 
-NON_INDEX_COLUMNS = {"donor_funding", "phase", "spoiler_strength", "donor_budget", "donor_patience",
-                     "donor_horizon_month", "spoiler_resolve", "spoiler_cooptable"}
+NON_INDEX_COLUMNS = {"donor_funding", "phase", "spoiler_strength"} | {
+    f"{actor_type}_{field}" for actor_type in ("donor", "spoiler") for field in NON_INDEX_FIELDS}
 
 
 def test_same_seed_gives_bit_identical_outputs(baseline):
@@ -58,8 +58,7 @@ def test_indices_stay_on_unit_interval_and_budgets_non_negative(scenario, strate
         model.step()
         state = model.state
         for name, values in state.copy_arrays().items():
-            if values.dtype == float and name.split(".")[-1] not in ("budget", "patience", "horizon_month",
-                                                                     "exit_month", "influence", "resolve"):
+            if values.dtype == float and name.split(".")[-1] not in NON_INDEX_FIELDS | {"influence"}:
                 assert np.all((values >= 0) & (values <= 1)), name
         donor = state.types["donor"]
         assert np.all(donor.budget >= 0)
@@ -188,3 +187,14 @@ def test_agent_state_fields_are_exposed(baseline):
         for field in STATE_FIELDS[cls.actor_type]:
             name = "patience_months" if field == "patience" else field
             assert 0 <= getattr(agent, name) <= 1, (cls, field)
+
+
+def test_a_random_tie_never_weakens_a_structural_one(baseline):
+    model = ReformModel(baseline, rng=0)
+    ministries = model.state.types["ministry"].index
+    army = model.state.member_of.index("army")
+    defence = int(ministries[model.state.member_of.index("defence")])
+    assert model.graph.edges[defence, army, "command"]["weight"] == 0.6
+    finance = int(ministries[model.state.member_of.index("finance")])
+    patronage = model.state.member_of.index("patronage_network")
+    assert model.graph.edges[patronage, finance, "patronage"]["weight"] == 0.8  # the larger of its two rents

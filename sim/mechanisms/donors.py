@@ -38,7 +38,8 @@ def fragmentation_efficiency(budget: np.ndarray, coordination: np.ndarray, activ
 
         eta = 1 - k (1 - mean coordination)(1 - HHI)
 
-    HHI is the Herfindahl index of active donors' budgets: one donor cannot fragment
+    Both the mean coordination and the Herfindahl index HHI are weighted by active donors'
+    budgets: one donor cannot fragment
     (Detzner 2017: poor donor coordination as a recurring failure).
     """
     paid = np.where(active, budget, 0.0)
@@ -52,12 +53,12 @@ def fragmentation_efficiency(budget: np.ndarray, coordination: np.ndarray, activ
 
 
 def patience_update(
-    patience: np.ndarray, active: np.ndarray, yearly_gain: np.ndarray, tolerance: float
+    patience: np.ndarray, active: np.ndarray, yearly_gain: np.ndarray, tolerance: float, full: np.ndarray
 ) -> np.ndarray:
     """Months of patience left: lose one each month perceived progress over the past year is
-    below the tolerance, regain half a month when it is above."""
+    below the tolerance, regain half a month (up to the full patience) when it is above."""
     change = np.where(yearly_gain < tolerance, -1.0, 0.5)
-    return np.where(active, patience + change, patience)
+    return np.where(active, np.minimum(patience + change, full), patience)
 
 
 def donor_pressure(funding_ties, conditionality: np.ndarray, enforcement: np.ndarray, active: np.ndarray) -> np.ndarray:
