@@ -6,17 +6,17 @@ source of randomness, and every step draws the same numbers whatever happens (so
 strategies run with one seed share their shocks: common random numbers).
 
 Order of a step (docs/ODD.md, "Process overview and scheduling"):
- 1. monitoring: noisy, manipulated indicators; strategy phase and adaptive effort
+ 1. strategy: phase changes and adaptive reallocation, read off last month's observed indicators
  2. donors: exits, sanctions, disbursement, fragmentation
  3. spoilers: threatened rents, obstruction, capture, violence pressure
  4. influence and political will (Friedkin-Johnsen with pressure-driven anchors)
- 5. corruption (collective action) and diversion
+ 5. corruption (collective action, anti-corruption pushes) and diversion
  6. capability, de jure form, de facto function
  7. security forces
  8. civil society and parliament
- 9. violence, conflict relapse, coups
-10. spoiler strength, donor patience, elections and scheduled events
-11. indicators, data collection
+ 9. violence (and violence shocks), conflict relapse, coups
+10. spoiler strength, donor patience, elections
+11. indicators, and the noisy, manipulated indicators that monitoring observes; data collection
 """
 
 from __future__ import annotations
@@ -73,6 +73,8 @@ class SpoilerPressure(NamedTuple):
     violence: float              # push on violence from outside spoilers
     capture: np.ndarray          # per actor, through patronage ties
     threat: np.ndarray           # per actor, through patronage ties
+
+
 MODEL_INDICATORS = (*HEADLINE_INDICATORS, "reform_index", "political_will", "public_trust", "violence",
                     "donor_funding", "spoiler_strength", "mean_de_jure", "mean_de_facto", "phase")
 
@@ -166,7 +168,7 @@ class ReformModel(mesa.Model):
             "public_trust": state.type_mean("civil_society", civil.trust),
             "violence": state.violence,
             "donor_funding": self.donor_funding,
-            "spoiler_strength": float(state.types["spoiler"].strength.sum()) if len(state.types["spoiler"]) else 0.0,
+            "spoiler_strength": float(state.types["spoiler"].strength.sum()) if self.params.spoilers.enabled else 0.0,
             "mean_de_jure": float(state.de_jure.mean()),
             "mean_de_facto": float(state.de_facto.mean()),
             "phase": float(self.phase_index),
@@ -359,7 +361,7 @@ class ReformModel(mesa.Model):
         effectiveness = state.type_mean("security_force", forces.effectiveness)
         corruption_level = self._sector_corruption()
         oversight = state.pillar("oversight")
-        funded = p.donor_support * funding.flexible_share * float(self.donor_funding > 0)
+        funded = p.donor_support * funding.flexible_share
         civic_space = float(state.de_jure[oversight]) if oversight is not None else 0.1
         civil.values["monitoring"] = civil_society.monitoring_update(
             civil.monitoring, funded, civic_space, abuse * (1 - self._political_will()), p.growth_rate, p.repression)
@@ -426,7 +428,8 @@ class ReformModel(mesa.Model):
         anchor = state.stance.copy()
         if p.enabled:
             lead_effort = np.bincount(state.pillar_lead, weights=self.effort, minlength=len(ministries))
-            paying = donor.active & self.params.donors.enabled
+            # Conditionality needs a programme to condition: none under the status quo.
+            paying = donor.active & self.params.donors.enabled & (self.effort.sum() > 0)
             anchor[ministries.index] = will.will_anchor(
                 ministries.leadership_will,
                 donors.donor_pressure(self.matrices.funding_of_ministries, donor.conditionality, donor.enforcement,
@@ -523,14 +526,15 @@ class ReformModel(mesa.Model):
             self.events.append((self.month, "coup", "failed"))
 
     def _event_strength(self, kind: str, month: int) -> float:
-        """Total strength of the events of this kind in force this month."""
+        """Total strength of the events of this kind in force this month (month m covers the
+        time from m - 1 to m, so an event from year 0 lasting a year acts in months 1-12)."""
         return sum(e.strength for e in self.reform_scenario.events
-                   if e.kind == kind and 12 * e.start_year <= month < 12 * (e.start_year + e.duration_years))
+                   if e.kind == kind and 12 * e.start_year <= month - 1 < 12 * (e.start_year + e.duration_years))
 
     def _event_onset(self, kind: str) -> float:
-        """Total strength of the events of this kind starting this month (year 0 starts in month 1)."""
+        """Total strength of the events of this kind starting this month."""
         return sum(e.strength for e in self.reform_scenario.events
-                   if e.kind == kind and self.month == max(1, round(12 * e.start_year)))
+                   if e.kind == kind and self.month == round(12 * e.start_year) + 1)
 
     # --- running and results -----------------------------------------------------------
     def run(self, steps: int | None = None) -> "ReformModel":

@@ -198,3 +198,12 @@ def test_a_random_tie_never_weakens_a_structural_one(baseline):
     finance = int(ministries[model.state.member_of.index("finance")])
     patronage = model.state.member_of.index("patronage_network")
     assert model.graph.edges[patronage, finance, "patronage"]["weight"] == 0.8  # the larger of its two rents
+
+
+def test_mesa_batch_run_drives_the_model():
+    results = mesa.batch_run(ReformModel, parameters={"scenario": "baseline", "rng": [1, 2]}, iterations=1,
+                             max_steps=12, number_processes=1, data_collection_period=-1, display_progress=False)
+    assert len(results) == 2 and {r["rng"] for r in results} == {1, 2}
+    assert results[0]["reform_index"] != results[1]["reform_index"]
+    direct = ReformModel("baseline", rng=1).run(12)
+    assert [r for r in results if r["rng"] == 1][0]["reform_index"] == direct.indicators["reform_index"]

@@ -10,6 +10,11 @@ from sim.scenario import SCENARIO_DIR, load_scenario_data, set_dotted
 from .conftest import SHIPPED_SCENARIOS, write
 
 
+def child(tmp_path, body: str):
+    """A scenario file extending the shipped baseline with ``body``."""
+    return write(tmp_path, "x.yaml", f"extends: {SCENARIO_DIR / 'baseline.yaml'}\nname: x\n{body}")
+
+
 @pytest.mark.parametrize("name", SHIPPED_SCENARIOS)
 def test_shipped_scenarios_validate(name):
     scenario = load_scenario(SCENARIO_DIR / f"{name}.yaml")
@@ -54,16 +59,14 @@ def test_extends_cycle_is_reported(tmp_path):
 
 
 def test_typo_gets_did_you_mean_with_file_and_path(tmp_path):
-    path = write(tmp_path, "x.yaml", f"extends: {SCENARIO_DIR / 'baseline.yaml'}\nname: x\n"
-                                     "actors:\n  ministry:\n    corruptoin: 0.5\n")
+    path = child(tmp_path, "actors:\n  ministry:\n    corruptoin: 0.5\n")
     with pytest.raises(ScenarioError) as error:
         load_scenario(path)
     assert str(error.value) == f"unknown field 'corruptoin' in {path} at actors.ministry — did you mean 'corruption'?"
 
 
 def test_out_of_range_names_field_value_and_range(tmp_path):
-    path = write(tmp_path, "x.yaml", f"extends: {SCENARIO_DIR / 'baseline.yaml'}\nname: x\n"
-                                     "actors:\n  ministry:\n    political_will: 1.7\n")
+    path = child(tmp_path, "actors:\n  ministry:\n    political_will: 1.7\n")
     with pytest.raises(ScenarioError) as error:
         load_scenario(path)
     message = str(error.value)
@@ -72,8 +75,7 @@ def test_out_of_range_names_field_value_and_range(tmp_path):
 
 
 def test_out_of_range_in_member_override_names_range(tmp_path):
-    path = write(tmp_path, "x.yaml", f"extends: {SCENARIO_DIR / 'baseline.yaml'}\nname: x\n"
-                                     "actors:\n  donor:\n    members:\n      - {name: d, budget: -1.0}\n")
+    path = child(tmp_path, "actors:\n  donor:\n    members:\n      - {name: d, budget: -1.0}\n")
     with pytest.raises(ScenarioError, match=r"actors\.donor\.members\.0\.budget = -1\.0 is out of range"):
         load_scenario(path)
 
@@ -100,35 +102,31 @@ def test_missing_file():
 
 
 def test_wrong_type_is_reported(tmp_path):
-    path = write(tmp_path, "x.yaml", f"extends: {SCENARIO_DIR / 'baseline.yaml'}\nname: x\n"
-                                     "actors:\n  ministry:\n    capacity: 'high'\n")
+    path = child(tmp_path, "actors:\n  ministry:\n    capacity: 'high'\n")
     with pytest.raises(ScenarioError, match=r"actors\.ministry\.capacity = 'high': Input should be a valid number"):
         load_scenario(path)
 
 
 def test_non_finite_number_is_rejected(tmp_path):
-    path = write(tmp_path, "x.yaml", f"extends: {SCENARIO_DIR / 'baseline.yaml'}\nname: x\n"
-                                     "context:\n  initial_violence: .nan\n")
+    path = child(tmp_path, "context:\n  initial_violence: .nan\n")
     with pytest.raises(ScenarioError, match="must be a finite number"):
         load_scenario(path)
 
 
 def test_pillar_lead_must_be_a_ministry(tmp_path):
-    path = write(tmp_path, "x.yaml", f"extends: {SCENARIO_DIR / 'baseline.yaml'}\nname: x\n"
-                                     "pillars:\n  - {name: justice, lead: parliament_of_x}\n")
+    path = child(tmp_path, "pillars:\n  - {name: justice, lead: parliament_of_x}\n")
     with pytest.raises(ScenarioError, match="'parliament_of_x' is not a ministry"):
         load_scenario(path)
 
 
 def test_unknown_strategy_lists_the_shipped_ones(tmp_path):
-    path = write(tmp_path, "x.yaml", f"extends: {SCENARIO_DIR / 'baseline.yaml'}\nname: x\nstrategy: nonsense\n")
+    path = child(tmp_path, "strategy: nonsense\n")
     with pytest.raises(ScenarioError, match="strategy 'nonsense' not found; shipped strategies: adaptive"):
         load_scenario(path)
 
 
 def test_inline_strategy_errors_point_into_the_strategy(tmp_path):
-    path = write(tmp_path, "x.yaml", f"extends: {SCENARIO_DIR / 'baseline.yaml'}\nname: x\n"
-                                     "strategy:\n  name: mine\n  phases:\n    - {name: p, effort: {polcing: 1.0}}\n")
+    path = child(tmp_path, "strategy:\n  name: mine\n  phases:\n    - {name: p, effort: {polcing: 1.0}}\n")
     with pytest.raises(ScenarioError, match=r"strategy\.phases\.0\.effort\.polcing"):
         load_scenario(path)
 

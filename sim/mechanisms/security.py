@@ -19,6 +19,7 @@ def force_targets(
         abuse            X* = (1 - P)(0.5 + 0.5 V)(1 - 0.5 O)
         effectiveness    E* = P (1 - 0.5 c)
 
+    The other targets use the target professionalism P*, written P above.
     F_pillar is the de facto function of the force's governing pillar, a donor security
     assistance, T the privileges a reform threatens (Svolik 2012: the guardianship dilemma),
     k_a the autonomy foreign training brings (Savage & Caverley 2017), O scrutiny.
