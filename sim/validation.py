@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from . import HEADLINE_INDICATORS, ReformModel, load_scenario, shipped_strategies
+from .experiments.stats import wilson_ci
 from .provenance import provenance
 
 #: WDR 2011 Box 3.6 (Pritchett & de Weijer 2010): years the fastest 20 took; the fastest ever.
@@ -55,15 +56,6 @@ def _hysteresis(seeds: int) -> pd.DataFrame:
         rows.append({"push strength (3 years)": strength, "corruption control when the push ends": at_end_of_push,
                      "12 years after": twelve_years_later})
     return pd.DataFrame(rows)
-
-
-def wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    if n == 0:
-        return math.nan, math.nan
-    p = successes / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return centre - half, centre + half
 
 
 def report(runs: pd.DataFrame, hysteresis: pd.DataFrame, seeds: int, seconds: float) -> str:
@@ -109,7 +101,7 @@ def report(runs: pd.DataFrame, hysteresis: pd.DataFrame, seeds: int, seconds: fl
               "| strategy | relapse within 10 years | 95 % CI (Wilson) | relapse within 40 years |", "|---|---|---|---|"]
     for strategy, group in post.groupby("strategy"):
         k = int(group.relapse_within_10y.sum())
-        low, high = wilson(k, len(group))
+        low, high = wilson_ci(k, len(group))
         lines.append(f"| {strategy} | {k / len(group):.0%} ({k}/{len(group)}) | {low:.0%}-{high:.0%} | "
                      f"{group.conflict_relapse.mean():.0%} |")
     lines.append("")

@@ -1,0 +1,288 @@
+"""Experiment files: what to sweep, read from YAML and expanded into runs for the engine.
+
+An experiment names base scenarios, strategies to compare, a parameter design over dotted
+scenario paths (grid, Latin hypercube, Sobol, Morris or an explicit list), optionally the
+*order* of reform pillars as a design dimension, replications (a count or a precision
+target), a master seed and what to keep. :func:`expand` turns it into the engine's design
+points; :func:`run_point` is the model function the engine runs. The engine itself
+(:mod:`sim.experiments`) knows nothing of any of this.
+
+Scenarios and strategies are resolved once, when the experiment is loaded, and travel with
+the model function (not as file paths), so a Dask worker on another machine needs no files
+and a run's identity is the content it ran on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import Field, ValidationError, model_validator
+
+from .fields import HEADLINE_INDICATORS, Count, Month, Name, PillarName, Schema, ScenarioError, Unit
+from .scenario import (format_validation_error, load_scenario_data, read_yaml, resolve_scenario_path,
+                       scenario_from_dict, set_dotted)
+from .strategy import load_strategy_source
+
+DottedPath = str
+SeriesName = str
+
+
+class ParameterDesign(Schema):
+    """Variations of scenario fields, addressed by dotted path (``actors.ministry.political_will``)."""
+
+    kind: Literal["grid", "latin_hypercube", "sobol", "morris", "list"]
+    values: dict[DottedPath, list[Any]] | None = Field(None, description="grid: the values of each path")
+    bounds: dict[DottedPath, tuple[float, float]] | None = Field(None, description="sampled designs: [low, high]")
+    samples: Count | None = Field(None, description="LHS points, Sobol base samples, Morris trajectories")
+    points: list[dict[DottedPath, Any]] | None = Field(None, description="list: explicit design points")
+    seed: int = Field(0, ge=0, description="seed of the sampled design itself")
+
+    @model_validator(mode="after")
+    def _fields_for_kind(self) -> "ParameterDesign":
+        needs = {"grid": ("values",), "list": ("points",), "latin_hypercube": ("bounds", "samples"),
+                 "sobol": ("bounds", "samples"), "morris": ("bounds", "samples")}[self.kind]
+        missing = [name for name in needs if getattr(self, name) is None]
+        if missing:
+            raise ValueError(f"design: kind '{self.kind}' needs {' and '.join(missing)}")
+        for path, (low, high) in (self.bounds or {}).items():
+            if not low < high:
+                raise ValueError(f"design.bounds.{path}: low ({low}) must be below high ({high})")
+        for path, values in (self.values or {}).items():
+            if not values:
+                raise ValueError(f"design.values.{path}: give at least one value")
+        return self
+
+
+class Sequencing(Schema):
+    """The order of reform pillars as a design dimension: each order becomes a phased strategy.
+
+    Phase k starts at month k x ``phase_months`` and puts ``effort`` on the k-th pillar of the
+    order, while pillars already started keep ``sustain_effort`` (begun reforms are not
+    abandoned). ``orders``: every permutation ("all") or a random sample of that many.
+    """
+
+    pillars: list[PillarName] = Field(..., min_length=2, max_length=6)
+    orders: Literal["all"] | Count = "all"
+    phase_months: Month = 48
+    effort: Unit = 1.0
+    sustain_effort: Unit = 0.3
+
+    @model_validator(mode="after")
+    def _distinct(self) -> "Sequencing":
+        if len(set(self.pillars)) != len(self.pillars):
+            raise ValueError(f"sequencing.pillars: each pillar once, got {self.pillars}")
+        return self
+
+
+class Precision(Schema):
+    """Add replications until every 95 % CI half-width is below the target (or the cap is hit)."""
+
+    target_half_width: Unit = 0.02
+    compare: Literal["success", "paired_difference"] = "paired_difference"
+    initial: Count = 50
+    step: Count = 50
+    max: Count = 2000
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Precision":
+        if self.initial > self.max:
+            raise ValueError(f"replications: initial ({self.initial}) exceeds max ({self.max})")
+        return self
+
+
+class Outputs(Schema):
+    """What to keep besides the run summaries (always kept)."""
+
+    timeseries_stride_months: Month | None = Field(None, description="keep every k-th month of the series")
+    timeseries: list[SeriesName] = Field(default_factory=lambda: [*HEADLINE_INDICATORS, "reform_index",
+                                                                  "political_will", "violence"])
+
+
+class Experiment(Schema):
+    name: Name
+    description: str = ""
+    scenarios: list[str] = Field(..., min_length=1, max_length=100)
+    strategies: list[str] = Field(default_factory=list, max_length=100,
+                                  description="strategy names or files; empty: each scenario's own")
+    design: ParameterDesign | None = None
+    sequencing: Sequencing | None = None
+    replications: Count | Precision = 100
+    master_seed: int = Field(..., ge=0)
+    outputs: Outputs = Outputs()
+
+
+@dataclass(frozen=True)
+class Library:
+    """The resolved inputs of an experiment: scenario data and strategies, by label."""
+
+    scenarios: dict[str, dict[str, Any]]
+    strategies: dict[str, dict[str, Any]]
+    content_hash: str = field(default="")
+
+
+def _load_experiment_model(path: Path) -> Experiment:
+    data = read_yaml(path)
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{path}: an experiment must be a mapping with 'name', 'scenarios', 'master_seed'")
+    try:
+        return Experiment.model_validate(data)
+    except ValidationError as error:
+        raise ScenarioError(format_validation_error(error, path, Experiment)) from None
+
+
+def load_experiment(path: str | Path) -> tuple[Experiment, Library]:
+    """Read and validate an experiment file and every scenario and strategy it names."""
+    path = Path(path)
+    experiment = _load_experiment_model(path)
+    base = path.resolve().parent
+    scenarios: dict[str, dict[str, Any]] = {}
+    for reference in experiment.scenarios:
+        candidate = base / reference
+        scenario_path = candidate if candidate.is_file() else resolve_scenario_path(reference)
+        data = load_scenario_data(scenario_path)
+        scenario = scenario_from_dict(data, scenario_path, scenario_path.resolve().parent)
+        data["strategy"] = scenario.strategy.model_dump(mode="json")
+        scenarios[reference] = data
+    strategies = {reference: _strategy_data(reference, base, path) for reference in experiment.strategies}
+    library = Library(scenarios, strategies)
+    _check_design_paths(experiment, library, path)
+    digest = hashlib.sha256(json.dumps([scenarios, strategies], sort_keys=True, default=str).encode()).hexdigest()
+    return experiment, Library(scenarios, strategies, digest)
+
+
+def _strategy_data(reference: str, base: Path, source: Path) -> dict[str, Any]:
+    strategy = load_strategy_source(reference, base, source)
+    return strategy.model_dump(mode="json")
+
+
+def _check_design_paths(experiment: Experiment, library: Library, source: Path) -> None:
+    """Every design path must name a field the scenario schema accepts (checked on the first scenario)."""
+    design = experiment.design
+    if design is None:
+        return
+    paths = set(design.values or {}) | set(design.bounds or {}) | {p for point in design.points or [] for p in point}
+    first = next(iter(library.scenarios.values()))
+    for dotted in sorted(paths):
+        probe = _example_value(design, dotted)
+        try:
+            scenario_from_dict(set_dotted(first, dotted, probe, source))
+        except ScenarioError as error:
+            raise ScenarioError(f"{source}: design path '{dotted}' does not fit the scenario: {error}") from None
+
+
+def _example_value(design: ParameterDesign, dotted: str) -> Any:
+    if design.values and dotted in design.values:
+        return design.values[dotted][0]
+    if design.bounds and dotted in design.bounds:
+        return float(np.mean(design.bounds[dotted]))
+    return next(point[dotted] for point in design.points or [] if dotted in point)
+
+
+def order_strategy(order: tuple[str, ...], sequencing: Sequencing) -> dict[str, Any]:
+    """A phased strategy that takes up the pillars in ``order``."""
+    phases = []
+    for k, pillar in enumerate(order):
+        effort = {earlier: sequencing.sustain_effort for earlier in order[:k]}
+        effort[pillar] = sequencing.effort
+        start = {"after_month": k * sequencing.phase_months, "latest_month": k * sequencing.phase_months}
+        phases.append({"name": f"phase_{k + 1}_{pillar}", "start": start, "effort": effort})
+    return {"name": "order_" + "_then_".join(order), "description": " > ".join(order), "phases": phases}
+
+
+def _orders(sequencing: Sequencing, master_seed: int) -> list[tuple[str, ...]]:
+    every = list(itertools.permutations(sequencing.pillars))
+    if sequencing.orders == "all" or sequencing.orders >= len(every):
+        return every
+    rng = np.random.default_rng(master_seed)
+    return [every[i] for i in sorted(rng.choice(len(every), size=sequencing.orders, replace=False))]
+
+
+def _override_points(design: ParameterDesign | None) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """The design's override points, and the SALib problem for sampled designs (for analysis)."""
+    from .experiments import design as designs
+
+    if design is None:
+        return [{}], None
+    if design.kind == "grid":
+        return designs.grid(design.values), None
+    if design.kind == "list":
+        return designs.explicit(design.points), None
+    bounds = dict(design.bounds)
+    if design.kind == "latin_hypercube":
+        sampled = designs.latin_hypercube(bounds, design.samples, seed=design.seed)
+    elif design.kind == "sobol":
+        sampled = designs.sobol(bounds, design.samples, seed=design.seed)
+    else:
+        sampled = designs.morris(bounds, design.samples, seed=design.seed)
+    return list(sampled.points), sampled.problem
+
+
+def expand(experiment: Experiment, library: Library) -> list[dict[str, Any]]:
+    """Design points: scenario x strategy (named, or one per pillar order) x parameter point."""
+    overrides, _ = _override_points(experiment.design)
+    strategies: list[str] = list(experiment.strategies)
+    if experiment.sequencing is not None:
+        strategies += ["order:" + ">".join(order) for order in _orders(experiment.sequencing, experiment.master_seed)]
+    if not strategies:
+        strategies = ["(scenario)"]
+    return [
+        {"scenario": scenario, "strategy": strategy, "overrides": dict(point)}
+        for scenario in library.scenarios for strategy in strategies for point in overrides
+    ]
+
+
+def sampled_problem(experiment: Experiment) -> dict[str, Any] | None:
+    return _override_points(experiment.design)[1]
+
+
+# --- the model function ----------------------------------------------------------------
+@dataclass(frozen=True)
+class PointRunner:
+    """The engine's model function: picklable, carries the resolved inputs with it."""
+
+    library: Library
+    sequencing: Sequencing | None
+    stride_months: int | None
+    series: tuple[str, ...]
+    # Validation costs milliseconds; a chunk holds many runs of one point, so cache per copy.
+    _cache: dict[tuple[str, str, str], Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def __call__(self, params: dict[str, Any], seed: int) -> Any:
+        from .model import ReformModel
+
+        scenario = self.scenario(params["scenario"], params["strategy"], params.get("overrides", {}))
+        model = ReformModel(scenario, rng=seed).run()
+        summary = {k: v for k, v in model.summary().items() if isinstance(v, (bool, int, float, str))}
+        summary["strategy_name"] = scenario.strategy.name
+        if self.stride_months is None:
+            return summary
+        frames = model.datacollector.model_vars
+        months = range(0, model.month + 1, self.stride_months)
+        return summary, [{"month": m, **{name: frames[name][m] for name in self.series}} for m in months]
+
+    def scenario(self, scenario: str, strategy: str, overrides: dict[str, Any]):
+        """The validated scenario of one design point."""
+        key = (scenario, strategy, json.dumps(overrides, sort_keys=True))
+        if key not in self._cache:
+            data = self.library.scenarios[scenario]
+            for dotted, value in overrides.items():
+                data = set_dotted(data, dotted, value)
+            if strategy.startswith("order:"):
+                order = tuple(strategy.removeprefix("order:").split(">"))
+                data = {**data, "strategy": order_strategy(order, self.sequencing)}
+            elif strategy != "(scenario)":
+                data = {**data, "strategy": self.library.strategies[strategy]}
+            self._cache[key] = scenario_from_dict(data, f"{scenario} [{strategy}]")
+        return self._cache[key]
+
+
+def runner_for(experiment: Experiment, library: Library) -> PointRunner:
+    return PointRunner(library, experiment.sequencing, experiment.outputs.timeseries_stride_months,
+                       tuple(experiment.outputs.timeseries))
+
