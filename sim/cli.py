@@ -188,6 +188,57 @@ def command_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_sweep(args: argparse.Namespace) -> int:
+    from .sweep import estimate, plan, run_experiment, stamped_folder, summarize
+
+    if args.resume and args.out:
+        raise UsageError("give either --resume DIR or --out DIR, not both")
+    if args.retry_failed and not args.resume:
+        raise UsageError("--retry-failed needs --resume DIR (the sweep whose failures to re-run)")
+    sweep = plan(args.file, args.replications)
+    if args.dry_run:
+        print(f"{sweep.experiment.name}: {len(sweep.points)} design points")
+        print(estimate(sweep, args.workers))
+        return 0
+    if args.resume:
+        out = args.resume
+        if not (out / "manifest.json").is_file():
+            raise UsageError(f"--resume {out}: not a sweep results folder (no manifest.json)")
+    else:
+        out = args.out or stamped_folder(RESULTS_DIR, sweep.experiment.name)
+        if out.exists() and any(out.iterdir()):
+            raise UsageError(f"--out {out}: exists and is not empty; refusing to overwrite it "
+                             "(use --resume to finish that sweep, or choose another folder)")
+    progress = "quiet" if args.quiet else "auto"
+    result = run_experiment(sweep, out, executor=args.executor, workers=args.workers, address=args.address,
+                            resume=bool(args.resume), retry_failed=args.retry_failed, progress=progress)
+    table, paired, text = summarize(out)
+    if not args.quiet:
+        print(text)
+        print(f"{result.n_succeeded} runs succeeded, {result.n_failed} failed, {result.n_executed} executed "
+              f"now in {result.elapsed_seconds:.1f} s; wrote {out}/")
+    return 0
+
+
+def command_summarize(args: argparse.Namespace) -> int:
+    from .sweep import summarize
+
+    if not (args.folder / "runs.parquet").is_file():
+        raise UsageError(f"{args.folder}: no runs.parquet here; give a sweep results folder "
+                         "(results/<experiment>/<time>/)")
+    _, _, text = summarize(args.folder)
+    print(text)
+    print(f"wrote {args.folder}/summary.csv, comparisons.csv, summary.md")
+    return 0
+
+
+def _workers(text: str) -> int:
+    value = _positive_int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="ssr-sim", description="Agent-based simulation of security-sector reform.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -207,6 +258,23 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check scenario files and explain any problem")
     validate.add_argument("files", nargs="+", help="scenario files")
     validate.set_defaults(handler=command_validate)
+
+    sweep = commands.add_parser("sweep", help="run an experiment file: many runs on all cores, resumable")
+    sweep.add_argument("file", type=Path, help="experiment file, e.g. experiments/sequencing.yaml")
+    sweep.add_argument("--resume", type=Path, metavar="DIR", help="finish an interrupted sweep in DIR")
+    sweep.add_argument("--retry-failed", action="store_true", help="with --resume: re-run the runs that failed")
+    sweep.add_argument("--out", type=Path, help="results folder (default results/<experiment>/<time>/)")
+    sweep.add_argument("--replications", type=_workers, help="replications per design point (overrides the file)")
+    sweep.add_argument("--executor", choices=("serial", "processes", "dask"), default="processes")
+    sweep.add_argument("--workers", type=_workers, help="worker processes (default: all cores)")
+    sweep.add_argument("--address", help="Dask scheduler address, e.g. tcp://host:8786 (default: a local cluster)")
+    sweep.add_argument("--dry-run", action="store_true", help="print the design size and a time estimate, run nothing")
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+    sweep.set_defaults(handler=command_sweep)
+
+    summary = commands.add_parser("summarize", help="summary tables of a sweep's results folder")
+    summary.add_argument("folder", type=Path, help="results/<experiment>/<time>/")
+    summary.set_defaults(handler=command_summarize)
 
     listing = commands.add_parser("list", help="shipped scenarios and strategies, one line each")
     listing.set_defaults(handler=command_list)

@@ -156,3 +156,9 @@ def test_paired_interval_has_nominal_coverage_under_crn() -> None:
 
 def _scipy_norm_cdf(x: float) -> float:
     return 0.5 * (1 + math.erf(x / math.sqrt(2)))
+
+
+def test_wilson_bounds_are_exact_at_the_extremes():
+    from sim.experiments.stats import wilson_ci
+
+    assert wilson_ci(0, 6)[0] == 0.0 and wilson_ci(6, 6)[1] == 1.0

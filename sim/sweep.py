@@ -1,0 +1,210 @@
+"""Sweeps of the reform model: run an experiment file on the engine, and summarise its results.
+
+:func:`run_experiment` expands an experiment into runs (common random numbers: replication k
+has one seed for every scenario, strategy and design point), hands them to the generic engine
+and, for a precision target, keeps adding replications until every compared interval is
+narrow enough. :func:`summarize` turns ``runs.parquet`` into the tables planners read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .experiment import Experiment, Library, Precision, expand, load_experiment, runner_for, sampled_problem
+from .experiments import SweepResult, estimate_sweep, make_runs, run_sweep
+from .experiments import stats
+from .fields import HEADLINE_INDICATORS
+
+GROUP = ["param.scenario", "param.strategy"]
+SUCCESS = "reform_success"
+HORIZON_YEARS_COLUMN = "months"
+
+
+@dataclass(frozen=True)
+class SweepPlan:
+    experiment: Experiment
+    library: Library
+    points: list[dict[str, Any]]
+    metadata: dict[str, Any]
+
+    def runs(self, replications: int | range):
+        return make_runs(self.points, replications, master_seed=self.experiment.master_seed,
+                         salt=self.library.content_hash)
+
+
+def plan(path: str | Path, replications: int | None = None) -> SweepPlan:
+    """Load an experiment file and everything it names; ``replications`` overrides the file's."""
+    experiment, library = load_experiment(path)
+    if replications is not None:
+        experiment = experiment.model_copy(update={"replications": replications})
+    points = expand(experiment, library)
+    text = Path(path).read_bytes()
+    metadata = {
+        "experiment": experiment.name,
+        "experiment_file": str(path),
+        "experiment_sha256": hashlib.sha256(text).hexdigest(),
+        "inputs_sha256": library.content_hash,
+        "master_seed": experiment.master_seed,
+        "replications": experiment.replications if isinstance(experiment.replications, int)
+        else experiment.replications.model_dump(),
+        "points": len(points),
+        "scenarios": list(library.scenarios),
+        "sobol_problem": sampled_problem(experiment),
+    }
+    return SweepPlan(experiment, library, points, metadata)
+
+
+def estimate(sweep: SweepPlan, workers: int | None) -> str:
+    """Design size and a time forecast from a few timed runs, before anything is launched."""
+    replications = sweep.experiment.replications
+    count = replications if isinstance(replications, int) else replications.initial
+    text = str(estimate_sweep(sweep.runs(count), runner_for(sweep.experiment, sweep.library), workers=workers))
+    if isinstance(replications, Precision):
+        text += (f"\nprecision target: half-width ≤ {replications.target_half_width} "
+                 f"({replications.compare}); up to {replications.max} replications")
+    return text
+
+
+def run_experiment(sweep: SweepPlan, out_dir: Path, *, executor: str = "processes", workers: int | None = None,
+                   address: str | None = None, resume: bool = False, retry_failed: bool = False,
+                   progress: str = "auto") -> SweepResult:
+    """Run (or resume) a sweep into ``out_dir``; with a precision target, add replications until met."""
+    from .experiments import DaskExecutor
+
+    runner = runner_for(sweep.experiment, sweep.library)
+    chosen = DaskExecutor(address=address, workers=workers) if executor == "dask" else executor
+    options = dict(executor=chosen, workers=None if executor == "dask" else workers, progress=progress,
+                   metadata=sweep.metadata)
+    replications = sweep.experiment.replications
+    if isinstance(replications, int):
+        return run_sweep(sweep.runs(replications), runner, out_dir, resume=resume, retry_failed=retry_failed, **options)
+    count = replications.initial
+    while True:
+        result = run_sweep(sweep.runs(count), runner, out_dir, resume=resume or count > replications.initial,
+                           retry_failed=retry_failed, **options)
+        check = precision(result.read_runs(), replications)
+        if check.met or count >= replications.max:
+            return result
+        count = min(count + max(replications.step, check.additional_replications), replications.max)
+
+
+def precision(runs: pd.DataFrame, target: Precision) -> stats.PrecisionCheck:
+    """The worst interval over every scenario and design point (strategies compared within each)."""
+    checks = []
+    for _, subset in runs.groupby(_point_columns(runs), dropna=False):
+        if target.compare == "paired_difference" and subset["param.strategy"].nunique() > 1:
+            checks.append(stats.precision_check(subset, group="param.strategy", success=SUCCESS,
+                                                target_half_width=target.target_half_width,
+                                                paired_differences=True, max_replications=target.max))
+        else:
+            checks.append(stats.precision_check(subset, group="param.strategy", success=SUCCESS,
+                                                target_half_width=target.target_half_width,
+                                                max_replications=target.max))
+    return max(checks, key=lambda c: c.worst_half_width)
+
+
+def _point_columns(runs: pd.DataFrame) -> list[str]:
+    """Scenario plus the design's override columns: what identifies a point apart from the strategy."""
+    return ["param.scenario"] + sorted(c for c in runs.columns if c.startswith("param.overrides."))
+
+
+# --- summary -------------------------------------------------------------------------------
+def _group_summary(group: pd.DataFrame, seed: int) -> dict[str, Any]:
+    n = len(group)
+    successes = int(group[SUCCESS].sum())
+    low, high = stats.wilson_ci(successes, n)
+    row: dict[str, Any] = {"runs": n, "success": successes / n, "success_ci_low": low, "success_ci_high": high}
+    index = group["final_reform_index"].to_numpy(dtype=float)
+    row["reform_index_mean"] = float(index.mean())
+    for q in (0.1, 0.5, 0.9):
+        row[f"reform_index_q{int(q * 100)}"] = float(np.quantile(index, q))
+    # A bootstrap needs at least two runs; a one-replication trial gets no interval.
+    enough = n >= 2
+    row["reform_index_mean_ci_low"], row["reform_index_mean_ci_high"] = (
+        stats.bootstrap_mean_ci(index, seed=seed) if enough else (np.nan, np.nan))
+    row["reform_index_median_ci_low"], row["reform_index_median_ci_high"] = (
+        stats.bootstrap_quantile_ci(index, 0.5, seed=seed) if enough else (np.nan, np.nan))
+    horizon = float(group[HORIZON_YEARS_COLUMN].max()) / 12.0
+    for name in ("reform_index", *HEADLINE_INDICATORS):
+        durations, observed = stats.censor_at_horizon(group[f"years_to_threshold_{name}"].to_numpy(float), horizon)
+        row[f"median_years_to_threshold_{name}"] = stats.km_median(durations, observed)
+        row[f"final_{name}_mean"] = float(group[f"final_{name}"].mean())
+    row["relapse_rate"] = float(group["conflict_relapse"].mean())
+    row["coup_attempt_rate"] = float((group["coup_attempts"] > 0).mean())
+    row["coup_success_rate"] = float((group["coup_successes"] > 0).mean())
+    return row
+
+
+def summary_tables(runs: pd.DataFrame, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per scenario × strategy (× design point) statistics, and paired strategy comparisons."""
+    points = _point_columns(runs)
+    rows = []
+    for key, group in runs.groupby(points + ["param.strategy"], dropna=False, sort=True):
+        labels = dict(zip(points + ["param.strategy"], key if isinstance(key, tuple) else (key,)))
+        rows.append({**labels, **_group_summary(group, seed)})
+    table = pd.DataFrame(rows)
+    table["rank"] = table.groupby(points, dropna=False)["success"].rank(method="min", ascending=False).astype(int)
+    comparisons = []
+    for key, subset in runs.groupby(points, dropna=False, sort=True):
+        if subset["param.strategy"].nunique() < 2:
+            continue
+        pairs = stats.pairwise_comparisons(subset, group="param.strategy", success=SUCCESS)
+        labels = dict(zip(points, key if isinstance(key, tuple) else (key,)))
+        comparisons.append(pairs.assign(**labels))
+    paired = pd.concat(comparisons, ignore_index=True) if comparisons else pd.DataFrame()
+    return table, paired
+
+
+def _markdown(table: pd.DataFrame, paired: pd.DataFrame, runs: pd.DataFrame, failures: int) -> str:
+    shown = table.rename(columns=lambda c: c.removeprefix("param."))
+    columns = [c for c in shown.columns if c in ("scenario", "strategy", "rank", "runs", "success", "success_ci_low",
+                                                 "success_ci_high", "reform_index_mean",
+                                                 "median_years_to_threshold_reform_index", "relapse_rate",
+                                                 "coup_success_rate") or c.startswith("overrides.")]
+    lines = ["# Sweep summary", "", f"{len(runs)} runs, {failures} failed.", "",
+             "## Success probability by scenario and strategy (Wilson 95 % CI; median years to threshold by "
+             "Kaplan-Meier, runs that never reach it censored at the horizon)", "",
+             shown[columns].to_markdown(index=False, floatfmt=".3f"), ""]
+    if not paired.empty:
+        compact = paired.rename(columns=lambda c: c.removeprefix("param."))
+        compact["paired_width"] = compact["paired_high"] - compact["paired_low"]
+        compact["unpaired_width"] = compact["unpaired_high"] - compact["unpaired_low"]
+        keep = [c for c in compact.columns if c in ("scenario", "a", "b", "n_pairs", "difference", "paired_low",
+                                                    "paired_high", "unpaired_low", "unpaired_high", "paired_width",
+                                                    "unpaired_width") or c.startswith("overrides.")]
+        lines += ["## Paired strategy comparisons (common random numbers)", "",
+                  "Difference in success probability a − b with the paired 95 % CI (Newcombe) and, for "
+                  "contrast, the CI an unpaired design with the same runs would give.", "",
+                  compact[keep].to_markdown(index=False, floatfmt=".3f"), ""]
+    return "\n".join(lines)
+
+
+def summarize(results_dir: Path, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """Read a results folder; write summary.csv, comparisons.csv and summary.md; return them."""
+    from .experiments import read_failures
+
+    runs = pd.read_parquet(results_dir / "runs.parquet")
+    table, paired = summary_tables(runs, seed)
+    text = _markdown(table, paired, runs, len(read_failures(results_dir)))
+    table.to_csv(results_dir / "summary.csv", index=False)
+    paired.to_csv(results_dir / "comparisons.csv", index=False)
+    (results_dir / "summary.md").write_text(text, encoding="utf-8")
+    return table, paired, text
+
+
+def stamped_folder(root: Path, name: str) -> Path:
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    folder = root / name / stamp
+    suffix = 1
+    while folder.exists():
+        folder = root / name / f"{stamp}_{suffix}"
+        suffix += 1
+    return folder
+

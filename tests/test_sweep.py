@@ -1,0 +1,166 @@
+"""Experiment files and `ssr-sim sweep` / `summarize` on the reform model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim import ScenarioError
+from sim.cli import main
+from sim.experiment import Sequencing, expand, load_experiment, order_strategy
+from sim.strategy import Strategy
+
+EXPERIMENTS = sorted(Path("experiments").glob("*.yaml"))
+
+TINY = """
+name: tiny
+scenarios: [baseline]
+strategies: [security_first, adaptive]
+design:
+  kind: list
+  points:
+    - {horizon_years: 2, actors.ministry.political_will: 0.3}
+    - {horizon_years: 2, actors.ministry.political_will: 0.7}
+replications: 3
+master_seed: 1
+"""
+
+
+def experiment_file(tmp_path: Path, text: str = TINY) -> Path:
+    path = tmp_path / "tiny.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("path", EXPERIMENTS, ids=lambda p: p.stem)
+def test_shipped_experiments_load_and_expand(path):
+    experiment, library = load_experiment(path)
+    points = expand(experiment, library)
+    assert points and all(p["scenario"] in library.scenarios for p in points)
+    assert len(library.content_hash) == 64
+
+
+def test_sequencing_experiment_crosses_scenarios_and_strategies():
+    experiment, library = load_experiment("experiments/sequencing.yaml")
+    assert len(expand(experiment, library)) == 3 * 4
+
+
+def test_pillar_orders_become_phased_strategies(tmp_path):
+    text = TINY.replace("strategies: [security_first, adaptive]",
+                        "strategies: []\nsequencing: {pillars: [policing, oversight, integrity], phase_months: 24}")
+    experiment, library = load_experiment(experiment_file(tmp_path, text))
+    strategies = {p["strategy"] for p in expand(experiment, library)}
+    assert len(strategies) == 6 and "order:policing>oversight>integrity" in strategies
+    strategy = Strategy.model_validate(order_strategy(("policing", "oversight", "integrity"),
+                                                      Sequencing(pillars=["policing", "oversight", "integrity"],
+                                                                 phase_months=24)))
+    assert [p.start.after_month for p in strategy.phases] == [0, 24, 48]
+    assert strategy.phases[2].effort == {"policing": 0.3, "oversight": 0.3, "integrity": 1.0}
+
+
+def test_sampled_order_subset_is_seeded(tmp_path):
+    text = TINY.replace("strategies: [security_first, adaptive]",
+                        "sequencing: {pillars: [policing, oversight, integrity, justice], orders: 5}")
+    first = expand(*load_experiment(experiment_file(tmp_path, text)))
+    second = expand(*load_experiment(experiment_file(tmp_path, text)))
+    orders = {p["strategy"] for p in first if p["strategy"].startswith("order:")}
+    assert len(orders) == 5 and first == second
+
+
+@pytest.mark.parametrize("change, message", [
+    (("master_seed: 1", "master_sed: 1"), "unknown field 'master_sed'"),
+    (("kind: list", "kind: grdi"), "design.kind = 'grdi' is not allowed"),
+    (("scenarios: [baseline]", "scenarios: [atlantis]"), "file not found"),
+    (("strategies: [security_first, adaptive]", "strategies: [securty_first]"), "strategy 'securty_first' not found"),
+    (("actors.ministry.political_will: 0.3}", "actors.ministry.politcal_will: 0.3}"),
+     "design path 'actors.ministry.politcal_will' does not fit the scenario"),
+    (("replications: 3", "replications: 0"), "replications"),
+])
+def test_bad_experiment_files_are_explained(tmp_path, change, message, capsys):
+    path = experiment_file(tmp_path, TINY.replace(*change))
+    with pytest.raises(ScenarioError, match=message):
+        load_experiment(path)
+    assert main(["sweep", str(path), "--executor", "serial", "--quiet", "--out", str(tmp_path / "o")]) == 2
+    assert message.split("'")[0] in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+def test_sweep_writes_results_and_summary(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["sweep", str(experiment_file(tmp_path)), "--executor", "serial", "--out", str(out)]) == 0
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert len(runs) == 2 * 2 * 3 and runs["run_key"].is_unique
+    # common random numbers: replication k has one seed for every strategy and point
+    assert (runs.groupby("replication")["seed"].nunique() == 1).all()
+    for name in ("manifest.json", "summary.csv", "comparisons.csv", "summary.md"):
+        assert (out / name).is_file()
+    printed = capsys.readouterr().out
+    assert "Paired strategy comparisons" in printed
+    summary = pd.read_csv(out / "summary.csv")
+    assert len(summary) == 4 and summary["success_ci_low"].le(summary["success"]).all()
+
+
+def test_same_numbers_serial_and_processes(tmp_path):
+    path = experiment_file(tmp_path)
+    for executor in ("serial", "processes"):
+        assert main(["sweep", str(path), "--executor", executor, "--workers", "2", "--quiet",
+                     "--out", str(tmp_path / executor)]) == 0
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "serial" / "runs.parquet"),
+                                  pd.read_parquet(tmp_path / "processes" / "runs.parquet"))
+
+
+def test_replications_flag_and_precision_target(tmp_path):
+    path = experiment_file(tmp_path, TINY.replace("replications: 3", "replications: {target_half_width: 0.01, "
+                                                                      "initial: 2, step: 2, max: 4}"))
+    assert main(["sweep", str(path), "--executor", "serial", "--quiet", "--out", str(tmp_path / "p")]) == 0
+    assert len(pd.read_parquet(tmp_path / "p" / "runs.parquet")) == 4 * 4  # grew to the cap
+    assert main(["sweep", str(path), "--replications", "1", "--executor", "serial", "--quiet",
+                 "--out", str(tmp_path / "r")]) == 0
+    assert len(pd.read_parquet(tmp_path / "r" / "runs.parquet")) == 4
+
+
+def test_dry_run_estimates_without_writing(tmp_path, capsys):
+    assert main(["sweep", str(experiment_file(tmp_path)), "--dry-run", "--workers", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "12 runs (4 points x 3 replications)" in out and "min on 2 workers" in out
+
+
+def test_existing_results_are_never_overwritten(tmp_path, capsys):
+    out = tmp_path / "taken"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    assert main(["sweep", str(experiment_file(tmp_path)), "--executor", "serial", "--out", str(out)]) == 2
+    assert "refusing to overwrite" in capsys.readouterr().err
+    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--resume", "nowhere"], "not a sweep results folder"),
+    (["--retry-failed"], "--retry-failed needs --resume"),
+    (["--workers", "0"], "must be at least 1"),
+    (["--executor", "threads"], "invalid choice"),
+])
+def test_bad_sweep_flags(tmp_path, argv, message, capsys):
+    assert main(["sweep", str(experiment_file(tmp_path)), *argv]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_resume_finishes_what_is_missing(tmp_path):
+    path = experiment_file(tmp_path)
+    out = tmp_path / "r"
+    assert main(["sweep", str(path), "--replications", "1", "--executor", "serial", "--quiet", "--out", str(out)]) == 0
+    assert main(["sweep", str(path), "--executor", "serial", "--quiet", "--resume", str(out)]) == 0
+    resumed = pd.read_parquet(out / "runs.parquet")
+    assert main(["sweep", str(path), "--executor", "serial", "--quiet", "--out", str(tmp_path / "whole")]) == 0
+    pd.testing.assert_frame_equal(resumed, pd.read_parquet(tmp_path / "whole" / "runs.parquet"))
+
+
+def test_summarize_command(tmp_path, capsys):
+    out = tmp_path / "s"
+    assert main(["sweep", str(experiment_file(tmp_path)), "--executor", "serial", "--quiet", "--out", str(out)]) == 0
+    (out / "summary.md").unlink()
+    assert main(["summarize", str(out)]) == 0
+    assert (out / "summary.md").is_file() and "Success probability" in capsys.readouterr().out
+    assert main(["summarize", str(tmp_path)]) == 2
