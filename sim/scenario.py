@@ -229,7 +229,7 @@ class CorruptionParams(Switchable):
     detection_penalty: Rate = 1.5
     capture_strength: Rate = 0.5
     steepness: Rate = 5.0
-    adjustment_rate: Unit = 0.012
+    adjustment_rate: Unit = 0.006
     base_detection: Unit = 0.05
     diversion_rate: Unit = 0.6
 

@@ -80,9 +80,9 @@ def test_big_bang_in_low_capacity_state_gives_more_form_and_less_function():
 
 
 def test_temporary_anticorruption_push_leaves_lasting_change_only_when_strong():
-    """Hysteresis (Hammond 2000; Bauza et al. 2020): measured 12 years after the push ended."""
+    """Hysteresis (Hammond 2000; Bauza et al. 2020): a 5-year push, measured 10 years after it ended."""
     def corruption_control(strength: float) -> np.ndarray:
-        push = {"kind": "anticorruption_push", "start_year": 5.0, "duration_years": 3.0, "strength": strength}
+        push = {"kind": "anticorruption_push", "start_year": 5.0, "duration_years": 5.0, "strength": strength}
         overrides = {"horizon_years": 20, "events": [push]}
         return np.array([float(run_summary("baseline", s, "status_quo", overrides)["final_corruption_control"])
                          for s in range(N_QUICK)])

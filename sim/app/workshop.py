@@ -1,0 +1,234 @@
+"""Workshop mode's logic: turns, the intervention menu, the decision log and the final comparison.
+
+A team plays one run. It starts with no reform programme (its strategy is a single phase
+with no effort) and, at each decision point, picks one or two interventions
+(:mod:`sim.app.levers`); the model then advances one turn. After the last turn the model
+runs on to the scenario's horizon with the team's last choices in place, exactly as a
+shipped strategy's last phase stays in place, so the team's outcome and the strategies'
+outcomes are measured the same way (``model.summary()``: final de facto progress, reform
+index, reform success).
+
+The comparison runs every shipped strategy on the same scenario and seeds (the team's seed
+and the next few). They are independent of the team's choices, so they are computed once
+per (scenario, seeds) and cached; the app starts them in the background when a workshop
+begins, so they are ready by the last turn.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+from scipy.stats import percentileofscore
+
+from sim import ReformModel, Scenario, Strategy, load_strategy_file
+from sim.strategy import STRATEGY_DIR
+
+from . import levers
+from .setup import SHIPPED_STRATEGIES
+
+MAX_CHOICES_PER_TURN = 2
+OUTCOME_MEASURES = {"final_mean_de_facto": "de facto progress", "final_reform_index": "reform index"}
+SNAPSHOT_INDICATORS = ("reform_index", "mean_de_facto", "political_will", "public_trust", "violence")
+
+
+@dataclass(frozen=True)
+class Intervention:
+    """An entry of the workshop menu; ``target`` says what the room must also choose."""
+
+    key: str
+    label: str
+    explanation: str
+    apply: Callable[[ReformModel, str | None], str]
+    target: str | None = None     # "pillar", "spoiler" or None
+
+
+INTERVENTIONS: dict[str, Intervention] = {item.key: item for item in (
+    Intervention("fund_pillar", "Fund a pillar", "Raise reform effort on one pillar; aid follows effort.",
+                 levers.fund_pillar, "pillar"),
+    Intervention("scale_back_pillar", "Scale back a pillar", "Lower effort on one pillar: less load, fewer enemies.",
+                 levers.scale_back_pillar, "pillar"),
+    Intervention("tighten_conditionality", "Tighten conditionality",
+                 "Tie more aid to progress and enforce it.", levers.tighten_conditionality),
+    Intervention("relax_conditionality", "Relax conditionality", "Untie aid: steadier money, less leverage.",
+                 levers.relax_conditionality),
+    Intervention("coopt_spoiler", "Co-opt a spoiler", "Buy a spoiler in; its clients grow more corrupt.",
+                 levers.coopt_spoiler, "spoiler"),
+    Intervention("confront_spoiler", "Confront a spoiler", "Coerce a spoiler; outside spoilers fight back.",
+                 levers.confront_spoiler, "spoiler"),
+    Intervention("back_civil_society", "Back civil society", "More donor support to NGOs and media.",
+                 levers.back_civil_society),
+    Intervention("train_army", "Train the army", "Security assistance: more professional, more autonomous.",
+                 levers.train_army),
+    Intervention("hold_elections", "Hold elections", "Redraw the leadership's political will: a gamble.",
+                 levers.hold_elections),
+    Intervention("deploy_peacekeepers", "Deploy peacekeepers", "Hold violence and relapse risk down.",
+                 levers.deploy_peacekeepers),
+)}
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One intervention the room picked, with its pillar or spoiler where it needs one."""
+
+    intervention: str
+    target: str | None = None
+
+    def describe(self) -> str:
+        label = INTERVENTIONS[self.intervention].label
+        return f"{label}: {self.target}" if self.target else label
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A row of the decision log: what was chosen, when, what it did and what the room saw."""
+
+    turn: int
+    month: int
+    choice: Choice
+    effect: str
+    seen: dict[str, float] = field(default_factory=dict)
+
+
+def team_scenario(scenario: Scenario) -> Scenario:
+    """The scenario with the team in charge: one phase, no effort until the room decides."""
+    first_pillar = scenario.pillars[0].name
+    strategy = Strategy(name="workshop_team", description="Chosen turn by turn in a workshop.",
+                        phases=[{"name": "team", "effort": {first_pillar: 0.0}}])
+    return scenario.model_copy(update={"strategy": strategy})
+
+
+class Workshop:
+    """One team's game: ``turns`` decision points, ``months_per_turn`` apart, on one seed."""
+
+    def __init__(self, scenario: Scenario, seed: int, turns: int = 10, months_per_turn: int = 12,
+                 comparison_seeds: int = 5) -> None:
+        if turns < 1 or months_per_turn < 1 or comparison_seeds < 1:
+            raise ValueError("turns, months per turn and comparison seeds must each be at least 1")
+        self.scenario = scenario
+        self.seed = seed
+        self.months_per_turn = months_per_turn
+        self.turns = min(turns, math.ceil(scenario.steps / months_per_turn))
+        self.seeds = tuple(range(seed, seed + comparison_seeds))
+        self.model = ReformModel(team_scenario(scenario), rng=seed)
+        self.turn = 1
+        self.decisions: list[Decision] = []
+
+    @property
+    def finished(self) -> bool:
+        return self.turn > self.turns
+
+    def options(self, intervention: str) -> list[str]:
+        """What the room can aim an intervention at: the pillars, or the spoilers, of this scenario."""
+        target = INTERVENTIONS[intervention].target
+        state = self.model.state
+        if target == "pillar":
+            return list(state.pillar_names)
+        if target == "spoiler":
+            return [state.names[i] for i in state.types["spoiler"].index]
+        return []
+
+    def validate(self, choices: Sequence[Choice]) -> None:
+        """Raise ValueError, with a message for the room, for an empty, long or incomplete pick."""
+        if not 1 <= len(choices) <= MAX_CHOICES_PER_TURN:
+            raise ValueError(f"choose one or two interventions (got {len(choices)})")
+        for choice in choices:
+            if choice.intervention not in INTERVENTIONS:
+                raise ValueError(f"unknown intervention '{choice.intervention}'")
+            options = self.options(choice.intervention)
+            if options and choice.target not in options:
+                raise ValueError(f"{INTERVENTIONS[choice.intervention].label}: choose one of {', '.join(options)}")
+            if not options and INTERVENTIONS[choice.intervention].target:
+                raise ValueError(f"{INTERVENTIONS[choice.intervention].label}: this scenario has none")
+
+    def play_turn(self, choices: Sequence[Choice]) -> list[Decision]:
+        """Apply the room's choices, then advance to the next decision point (or, after the
+        last turn, on to the scenario's horizon)."""
+        if self.finished:
+            raise ValueError("the workshop is over")
+        self.validate(choices)
+        seen = {name: float(self.model.indicators[name]) for name in SNAPSHOT_INDICATORS}
+        made = [Decision(self.turn, self.model.month, choice,
+                         INTERVENTIONS[choice.intervention].apply(self.model, choice.target), seen)
+                for choice in choices]
+        self.decisions.extend(made)
+        self.model.run(min(self.months_per_turn, self.model.reform_scenario.steps - self.model.month))
+        self.turn += 1
+        if self.finished:
+            self.model.run()
+        return made
+
+    def decision_log_csv(self) -> str:
+        """The decision log as CSV, one row per intervention, with what the room saw when choosing."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["turn", "month", "year", "intervention", "target", "effect",
+                         *(f"{name}_when_chosen" for name in SNAPSHOT_INDICATORS)])
+        for d in self.decisions:
+            writer.writerow([d.turn, d.month, f"{d.month / 12:.1f}", INTERVENTIONS[d.choice.intervention].label,
+                             d.choice.target or "", d.effect, *(f"{d.seen[name]:.4f}" for name in SNAPSHOT_INDICATORS)])
+        return out.getvalue()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The team's result set against the shipped strategies' runs."""
+
+    success: bool
+    values: dict[str, float]          # the team's final value of each OUTCOME_MEASURES entry
+    percentiles: dict[str, float]     # its percentile among the comparison runs
+    comparison: pd.DataFrame          # one row per (strategy, seed)
+
+    def headline(self) -> str:
+        progress = self.percentiles["final_mean_de_facto"]
+        return (f"Your path: {'success' if self.success else 'no lasting success'}; "
+                f"{ordinal(round(progress))} percentile of de facto progress")
+
+
+def ordinal(number: int) -> str:
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+_COMPARISONS: dict[tuple[str, tuple[int, ...]], pd.DataFrame] = {}
+_COMPARISONS_LOCK = threading.Lock()
+_COMPARISONS_KEPT = 16
+
+
+def comparison_runs(scenario: Scenario, seeds: Sequence[int]) -> pd.DataFrame:
+    """Every shipped strategy on this scenario and these seeds, cached (they ignore the team).
+
+    The lock is held while computing, so the final screen waits for a background computation
+    of the same runs instead of repeating it."""
+    key = (scenario.content_hash(), tuple(seeds))
+    with _COMPARISONS_LOCK:
+        if key not in _COMPARISONS:
+            if len(_COMPARISONS) >= _COMPARISONS_KEPT:
+                _COMPARISONS.pop(next(iter(_COMPARISONS)))
+            _COMPARISONS[key] = _run_strategies(scenario, key[1])
+        return _COMPARISONS[key].copy()
+
+
+def _run_strategies(scenario: Scenario, seeds: tuple[int, ...]) -> pd.DataFrame:
+    rows = []
+    for name in SHIPPED_STRATEGIES:
+        strategy = load_strategy_file(STRATEGY_DIR / f"{name}.yaml")
+        for seed in seeds:
+            summary = ReformModel(scenario, strategy=strategy, rng=seed).run().summary()
+            rows.append({"strategy": name, "seed": seed, "reform_success": bool(summary["reform_success"]),
+                         **{measure: float(summary[measure]) for measure in OUTCOME_MEASURES}})
+    return pd.DataFrame(rows)
+
+
+def outcome(workshop: Workshop, comparison: pd.DataFrame) -> Outcome:
+    """The team's final outcome and its percentile among the comparison runs (ties count half)."""
+    summary = workshop.model.summary()
+    values = {measure: float(summary[measure]) for measure in OUTCOME_MEASURES}
+    percentiles = {measure: float(percentileofscore(comparison[measure], value, kind="mean"))
+                   for measure, value in values.items()}
+    return Outcome(bool(summary["reform_success"]), values, percentiles, comparison)
