@@ -75,6 +75,7 @@ def report(runs: pd.DataFrame, hysteresis: pd.DataFrame, seeds: int, seconds: fl
               "follows countries from low levels).", "",
               "| indicator | published: fastest 20, mean | model: fastest 20, mean | published: fastest | "
               "model: fastest | model: runs reaching 0.6 | model: of those, under 10 years |", "|---|---|---|---|---|---|---|"]
+    verdicts = []
     for name, (published_20, published_1) in FASTEST_REFORMERS.items():
         far_below = runs[runs[f"initial_{name}"] <= 0.45]
         years = far_below[f"years_to_threshold_{name}"]
@@ -84,7 +85,12 @@ def report(runs: pd.DataFrame, hysteresis: pd.DataFrame, seeds: int, seconds: fl
         under_10 = (crossed < 10).mean() if len(crossed) else math.nan
         lines.append(f"| {name.replace('_', ' ')} | {published_20} | {fastest_20:.1f} | {published_1} | "
                      f"{fastest:.1f} | {len(crossed)} of {len(far_below)} | {under_10:.0%} |")
-    lines.append("")
+        ratio = fastest_20 / published_20
+        pace = "no run reached it" if math.isnan(ratio) else (
+            "faster than published" if ratio < 0.75 else "slower than published" if ratio > 1.33 else "similar")
+        verdicts.append(f"{name.replace('_', ' ')}: {pace}")
+    lines += ["", "Fastest-20 pace against the published one (within ±25-33 % counts as similar): "
+              + "; ".join(verdicts) + ".", ""]
 
     status_quo = runs[(runs.scenario == "baseline") & (runs.strategy == "status_quo")]
     strong = (status_quo.final_bureaucratic_quality > 0.65).mean()

@@ -24,6 +24,7 @@ from mesa.visualization.utils import update_counter
 from sim import ScenarioError
 
 from .charts import ContextChart, IndicatorChart, PillarChart
+from .navigation import ModeLinks
 from .network_view import NetworkView
 from .setup import (OWN_STRATEGY, SCENARIO_LEVERS, SHIPPED_SCENARIOS, SHIPPED_STRATEGIES, AppModel,
                     load_base_scenario)
@@ -124,11 +125,13 @@ def ScenarioCard(picks: solara.Reactive[Picks], model: solara.Reactive[AppModel]
                           on_click=lambda: rebuild(picks.value, random.randrange(1, 100_000), keep_levers=True))
         if error.value:
             solara.Error(error.value, classes=["ssr-error"])
-        solara.Text(f"{model.value.reform_scenario.name} · strategy {model.value.strategy.name}",
-                    classes=["ssr-run-name"])
-        RunStatus(model.value)
-        solara.Markdown("Move a lever under *Model Parameters*, then press **Reset**: the run restarts "
-                        "with the same seed.", style={"font-size": "0.85em"})
+        with solara.Column(gap="4px"):
+            solara.Text(f"{model.value.reform_scenario.name} · strategy {model.value.strategy.name}",
+                        classes=["ssr-run-name"])
+            RunStatus(model.value)
+        # Plain text, not solara.Markdown: Markdown fetches KaTeX, which solara-assets does not ship.
+        solara.Text("Move a lever under Model Parameters, then press Reset: the run restarts with the same seed.",
+                    style={"font-size": "0.85em"})
 
 
 @solara.component
@@ -140,6 +143,7 @@ def ExplorePage() -> solara.Element:
     model = solara.use_reactive(initial)
     generation = solara.use_reactive(0)
     with solara.Column() as page:
+        ModeLinks()
         with solara.Sidebar():
             ScenarioCard(picks, model, generation)
         SolaraViz(model, components=PANELS, model_params=model_parameters(model.value), name="ssr-sim · explore",

@@ -1,0 +1,5 @@
+import solara
+
+@solara.component
+def WorkshopPage():
+    solara.Text("todo")
