@@ -21,8 +21,15 @@ from typing import Any
 
 import yaml
 
-from . import HEADLINE_INDICATORS, ReformModel, ScenarioError, load_scenario, shipped_strategies
-from .scenario import SCENARIO_DIR, read_yaml
+from . import (
+    HEADLINE_INDICATORS,
+    ReformModel,
+    ScenarioError,
+    load_scenario,
+    shipped_strategies,
+)
+from .loading import read_yaml
+from .scenario import SCENARIO_DIR
 from .strategy import STRATEGY_DIR
 
 USAGE_ERROR = 2

@@ -24,9 +24,23 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field, ValidationError, model_validator
 
-from .fields import HEADLINE_INDICATORS, Count, Month, Name, PillarName, Schema, ScenarioError, Unit
-from .scenario import (format_validation_error, load_scenario_data, read_yaml, resolve_scenario_path,
-                       scenario_from_dict, set_dotted)
+from .fields import (
+    HEADLINE_INDICATORS,
+    Count,
+    Month,
+    Name,
+    PillarName,
+    ScenarioError,
+    Schema,
+    Unit,
+)
+from .loading import format_validation_error, read_yaml
+from .scenario import (
+    load_scenario_data,
+    resolve_scenario_path,
+    scenario_from_dict,
+    set_dotted,
+)
 from .strategy import load_strategy_source
 
 DottedPath = str

@@ -82,7 +82,7 @@ class ReformState:
     def pillar(self, name: str) -> int | None:
         return self.pillar_names.index(name) if name in self.pillar_names else None
 
-    def copy_arrays(self) -> dict[str, np.ndarray]:
+    def all_arrays(self) -> dict[str, np.ndarray]:
         """Every numeric array, flattened into one dict (used by invariant checks and tests)."""
         out = {f.name: getattr(self, f.name) for f in fields(self)
                if isinstance(getattr(self, f.name), np.ndarray)}

@@ -21,7 +21,8 @@ from typing import Any
 import numpy as np
 from pydantic import Field, ValidationError, model_validator
 
-from .fields import IndicatorName, Month, Name, PillarName, Schema, ScenarioError, Unit
+from .fields import IndicatorName, Month, Name, PillarName, ScenarioError, Schema, Unit
+from .loading import format_validation_error, read_yaml
 
 STRATEGY_DIR = Path(__file__).resolve().parent.parent / "scenarios" / "strategies"
 
@@ -106,8 +107,6 @@ def reallocate_effort(effort: np.ndarray, observed_gain: np.ndarray, adaptation:
 
 
 def load_strategy_file(path: Path) -> Strategy:
-    from .scenario import format_validation_error, read_yaml
-
     data = read_yaml(path)
     if not isinstance(data, dict):
         raise ScenarioError(f"{path}: a strategy must be a mapping with 'name' and 'phases'")

@@ -57,7 +57,7 @@ def test_indices_stay_on_unit_interval_and_budgets_non_negative(scenario, strate
     for _ in range(model.reform_scenario.steps):
         model.step()
         state = model.state
-        for name, values in state.copy_arrays().items():
+        for name, values in state.all_arrays().items():
             if values.dtype == float and name.split(".")[-1] not in NON_INDEX_FIELDS | {"influence"}:
                 assert np.all((values >= 0) & (values <= 1)), name
         donor = state.types["donor"]
