@@ -125,13 +125,16 @@ def _member_model(block: type[ActorBlock]) -> type[Schema]:
     )
 
 
+# Module-level names, so scenarios pickle (process pools, Dask) like any other object.
+MinistryMember = _member_model(MinistryBlock)
+SecurityForceMember = _member_model(SecurityForceBlock)
+ParliamentMember = _member_model(ParliamentBlock)
+CivilSocietyMember = _member_model(CivilSocietyBlock)
+DonorMember = _member_model(DonorBlock)
+SpoilerMember = _member_model(SpoilerBlock)
 MEMBER_MODELS = {
-    "ministry": _member_model(MinistryBlock),
-    "security_force": _member_model(SecurityForceBlock),
-    "parliament": _member_model(ParliamentBlock),
-    "civil_society": _member_model(CivilSocietyBlock),
-    "donor": _member_model(DonorBlock),
-    "spoiler": _member_model(SpoilerBlock),
+    "ministry": MinistryMember, "security_force": SecurityForceMember, "parliament": ParliamentMember,
+    "civil_society": CivilSocietyMember, "donor": DonorMember, "spoiler": SpoilerMember,
 }
 
 

@@ -153,3 +153,10 @@ def test_set_dotted_does_not_mutate_its_input():
 def test_content_hash_identifies_content():
     assert load_scenario("baseline").content_hash() == load_scenario("baseline").content_hash()
     assert load_scenario("baseline").content_hash() != load_scenario("baseline", {"horizon_years": 39}).content_hash()
+
+
+def test_scenarios_pickle_for_process_pools():
+    import pickle
+
+    scenario = load_scenario("post_conflict")
+    assert pickle.loads(pickle.dumps(scenario)) == scenario
