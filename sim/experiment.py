@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
 from .fields import (
     HEADLINE_INDICATORS,
@@ -34,7 +34,7 @@ from .fields import (
     Schema,
     Unit,
 )
-from .loading import format_validation_error, read_yaml
+from .loading import load_validated
 from .scenario import (
     load_scenario_data,
     resolve_scenario_path,
@@ -140,20 +140,10 @@ class Library:
     content_hash: str = field(default="")
 
 
-def _load_experiment_model(path: Path) -> Experiment:
-    data = read_yaml(path)
-    if not isinstance(data, dict):
-        raise ScenarioError(f"{path}: an experiment must be a mapping with 'name', 'scenarios', 'master_seed'")
-    try:
-        return Experiment.model_validate(data)
-    except ValidationError as error:
-        raise ScenarioError(format_validation_error(error, path, Experiment)) from None
-
-
 def load_experiment(path: str | Path) -> tuple[Experiment, Library]:
     """Read and validate an experiment file and every scenario and strategy it names."""
     path = Path(path)
-    experiment = _load_experiment_model(path)
+    experiment = load_validated(path, Experiment, "'name', 'scenarios' and 'master_seed'")
     base = path.resolve().parent
     scenarios: dict[str, dict[str, Any]] = {}
     for reference in experiment.scenarios:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, TypeVar, get_args
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -128,3 +128,17 @@ def format_validation_error(error: ValidationError, source: str | Path, root: ty
         else:
             lines.append(f"{source}: {dotted} = {_describe(value)}: {item['msg']}")
     return "\n".join(lines)
+
+
+Validated = TypeVar("Validated", bound=BaseModel)
+
+
+def load_validated(path: Path, schema: type[Validated], needs: str) -> Validated:
+    """Read a YAML file that must be a mapping and validate it; ``needs`` says what it must hold."""
+    data = read_yaml(path)
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{path}: must be a mapping with {needs}")
+    try:
+        return schema.model_validate(data)
+    except ValidationError as error:
+        raise ScenarioError(format_validation_error(error, path, schema)) from None

@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
 from .fields import IndicatorName, Month, Name, PillarName, ScenarioError, Schema, Unit
-from .loading import format_validation_error, read_yaml
+from .loading import load_validated
 
 STRATEGY_DIR = Path(__file__).resolve().parent.parent / "scenarios" / "strategies"
 
@@ -107,13 +107,7 @@ def reallocate_effort(effort: np.ndarray, observed_gain: np.ndarray, adaptation:
 
 
 def load_strategy_file(path: Path) -> Strategy:
-    data = read_yaml(path)
-    if not isinstance(data, dict):
-        raise ScenarioError(f"{path}: a strategy must be a mapping with 'name' and 'phases'")
-    try:
-        return Strategy.model_validate(data)
-    except ValidationError as error:
-        raise ScenarioError(format_validation_error(error, path, Strategy)) from None
+    return load_validated(path, Strategy, "'name' and 'phases'")
 
 
 def resolve_strategy_path(name: str, base_dir: Path) -> Path | None:
