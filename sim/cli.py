@@ -1,4 +1,4 @@
-"""The ``ssr-sim`` command line: run, validate, list.
+"""The ``ssr-sim`` command line: run, validate, list, app.
 
 User errors (bad files, bad flags) print one clear message and exit with code 2; nothing
 already written is touched. Only public functions of the package are called here.
@@ -246,6 +246,23 @@ def _workers(text: str) -> int:
     return value
 
 
+def _port(text: str) -> int:
+    value = _positive_int(text)
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"must be a port number between 1 and 65535, got {value}")
+    return value
+
+
+def command_app(args: argparse.Namespace) -> int:
+    from .app.server import ServeError, serve
+
+    try:
+        serve(args.host, args.port, open_browser=not args.no_browser)
+    except ServeError as error:
+        raise UsageError(str(error)) from None
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="ssr-sim", description="Agent-based simulation of security-sector reform.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -285,6 +302,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     listing = commands.add_parser("list", help="shipped scenarios and strategies, one line each")
     listing.set_defaults(handler=command_list)
+
+    app = commands.add_parser("app", help="the workshop app in the browser (Explore and Workshop modes)")
+    app.add_argument("--host", default="127.0.0.1",
+                     help="address to listen on (default 127.0.0.1; 0.0.0.0 shares it on the room's network)")
+    app.add_argument("--port", type=_port, default=8765, help="port (default 8765)")
+    app.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    app.set_defaults(handler=command_app)
     return parser
 
 

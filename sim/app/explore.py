@@ -143,8 +143,8 @@ def ExplorePage() -> solara.Element:
     model = solara.use_reactive(initial)
     generation = solara.use_reactive(0)
     with solara.Column() as page:
-        ModeLinks()
         with solara.Sidebar():
+            ModeLinks()
             ScenarioCard(picks, model, generation)
         SolaraViz(model, components=PANELS, model_params=model_parameters(model.value), name="ssr-sim · explore",
                   play_interval=150).key(f"explore-{generation.value}")

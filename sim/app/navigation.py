@@ -1,23 +1,24 @@
-"""Buttons in the app bar for switching mode, named after the modes.
+"""Buttons for switching mode, named after the modes, at the top of each page's sidebar.
 
-Solara's own route tabs would say "Home" and "workshop", and a Tabs element handed to the app
-bar from a page renders empty, so the modes are plain buttons and the layout
-(:func:`sim.app.pages.Layout`) turns Solara's tabs off.
+Solara's own route tabs would say "Home" and "workshop", and content a page adds to the app
+bar does not show beside SolaraViz's, so the layout (:func:`sim.app.pages.Layout`) turns
+Solara's tabs off and each page puts these buttons in its sidebar.
 """
 
 from __future__ import annotations
 
 import solara
 
+MODES = {"Explore": "/", "Workshop": "/workshop"}   # label -> path, as in sim.app.pages.routes
+
 
 @solara.component
 def ModeLinks() -> solara.Element:
-    """One button per mode in the app bar; the current mode's is filled."""
+    """One button per mode; the current mode's is filled."""
     router = solara.use_router()
-    current, all_routes = solara.use_route(level=0)
-    with solara.AppBar() as bar:
-        for route in all_routes:
-            solara.Button(route.label, text=route is not current, outlined=route is current, color="white",
-                          classes=[f"ssr-mode-{route.label.lower()}", "mx-1"],
-                          on_click=lambda route=route: router.push("/" + route.path.lstrip("/")))
-    return bar
+    current = "/" + router.path.strip("/")
+    with solara.Row(classes=["ssr-modes"]) as row:
+        for label, path in MODES.items():
+            solara.Button(label, color="primary", outlined=path != current, classes=[f"ssr-mode-{label.lower()}"],
+                          on_click=lambda path=path: router.push(path))
+    return row

@@ -1,0 +1,52 @@
+"""Serving the app: ``ssr-sim app`` runs Solara's server on this machine, fit for a room without internet.
+
+Solara is told to stay offline: front-end assets come from the ``solara-assets`` package
+through Solara's local proxy (``/_solara/cdn``), telemetry and the version check (both calls
+to the internet) are off, and production mode drops the development-mode "check" iframe
+that loads from solara.dev. The settings are environment variables, read when Solara's
+settings module is first imported, so they are set before Solara is imported.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+
+APP_MODULE = "sim.app.pages"
+OFFLINE_ENVIRONMENT = {
+    "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+    "SOLARA_ASSETS_PROXY": "True",
+    "SOLARA_MODE": "production",
+}
+
+
+class ServeError(Exception):
+    """The server cannot start (app extra missing, port taken); the message is for the user."""
+
+
+def solara_arguments(host: str, port: int, open_browser: bool) -> list[str]:
+    """The ``solara run`` command line for the app."""
+    return ["run", APP_MODULE, "--host", host, "--port", str(port), "--production", "--no-check-version",
+            "--open" if open_browser else "--no-open", "--log-level-uvicorn", "warning"]
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Fail early, with a clear message, when the address cannot be bound."""
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as error:
+        raise ServeError(f"cannot listen on {host}:{port} ({error.strerror or error}); "
+                         "choose another with --port or --host") from None
+
+
+def serve(host: str, port: int, open_browser: bool) -> None:
+    """Run the app's server until interrupted."""
+    os.environ.update(OFFLINE_ENVIRONMENT)
+    try:
+        from solara.__main__ import cli
+    except ImportError:
+        raise ServeError("the app needs the 'app' extra: pip install -e '.[app]'") from None
+    check_port_free(host, port)
+    print(f"ssr-sim app on http://{host}:{port}/ (Ctrl-C to stop)", flush=True)
+    cli.main(args=solara_arguments(host, port, open_browser), prog_name="ssr-sim app", standalone_mode=False)

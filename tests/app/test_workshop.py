@@ -1,0 +1,74 @@
+"""Workshop turns, the decision log and the final comparison."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from sim import ReformModel
+from sim.app.setup import SHIPPED_STRATEGIES, load_base_scenario
+from sim.app.workshop import Choice, Workshop, comparison_runs, ordinal, outcome, team_scenario
+
+
+@pytest.fixture(scope="module")
+def short_scenario():
+    return load_base_scenario("baseline").model_copy(update={"horizon_years": 6})
+
+
+def test_turns_advance_to_decision_points_and_the_last_runs_to_the_horizon(short_scenario):
+    game = Workshop(short_scenario, seed=2, turns=3, comparison_seeds=2)
+    game.play_turn([Choice("fund_pillar", "justice"), Choice("back_civil_society")])
+    assert game.model.month == 12 and game.turn == 2
+    game.play_turn([Choice("tighten_conditionality")])
+    game.play_turn([Choice("hold_elections")])
+    assert game.finished and game.model.month == short_scenario.steps
+    with pytest.raises(ValueError, match="over"):
+        game.play_turn([Choice("train_army")])
+
+
+def test_the_team_starts_with_no_programme(short_scenario):
+    model = ReformModel(team_scenario(short_scenario), rng=1)
+    assert model.effort.sum() == 0 and len(model.strategy.phases) == 1
+
+
+@pytest.mark.parametrize("choices, message", [
+    ([], "one or two"),
+    ([Choice("train_army")] * 3, "one or two"),
+    ([Choice("fund_pillar")], "choose one of"),
+    ([Choice("coopt_spoiler", "nobody")], "choose one of"),
+    ([Choice("nonsense")], "unknown intervention"),
+])
+def test_bad_picks_are_refused_with_a_message(short_scenario, choices, message):
+    game = Workshop(short_scenario, seed=2, turns=2)
+    with pytest.raises(ValueError, match=message):
+        game.play_turn(choices)
+    assert game.turn == 1 and game.model.month == 0
+
+
+def test_decision_log_csv_has_one_row_per_intervention(short_scenario):
+    game = Workshop(short_scenario, seed=2, turns=2)
+    game.play_turn([Choice("fund_pillar", "policing"), Choice("train_army")])
+    game.play_turn([Choice("deploy_peacekeepers")])
+    rows = list(csv.DictReader(io.StringIO(game.decision_log_csv())))
+    assert [(r["turn"], r["intervention"], r["target"]) for r in rows] == [
+        ("1", "Fund a pillar", "policing"), ("1", "Train the army", ""), ("2", "Deploy peacekeepers", "")]
+    assert float(rows[2]["year"]) == 1.0 and "reform_index_when_chosen" in rows[0]
+
+
+def test_outcome_sets_the_team_against_every_strategy_on_the_same_seeds(short_scenario):
+    game = Workshop(short_scenario, seed=4, turns=2, comparison_seeds=2)
+    game.play_turn([Choice("fund_pillar", "integrity")])
+    game.play_turn([Choice("fund_pillar", "oversight")])
+    runs = comparison_runs(short_scenario, game.seeds)
+    assert len(runs) == 2 * len(SHIPPED_STRATEGIES) and set(runs["seed"]) == {4, 5}
+    assert comparison_runs(short_scenario, game.seeds) is not runs  # a copy of the cached frame
+    result = outcome(game, runs)
+    assert 0 <= result.percentiles["final_mean_de_facto"] <= 100
+    assert "percentile of de facto progress" in result.headline()
+
+
+def test_ordinals():
+    assert [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 72, 100)] == [
+        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "72nd", "100th"]
