@@ -14,6 +14,7 @@ minutes here; pass 40 for full-horizon runs.
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import os
 import resource
@@ -55,10 +56,14 @@ def child_batch_run(runs: int, years: int, workers: int) -> dict:
     from sim import ReformModel, load_scenario
 
     scenario = load_scenario("baseline", {"horizon_years": years})
+    # Mesa 3.5 seeds runs with batch_run(rng=...); Mesa 3.3 with an "rng" parameter to vary.
+    seeds = list(range(runs))
+    newer = "rng" in inspect.signature(mesa.batch_run).parameters
+    parameters = {"scenario": [scenario], **({} if newer else {"rng": seeds})}
+    seeding = {"rng": seeds} if newer else {"iterations": 1}
     started = time.perf_counter()
-    results = mesa.batch_run(ReformModel, parameters={"scenario": [scenario], "rng": range(runs)}, iterations=1,
-                             max_steps=12 * years, number_processes=workers, data_collection_period=-1,
-                             display_progress=False)
+    results = mesa.batch_run(ReformModel, parameters=parameters, max_steps=12 * years, number_processes=workers,
+                             data_collection_period=-1, display_progress=False, **seeding)
     elapsed = time.perf_counter() - started
     assert len(results) == runs
     return {"seconds": elapsed, "peak_mib": _peak_mib()}
