@@ -19,10 +19,10 @@ import itertools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import Field, model_validator
+from pydantic import Field, Strict, model_validator
 
 from .fields import (
     HEADLINE_INDICATORS,
@@ -94,14 +94,17 @@ class Sequencing(Schema):
         return self
 
 
+Replications = Annotated[int, Strict(), Field(ge=1, le=1_000_000)]
+
+
 class Precision(Schema):
     """Add replications until every 95 % CI half-width is below the target (or the cap is hit)."""
 
     target_half_width: Unit = 0.02
     compare: Literal["success", "paired_difference"] = "paired_difference"
-    initial: Count = 50
-    step: Count = 50
-    max: Count = 2000
+    initial: Replications = 50
+    step: Replications = 50
+    max: Replications = 2000
 
     @model_validator(mode="after")
     def _ordered(self) -> "Precision":
@@ -126,7 +129,7 @@ class Experiment(Schema):
                                   description="strategy names or files; empty: each scenario's own")
     design: ParameterDesign | None = None
     sequencing: Sequencing | None = None
-    replications: Count | Precision = 100
+    replications: Replications | Precision = 100
     master_seed: int = Field(..., ge=0)
     outputs: Outputs = Outputs()
 

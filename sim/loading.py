@@ -96,11 +96,21 @@ def _describe(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _is_union_tag(key: Any) -> bool:
+    return isinstance(key, str) and ("[" in key or key.startswith(("constrained-", "function-")))
+
+
 def format_validation_error(error: ValidationError, source: str | Path, root: type[BaseModel]) -> str:
     """Turn pydantic's errors into one line per problem, naming file, field, value and what is allowed."""
     lines = []
+    reported: set[tuple[Any, ...]] = set()
     for item in error.errors(include_url=False):
-        loc = tuple(item["loc"])
+        # Drop pydantic's names for union alternatives ("constrained-int", "function-after[...]")
+        # and report one problem per field: the first alternative's is the plainest.
+        loc = tuple(k for k in item["loc"] if not _is_union_tag(k))
+        if loc in reported:
+            continue
+        reported.add(loc)
         dotted = ".".join(str(k) for k in loc) or "(top level)"
         kind = item["type"]
         value = item.get("input")
