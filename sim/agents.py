@@ -6,6 +6,8 @@ actor as an object: ``model.agents_by_type[Ministry][0].political_will``.
 
 from __future__ import annotations
 
+import itertools
+import weakref
 from typing import TYPE_CHECKING
 
 import mesa
@@ -14,10 +16,25 @@ if TYPE_CHECKING:
     from .model import ReformModel
 
 
+class _IdCountersByModel(weakref.WeakKeyDictionary):
+    """Mesa 3.3 keeps each model's agent-id counter in a class-level dict keyed by the model,
+    which keeps every model ever built alive (a leak in sweeps of thousands of runs; Mesa 3.5
+    no longer does this). Weak keys let a finished model go."""
+
+    def __getitem__(self, model: object) -> itertools.count:
+        try:
+            return super().__getitem__(model)
+        except KeyError:
+            counter = itertools.count(1)
+            self[model] = counter
+            return counter
+
+
 class Actor(mesa.Agent):
     """An actor on the influence network; ``index`` is its row in the global state arrays."""
 
     actor_type = ""
+    _ids = _IdCountersByModel()
 
     def __init__(self, model: "ReformModel", index: int) -> None:
         super().__init__(model)

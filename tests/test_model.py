@@ -217,3 +217,15 @@ def test_mesa_batch_run_drives_the_model():
     assert results[0]["reform_index"] != results[1]["reform_index"]
     direct = ReformModel("baseline", rng=1).run(12)
     assert direct.indicators["reform_index"] in {r["reform_index"] for r in results}
+
+
+def test_finished_models_are_freed():
+    """Sweeps build thousands of models: none may stay reachable once dropped."""
+    import gc
+    import weakref
+
+    model = ReformModel(load_scenario("baseline", {"horizon_years": 1}), rng=1).run()
+    ref = weakref.ref(model)
+    del model
+    gc.collect()
+    assert ref() is None
