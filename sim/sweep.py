@@ -22,7 +22,6 @@ from .experiments import SweepResult, estimate_sweep, make_runs, run_sweep
 from .experiments import stats
 from .fields import HEADLINE_INDICATORS
 
-GROUP = ["param.scenario", "param.strategy"]
 SUCCESS = "reform_success"
 HORIZON_YEARS_COLUMN = "months"
 
