@@ -163,6 +163,9 @@ def summary_tables(runs: pd.DataFrame, seed: int = 0) -> tuple[pd.DataFrame, pd.
 
 def _markdown(table: pd.DataFrame, paired: pd.DataFrame, runs: pd.DataFrame, failures: int) -> str:
     shown = table.rename(columns=lambda c: c.removeprefix("param."))
+    for column in [c for c in shown.columns if c.startswith("median_years_to_threshold_")]:
+        # A Kaplan-Meier median of inf: fewer than half the runs got there within the horizon.
+        shown[column] = [f"{v:.1f}" if np.isfinite(v) else "not reached" for v in shown[column]]
     columns = [c for c in shown.columns if c in ("scenario", "strategy", "rank", "runs", "success", "success_ci_low",
                                                  "success_ci_high", "reform_index_mean",
                                                  "median_years_to_threshold_reform_index", "relapse_rate",
