@@ -264,7 +264,7 @@ class PointRunner:
         from .model import ReformModel
 
         scenario = self.scenario(params["scenario"], params["strategy"], params.get("overrides", {}))
-        model = ReformModel(scenario, rng=seed).run()
+        model = ReformModel(scenario, rng=seed, collect_all=self.stride_months is not None).run()
         summary = {k: v for k, v in model.summary().items() if isinstance(v, (bool, int, float, str))}
         summary["strategy_name"] = scenario.strategy.name
         if self.stride_months is None:

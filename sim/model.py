@@ -86,10 +86,13 @@ class ReformModel(mesa.Model):
         scenario: a validated :class:`Scenario`, or a path / shipped name to load.
         strategy: optional strategy (object, shipped name or path) replacing the scenario's.
         rng: seed or ``numpy.random.Generator``; the model's only source of randomness.
+        collect_all: record every series each month (default). False keeps only the series
+            the run summary needs (the five headline indicators and the reform index), which
+            sweeps use; the summary is identical either way.
     """
 
     def __init__(self, scenario: Scenario | str | Path = "baseline", *, strategy: Strategy | str | None = None,
-                 rng: Any = None) -> None:
+                 rng: Any = None, collect_all: bool = True) -> None:
         super().__init__(rng=rng)
         if not isinstance(scenario, Scenario):
             scenario = load_scenario(scenario)
@@ -98,6 +101,7 @@ class ReformModel(mesa.Model):
             scenario = scenario.model_validate({**dict(scenario), "strategy": loaded})
         # Not ``self.scenario``: Mesa 3.5 reserves that name for its own Scenario objects.
         self.reform_scenario = scenario
+        self.collect_all = collect_all
         self.strategy = scenario.strategy
         self.seed = rng if isinstance(rng, (int, np.integer)) else None
         self.params = scenario.mechanisms
@@ -135,6 +139,9 @@ class ReformModel(mesa.Model):
 
     # --- data --------------------------------------------------------------------------
     def _reporters(self) -> dict[str, Any]:
+        if not self.collect_all:
+            return {name: (lambda model, key=name: model.indicators[key])
+                    for name in (*HEADLINE_INDICATORS, "reform_index")}
         names = list(MODEL_INDICATORS)
         names += [f"de_jure_{p}" for p in self.state.pillar_names] + [f"de_facto_{p}" for p in self.state.pillar_names]
         names += [f"effort_{p}" for p in self.state.pillar_names]
@@ -177,7 +184,8 @@ class ReformModel(mesa.Model):
             values[f"de_jure_{pillar}"] = float(state.de_jure[position])
             values[f"de_facto_{pillar}"] = float(state.de_facto[position])
             values[f"effort_{pillar}"] = float(self.effort[position])
-        values.update(self._type_aggregates())
+        if self.collect_all:
+            values.update(self._type_aggregates())
         self.indicators = values
         self.observed_function = donors.observed_function(
             state.de_facto, state.de_jure, self.reform_scenario.context.indicator_manipulation, draws.pillar_noise)
@@ -557,7 +565,7 @@ class ReformModel(mesa.Model):
         # nothing to leave (NaN).
         exits = donor.exit_month[np.isfinite(donor.exit_month)]
         last_exit = math.inf if present else (float(exits.max()) if len(exits) else math.nan)
-        series = self.datacollector.model_vars
+        finals = self.indicators if self.collect_all else {**self.indicators, **self._type_aggregates()}
         events = {
             "conflict_relapse": self.relapse_month is not None,
             "relapse_year": math.nan if self.relapse_month is None else self.relapse_month / 12.0,
@@ -566,5 +574,5 @@ class ReformModel(mesa.Model):
             "phases_started": len(self.phase_start_months),
             "months": self.month,
         }
-        return summarise(series, self.reform_scenario.outcomes.threshold,
+        return summarise(self.datacollector.model_vars, finals, self.reform_scenario.outcomes.threshold,
                          int(round(12 * self.reform_scenario.outcomes.success_sustain_years)), last_exit, events)

@@ -77,17 +77,18 @@ def reform_succeeded(
 
 
 def summarise(
-    series: Mapping[str, Sequence[float]], threshold: float, sustain_months: int,
+    series: Mapping[str, Sequence[float]], finals: Mapping[str, float], threshold: float, sustain_months: int,
     donor_exit_month: float, events: Mapping[str, object],
 ) -> dict[str, float | int | bool]:
     """The run-level summary: final values, years to threshold, success, reversals, shocks.
 
+    ``series`` needs the monthly headline indicators and reform index; ``finals`` holds the
+    final value of every indicator.
+
     ``donor_exit_month`` is the last donor's exit: inf while donors remain, NaN without donors;
     ``donor_exit_year`` reports both of those as NaN, with ``donors_present_at_end`` telling them apart.
     """
-    summary: dict[str, float | int | bool] = {
-        f"final_{name}": float(values[-1]) for name, values in series.items()
-    }
+    summary: dict[str, float | int | bool] = {f"final_{name}": float(value) for name, value in finals.items()}
     for name in HEADLINE_INDICATORS:
         summary[f"years_to_threshold_{name}"] = years_to_threshold(series[name], threshold)
         summary[f"reversals_{name}"] = reversals(series[name], threshold)

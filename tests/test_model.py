@@ -229,3 +229,12 @@ def test_finished_models_are_freed():
     del model
     gc.collect()
     assert ref() is None
+
+
+def test_lean_collection_gives_the_same_summary(baseline):
+    """Sweeps record only what the summary needs; the summary must not change by a bit."""
+    full = ReformModel(baseline, rng=4).run()
+    lean = ReformModel(baseline, rng=4, collect_all=False).run()
+    assert lean.summary().keys() == full.summary().keys()
+    assert lean.summary() == pytest.approx(full.summary(), nan_ok=True, rel=0, abs=0)
+    assert len(lean.datacollector.model_vars) == 6 < len(full.datacollector.model_vars)
