@@ -101,34 +101,18 @@ def test_missing_file():
         load_scenario("no/such/file.yaml")
 
 
-def test_wrong_type_is_reported(tmp_path):
-    path = child(tmp_path, "actors:\n  ministry:\n    capacity: 'high'\n")
-    with pytest.raises(ScenarioError, match=r"actors\.ministry\.capacity = 'high': Input should be a valid number"):
-        load_scenario(path)
-
-
-def test_non_finite_number_is_rejected(tmp_path):
-    path = child(tmp_path, "context:\n  initial_violence: .nan\n")
-    with pytest.raises(ScenarioError, match="must be a finite number"):
-        load_scenario(path)
-
-
-def test_pillar_lead_must_be_a_ministry(tmp_path):
-    path = child(tmp_path, "pillars:\n  - {name: justice, lead: parliament_of_x}\n")
-    with pytest.raises(ScenarioError, match="'parliament_of_x' is not a ministry"):
-        load_scenario(path)
-
-
-def test_unknown_strategy_lists_the_shipped_ones(tmp_path):
-    path = child(tmp_path, "strategy: nonsense\n")
-    with pytest.raises(ScenarioError, match="strategy 'nonsense' not found; shipped strategies: adaptive"):
-        load_scenario(path)
-
-
-def test_inline_strategy_errors_point_into_the_strategy(tmp_path):
-    path = child(tmp_path, "strategy:\n  name: mine\n  phases:\n    - {name: p, effort: {polcing: 1.0}}\n")
-    with pytest.raises(ScenarioError, match=r"strategy\.phases\.0\.effort\.polcing"):
-        load_scenario(path)
+@pytest.mark.parametrize("body, message", [
+    ("actors:\n  ministry:\n    capacity: 'high'\n",
+     r"actors\.ministry\.capacity = 'high': Input should be a valid number"),
+    ("context:\n  initial_violence: .nan\n", "must be a finite number"),
+    ("pillars:\n  - {name: justice, lead: parliament_of_x}\n", "'parliament_of_x' is not a ministry"),
+    ("strategy: nonsense\n", "strategy 'nonsense' not found; shipped strategies: adaptive"),
+    ("strategy:\n  name: mine\n  phases:\n    - {name: p, effort: {polcing: 1.0}}\n",
+     r"strategy\.phases\.0\.effort\.polcing"),
+], ids=["wrong type", "non-finite", "lead not a ministry", "unknown strategy", "inline strategy error"])
+def test_invalid_child_scenarios_are_explained(tmp_path, body, message):
+    with pytest.raises(ScenarioError, match=message):
+        load_scenario(child(tmp_path, body))
 
 
 def test_yaml_is_loaded_safely(tmp_path):
