@@ -24,13 +24,49 @@ from .state import CORRUPTIBLE, ReformState
 
 @dataclass(frozen=True)
 class NetworkMatrices:
-    adjacency: dict[str, sp.csr_matrix]   # per tie type, A[i, j] = weight of j -> i
+    """One network's matrices; in a batch (:func:`stack_matrices`) the sparse ones are
+    :class:`BlockOperator` and the arrays carry a leading replication axis."""
+
     influence: sp.csr_matrix              # row-stochastic, self weight on the diagonal
     peers: sp.csr_matrix                  # row-stochastic over patronage and command ties
     has_peers: np.ndarray                 # rows of ``peers`` that have any tie
     patronage_from_spoilers: sp.csr_matrix  # actors x spoilers, patronage weight
     funding_of_ministries: sp.csr_matrix    # ministries x donors, row-stochastic over each one's funders
     threat_on_civil_society: np.ndarray     # threat received by each civil-society agent, capped at 1
+
+
+class BlockOperator:
+    """R sparse matrices, one per replication's network, applied as one block-diagonal matrix.
+
+    ``operator @ x`` maps (R, n_in) to (R, n_out): each row through its own replication's
+    matrix, in one sparse product. The blocks' arrays are concatenated as they are, so every
+    row sums the same products in the same order as its matrix alone would.
+    """
+
+    def __init__(self, blocks: list[sp.csr_matrix]) -> None:
+        rows, columns = blocks[0].shape
+        self.replications = len(blocks)
+        nonzeros = np.cumsum([0] + [block.nnz for block in blocks])
+        self.matrix = sp.csr_matrix((
+            np.concatenate([block.data for block in blocks]),
+            np.concatenate([block.indices + k * columns for k, block in enumerate(blocks)]),
+            np.concatenate([[0]] + [block.indptr[1:] + nonzeros[k] for k, block in enumerate(blocks)]),
+        ), shape=(rows * self.replications, columns * self.replications))
+
+    def __matmul__(self, values: np.ndarray) -> np.ndarray:
+        return (self.matrix @ np.ascontiguousarray(values, dtype=float).reshape(-1)).reshape(self.replications, -1)
+
+
+def stack_matrices(networks: list[NetworkMatrices]) -> NetworkMatrices:
+    """The matrices of a batch from those of its replications' networks."""
+    return NetworkMatrices(
+        influence=BlockOperator([n.influence for n in networks]),
+        peers=BlockOperator([n.peers for n in networks]),
+        has_peers=np.stack([n.has_peers for n in networks]),
+        patronage_from_spoilers=BlockOperator([n.patronage_from_spoilers for n in networks]),
+        funding_of_ministries=BlockOperator([n.funding_of_ministries for n in networks]),
+        threat_on_civil_society=np.stack([n.threat_on_civil_society for n in networks]),
+    )
 
 
 def add_tie(graph: nx.MultiDiGraph, source: int, target: int, tie_type: str, weight: float) -> None:
@@ -113,7 +149,6 @@ def build_matrices(graph: nx.MultiDiGraph, state: ReformState, self_weight: floa
     civil = state.types["civil_society"].index
     peers = _row_normalise(sp.csr_matrix((adjacency["patronage"] + adjacency["command"]) @ officials))
     return NetworkMatrices(
-        adjacency=adjacency,
         influence=influence,
         peers=peers,
         has_peers=np.asarray(peers.sum(axis=1)).ravel() > 0,

@@ -13,12 +13,12 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from .fields import HEADLINE_INDICATORS
-from .mechanisms.common import weighted_mean
+from .mechanisms.common import row_mean, weighted_mean, weighted_total
 from .state import ReformState
 
 
-def headline_indicators(state: ReformState) -> dict[str, float]:
-    """The five headline indicators on [0, 1].
+def headline_indicators(state: ReformState) -> dict[str, np.ndarray]:
+    """The five headline indicators on [0, 1], per replication of a batch state ((R,) each).
 
     - military_out_of_politics = 1 - influence-weighted autonomy of coup-capable forces
       (all forces when none is coup-capable);
@@ -34,20 +34,21 @@ def headline_indicators(state: ReformState) -> dict[str, float]:
     corruptible = state.corruptible
     capability = weighted_mean(ministries.capacity, state.influence[ministries.index])
     law_pillars = [i for i in (state.pillar("justice"), state.pillar("policing")) if i is not None]
-    law_function = float(state.de_facto[law_pillars].mean()) if law_pillars else float(state.de_facto.mean())
+    law_function = row_mean(state.de_facto[..., law_pillars or slice(None)])
     abuse = weighted_mean(forces.abuse, force_weight)
-    return {
-        "military_out_of_politics": 1.0 - weighted_mean(forces.political_autonomy[army], force_weight[army]),
-        "corruption_control": 1.0 - float(state.corruption[corruptible] @ state.corruptible_weights),
+    values = {
+        "military_out_of_politics": 1.0 - weighted_mean(forces.political_autonomy[..., army], force_weight[army]),
+        "corruption_control": 1.0 - weighted_total(state.corruption[..., corruptible], state.corruptible_weights),
         "bureaucratic_quality": capability,
-        "government_effectiveness": math.sqrt(capability * float(state.de_facto.mean())),
-        "rule_of_law": math.sqrt(law_function * (1.0 - abuse) * (1.0 - state.violence)),
+        "government_effectiveness": np.sqrt(capability * row_mean(state.de_facto)),
+        "rule_of_law": np.sqrt(law_function * (1.0 - abuse) * (1.0 - state.violence)),
     }
+    return {name: value[..., 0] for name, value in values.items()}
 
 
-def reform_index(indicators: Mapping[str, float]) -> float:
+def reform_index(indicators: Mapping[str, np.ndarray]) -> np.ndarray:
     """Mean of the five headline indicators: the index that decides de facto success."""
-    return float(np.mean([indicators[name] for name in HEADLINE_INDICATORS]))
+    return sum(indicators[name] for name in HEADLINE_INDICATORS) / len(HEADLINE_INDICATORS)
 
 
 def years_to_threshold(series: Sequence[float], threshold: float) -> float:

@@ -7,11 +7,14 @@ agents in :mod:`sim.agents` are views onto these rows.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field, fields
+from typing import Any
 
 import numpy as np
 
 from .scenario import ACTOR_TYPES, ActorBlock, Scenario
+from .mechanisms.common import weighted_total
 from .mechanisms.spoilers import COOPTABLE_TYPES, RESOLVE
 
 #: Per-type fields that are indices on [0, 1] and get agent-level jitter.
@@ -27,6 +30,12 @@ STATE_FIELDS: dict[str, tuple[str, ...]] = {
 CORRUPTIBLE = ("ministry", "security_force", "parliament")
 #: Per-type arrays that are not indices on [0, 1] (money, months, multipliers).
 NON_INDEX_FIELDS = frozenset({"budget", "patience", "full_patience", "horizon_month", "exit_month", "resolve"})
+#: Per-type arrays no replication changes: categories, budgets, horizons. They stay 1-D in a
+#: batch; every other array gets a leading replication axis.
+STRUCTURAL_FIELDS = frozenset({"pillar", "coup_capable", "budget", "full_patience", "horizon_month",
+                               "resolve", "cooptable", "inside"})
+#: Shared arrays that vary by replication (jittered, or changed by the step).
+REPLICATED_FIELDS = ("susceptibility", "stance", "corruption", "de_jure", "de_facto", "violence")
 
 
 @dataclass
@@ -48,7 +57,11 @@ class TypeArrays:
 
 @dataclass
 class ReformState:
-    """The whole mutable state of one run."""
+    """The whole mutable state of a run, or of a batch of runs (:func:`stack_states`).
+
+    In a batch, the arrays of :data:`REPLICATED_FIELDS` and the per-type arrays outside
+    :data:`STRUCTURAL_FIELDS` carry a leading replication axis, and ``violence`` is (R, 1).
+    """
 
     actor_type: np.ndarray          # code into ACTOR_TYPES, per actor
     names: list[str]                # agent names ("police_3" for the 4th of member "police")
@@ -62,7 +75,7 @@ class ReformState:
     pillar_lead: np.ndarray         # ministry row (not global index) leading each pillar
     de_jure: np.ndarray
     de_facto: np.ndarray
-    violence: float
+    violence: float | np.ndarray
     spoiler_rents: np.ndarray       # spoilers x pillars
 
     def __post_init__(self) -> None:
@@ -75,9 +88,12 @@ class ReformState:
         codes = [ACTOR_TYPES.index(t) for t in actor_types]
         return np.isin(self.actor_type, codes)
 
-    def type_mean(self, actor_type: str, values: np.ndarray) -> float:
-        """Influence-weighted mean of one type's values (0 for a type with no agents)."""
-        return float(values @ self.type_weights[actor_type]) if len(values) else 0.0
+    def type_mean(self, actor_type: str, values: np.ndarray) -> np.ndarray:
+        """Influence-weighted mean of one type's values over the last axis, keeping that axis
+        ((R, n) gives (R, 1)); 0 for a type with no agents."""
+        if values.shape[-1] == 0:
+            return np.zeros(values.shape[:-1] + (1,))
+        return weighted_total(values, self.type_weights[actor_type])
 
     def pillar(self, name: str) -> int | None:
         return self.pillar_names.index(name) if name in self.pillar_names else None
@@ -89,6 +105,29 @@ class ReformState:
         for type_name, arrays in self.types.items():
             out.update({f"{type_name}.{k}": v for k, v in arrays.values.items()})
         return out
+
+
+def stack_states(states: list[ReformState]) -> ReformState:
+    """One batch state from the states of R replications of one scenario: replicated arrays
+    stacked on a new leading axis, structural ones taken from the first."""
+    first = states[0]
+
+    def stacked(get) -> np.ndarray:
+        return np.stack([np.asarray(get(state), dtype=float) for state in states])
+
+    types = {}
+    for type_name, arrays in first.types.items():
+        values = {name: (column if name in STRUCTURAL_FIELDS
+                         else np.stack([state.types[type_name].values[name] for state in states]))
+                  for name, column in arrays.values.items()}
+        types[type_name] = TypeArrays(index=arrays.index, values=values)
+    replicated = {name: stacked(lambda state, name=name: getattr(state, name)) for name in REPLICATED_FIELDS}
+    replicated["violence"] = replicated["violence"].reshape(-1, 1)
+    return ReformState(
+        actor_type=first.actor_type, names=first.names, member_of=first.member_of, influence=first.influence,
+        types=types, pillar_names=first.pillar_names, pillar_lead=first.pillar_lead,
+        spoiler_rents=first.spoiler_rents, **replicated,
+    )
 
 
 def _normalised(weights: np.ndarray) -> np.ndarray:
@@ -190,3 +229,63 @@ def _extra_columns(
         rents = _member_value(block, member, "rents")
         row = np.array([rents.get(p, 0.0) for p in pillar_names], dtype=float)
         rents_rows.extend([row] * count)
+
+
+class ReplicationValues(MutableMapping):
+    """One replication's rows of a type's arrays: reads and writes go through to the batch."""
+
+    def __init__(self, values: dict[str, np.ndarray], row: int) -> None:
+        self._values, self._row = values, row
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        column = self._values[name]
+        return column if name in STRUCTURAL_FIELDS else column[self._row]
+
+    def __setitem__(self, name: str, value: np.ndarray) -> None:
+        if name in STRUCTURAL_FIELDS:
+            self._values[name] = value
+        else:
+            self._values[name][self._row] = value
+
+    def __delitem__(self, name: str) -> None:
+        raise TypeError("a state's arrays cannot be removed")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
+class ReplicationState:
+    """Replication ``row`` of a batch state, with the arrays of a single run: ``stance`` is
+    (n,), ``violence`` a float. Reads and writes go through to the batch, so a Mesa agent, the
+    app or a test can inspect and edit one run without knowing about batches."""
+
+    def __init__(self, batch: ReformState, row: int = 0) -> None:
+        object.__setattr__(self, "_batch", batch)
+        object.__setattr__(self, "_row", row)
+        object.__setattr__(self, "types", {name: TypeArrays(arrays.index, ReplicationValues(arrays.values, row))
+                                           for name, arrays in batch.types.items()})
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._batch, name)
+        if name == "violence":
+            return float(value[self._row, 0])
+        return value[self._row] if name in REPLICATED_FIELDS else value
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name not in REPLICATED_FIELDS:
+            raise AttributeError(f"'{name}' is not a state array a run can change")
+        getattr(self._batch, name)[self._row] = value
+
+    def type_mean(self, actor_type: str, values: np.ndarray) -> float:
+        return float(self._batch.type_mean(actor_type, values)[0])
+
+    def all_arrays(self) -> dict[str, np.ndarray]:
+        """Every numeric array of this replication, flattened into one dict."""
+        out = {f.name: np.atleast_1d(getattr(self, f.name)) for f in fields(ReformState)
+               if isinstance(getattr(self._batch, f.name), np.ndarray)}
+        for type_name, arrays in self.types.items():
+            out.update({f"{type_name}.{k}": v for k, v in arrays.values.items()})
+        return out

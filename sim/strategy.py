@@ -23,6 +23,7 @@ from pydantic import Field, model_validator
 
 from .fields import IndicatorName, Month, Name, PillarName, ScenarioError, Schema, Unit
 from .loading import load_validated
+from .mechanisms.common import row_total
 
 STRATEGY_DIR = Path(__file__).resolve().parent.parent / "scenarios" / "strategies"
 
@@ -47,15 +48,22 @@ class StartCondition(Schema):
             raise ValueError("start: 'latest_month' must not be before 'after_month'")
         return self
 
-    def is_met(self, month: int, observed: dict[str, float]) -> bool:
+    def is_met(self, month: int, observed: dict[str, np.ndarray]) -> bool | np.ndarray:
+        """Whether the phase starts this month; per replication (an array) when it depends on
+        the observed indicators, which are arrays over replications."""
         if month < self.after_month:
             return False
         if self.latest_month is not None and month >= self.latest_month:
             return True
         if self.indicator is None:
             return True
-        value = observed[self.indicator]
-        return (self.above is None or value > self.above) and (self.below is None or value < self.below)
+        value = np.asarray(observed[self.indicator])
+        met = np.ones(value.shape, dtype=bool)
+        if self.above is not None:
+            met &= value > self.above
+        if self.below is not None:
+            met &= value < self.below
+        return met
 
 
 class Phase(Schema):
@@ -94,16 +102,15 @@ def reallocate_effort(effort: np.ndarray, observed_gain: np.ndarray, adaptation:
         e' = (1 - eta) e + eta E g+ / sum(g+),   then clipped to [min_effort, 1] on active pillars
 
     Pillars outside the current phase (effort 0) stay at 0: adaptation reallocates within the
-    authorised agenda, it does not open new fronts.
+    authorised agenda, it does not open new fronts. Where nothing improved, effort stays.
+    Works on the last axis, so on one effort vector or on one per replication.
     """
     active = effort > 0
     gain = np.where(active, np.maximum(observed_gain, 0.0), 0.0)
-    if not active.any() or gain.sum() <= 0:
-        return effort
-    total = effort.sum()
-    target = total * gain / gain.sum()
+    gain_total = row_total(gain)
+    target = row_total(effort) * gain / np.where(gain_total > 0, gain_total, 1.0)
     moved = (1 - adaptation.learning_rate) * effort + adaptation.learning_rate * target
-    return np.where(active, np.clip(moved, adaptation.min_effort, 1.0), 0.0)
+    return np.where(gain_total > 0, np.where(active, np.clip(moved, adaptation.min_effort, 1.0), 0.0), effort)
 
 
 def load_strategy_file(path: Path) -> Strategy:

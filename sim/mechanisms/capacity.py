@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .common import row_total, sum_by_group
 
 def reform_load(
     effort: np.ndarray, de_jure: np.ndarray, de_facto: np.ndarray, lead: np.ndarray, n_ministries: int,
@@ -17,7 +18,7 @@ def reform_load(
     pushed anywhere also draws on scarce senior staff and central coordination (share s).
     """
     own = effort * (1.0 + 0.5 * np.maximum(de_jure - de_facto, 0.0))
-    return np.bincount(lead, weights=own, minlength=n_ministries) + shared_load * effort.sum()
+    return sum_by_group(own, lead, n_ministries) + shared_load * row_total(effort)
 
 
 def overload(load: np.ndarray, capacity: np.ndarray, tolerance: float) -> np.ndarray:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .common import row_total, weighted_total
+
 
 def observed_function(
     de_facto: np.ndarray, de_jure: np.ndarray, manipulation: float, noise: np.ndarray
@@ -33,7 +35,7 @@ def disbursement(
     return np.where(active, budget * (1.0 - conditionality * sanctioned), 0.0)
 
 
-def fragmentation_efficiency(budget: np.ndarray, coordination: np.ndarray, active: np.ndarray, cost: float) -> float:
+def fragmentation_efficiency(budget: np.ndarray, coordination: np.ndarray, active: np.ndarray, cost: float) -> np.ndarray:
     """Share of aid not lost to duplication and transaction costs.
 
         eta = 1 - k (1 - mean coordination)(1 - HHI)
@@ -43,13 +45,11 @@ def fragmentation_efficiency(budget: np.ndarray, coordination: np.ndarray, activ
     (Detzner 2017: poor donor coordination as a recurring failure).
     """
     paid = np.where(active, budget, 0.0)
-    total = paid.sum()
-    if total <= 0:
-        return 1.0
-    shares = paid / total
-    hhi = float(np.sum(shares**2))
-    mean_coordination = float(shares @ coordination)
-    return 1.0 - cost * (1.0 - mean_coordination) * (1.0 - hhi)
+    total = row_total(paid)
+    shares = paid / np.where(total > 0, total, 1.0)
+    hhi = weighted_total(shares, shares)
+    mean_coordination = weighted_total(shares, coordination)
+    return np.where(total > 0, 1.0 - cost * (1.0 - mean_coordination) * (1.0 - hhi), 1.0)
 
 
 def patience_update(

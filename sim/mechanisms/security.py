@@ -44,8 +44,8 @@ def violence_target(
     S is outside spoilers' push, E security forces' effectiveness, K peacekeeping; the last
     term is Epstein's (2002) grievance = hardship x (1 - legitimacy).
     """
-    return float(min(base + spoiler_push * (1.0 - 0.5 * effectiveness) * (1.0 - 0.6 * peacekeeping)
-                     + 0.3 * grievance * (1.0 - legitimacy), 1.0))
+    return np.minimum(base + spoiler_push * (1.0 - 0.5 * effectiveness) * (1.0 - 0.6 * peacekeeping)
+                      + 0.3 * grievance * (1.0 - legitimacy), 1.0)
 
 
 def relapse_hazard(
@@ -62,8 +62,8 @@ def relapse_hazard(
     years (band 23-57 %: Suhrke & Samset 2007; Walter 2010).
     """
     fading = np.exp(-years_of_peace / peace_memory_years)
-    return float(min(base * (0.5 + 2.0 * violence) * (0.5 + spoiler_strength)
-                     * (1.0 - 0.5 * peacekeeping) * (1.0 - 0.5 * ddr_function) * fading, 1.0))
+    return np.minimum(base * (0.5 + 2.0 * violence) * (0.5 + spoiler_strength)
+                      * (1.0 - 0.5 * peacekeeping) * (1.0 - 0.5 * ddr_function) * fading, 1.0)
 
 
 def coup_hazard(base: float, autonomy: float, loyalty: float, threatened: float, past_coups: int, trap: float) -> float:
@@ -75,10 +75,11 @@ def coup_hazard(base: float, autonomy: float, loyalty: float, threatened: float,
     coups raise the risk of more (the coup trap, Londregan & Poole 1990), capped so the trap
     multiplies the hazard at most 1 + 2 kappa.
     """
-    return float(min(base * 4.0 * autonomy * (1.0 - loyalty) * (0.5 + threatened) * (1.0 + trap * min(past_coups, 2)), 1.0))
+    return np.minimum(base * 4.0 * autonomy * (1.0 - loyalty) * (0.5 + threatened)
+                      * (1.0 + trap * np.minimum(past_coups, 2)), 1.0)
 
 
 def coup_success_probability(autonomy: float, mobilisation: float, independence: float) -> float:
     """An attempt succeeds with p = A (1 - 0.5 m)(1 - 0.5 I): mobilised citizens and an independent
     legislature make seizing power harder."""
-    return float(autonomy * (1.0 - 0.5 * mobilisation) * (1.0 - 0.5 * independence))
+    return autonomy * (1.0 - 0.5 * mobilisation) * (1.0 - 0.5 * independence)

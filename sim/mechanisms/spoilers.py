@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .common import row_total, weighted_total
+
 #: How hard each Stedman type fights for a given rent: limited spoilers have bounded goals,
 #: total spoilers see the contest as all-or-nothing.
 RESOLVE = {"limited": 0.5, "greedy": 1.0, "total": 1.5}
@@ -19,8 +21,8 @@ def reform_pressure(effort: np.ndarray, de_facto: np.ndarray) -> np.ndarray:
 def threatened_rents(rents: np.ndarray, pressure: np.ndarray) -> np.ndarray:
     """Rents each spoiler stands to lose: T_s = max_p R_sp P_p (the most threatened stake drives it)."""
     if rents.size == 0:
-        return np.zeros(rents.shape[0])
-    return (rents * pressure).max(axis=1)
+        return np.zeros(pressure.shape[:-1] + (rents.shape[0],))
+    return (rents * pressure[..., None, :]).max(axis=-1)
 
 
 def obstruction(
@@ -31,15 +33,16 @@ def obstruction(
 
         ob_p = 1 - exp(-k sum_{s inside} S_s rho_s R_sp (0.5 + P_p))
     """
-    push = (inside * strength * resolve) @ rents if rents.size else np.zeros_like(pressure)
+    push = row_total((inside * strength * resolve)[..., None, :] * rents.T)[..., 0] if rents.size else np.zeros_like(pressure)
     return 1.0 - np.exp(-intensity * push * (0.5 + pressure))
 
 
 def spoiler_violence(
     strength: np.ndarray, resolve: np.ndarray, inside: np.ndarray, threatened: np.ndarray, intensity: float
-) -> float:
+) -> np.ndarray:
     """Violence pushed by outside spoilers: V_s = k sum_{s outside} S_s rho_s (0.3 + T_s), capped at 1."""
-    return float(min(intensity * np.sum((~inside) * strength * resolve * (0.3 + threatened)), 1.0))
+    return np.minimum(intensity * weighted_total(strength * resolve * (0.3 + threatened), ~inside),
+                      1.0)
 
 
 def strength_update(
