@@ -249,6 +249,10 @@ def sampled_problem(experiment: Experiment) -> dict[str, Any] | None:
 
 
 # --- the model function ----------------------------------------------------------------
+#: Actors in one batch at most (replications x actors per run): about 20 MB of state and networks.
+MAX_BATCH_ACTORS = 20_000
+
+
 @dataclass(frozen=True)
 class PointRunner:
     """The engine's model function: picklable, carries the resolved inputs with it."""
@@ -261,17 +265,36 @@ class PointRunner:
     _cache: dict[tuple[str, str, str], Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __call__(self, params: dict[str, Any], seed: int) -> Any:
-        from .model import ReformModel
+        return self.run_batch(params, [seed])[0]
+
+    def run_batch(self, params: dict[str, Any], seeds: list[int]) -> list[Any]:
+        """Runs of one design point, one per seed, stepped together as a :class:`ReformBatch`
+        (each run's numbers are those it has alone: ``ReformModel(scenario, rng=seed)``)."""
+        from .dynamics import ReformBatch
 
         scenario = self.scenario(params["scenario"], params["strategy"], params.get("overrides", {}))
-        model = ReformModel(scenario, rng=seed, collect_all=self.stride_months is not None).run()
-        summary = {k: v for k, v in model.summary().items() if isinstance(v, (bool, int, float, str))}
-        summary["strategy_name"] = scenario.strategy.name
-        if self.stride_months is None:
-            return summary
-        frames = model.datacollector.model_vars
-        months = range(0, model.month + 1, self.stride_months)
-        return summary, [{"month": m, **{name: frames[name][m] for name in self.series}} for m in months]
+        # Bound a batch's memory: its networks are one sparse matrix with R blocks.
+        size = max(1, MAX_BATCH_ACTORS // max(scenario.actor_count(), 1))
+        results = []
+        for start in range(0, len(seeds), size):
+            batch = ReformBatch(scenario, [np.random.default_rng(seed) for seed in seeds[start:start + size]],
+                                record=self.series if self.stride_months is not None else ()).run()
+            results.extend(self._results(batch, scenario.strategy.name))
+        return results
+
+    def _results(self, batch: Any, strategy_name: str) -> list[Any]:
+        months = range(0, batch.month + 1, self.stride_months or 1)
+        series = {name: batch.series(name) for name in self.series} if self.stride_months is not None else {}
+        results = []
+        for row, full in enumerate(batch.summaries()):
+            summary = {k: v for k, v in full.items() if isinstance(v, (bool, int, float, str))}
+            summary["strategy_name"] = strategy_name
+            if self.stride_months is None:
+                results.append(summary)
+            else:
+                results.append((summary, [{"month": m, **{name: float(values[m, row]) for name, values in series.items()}}
+                                          for m in months]))
+        return results
 
     def scenario(self, scenario: str, strategy: str, overrides: dict[str, Any]):
         """The validated scenario of one design point."""

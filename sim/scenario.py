@@ -361,7 +361,7 @@ class Scenario(Schema):
             if pillar not in names:
                 raise ValueError(f"actors.security_force.members.{position}.pillar: '{pillar}' is not "
                                  f"a pillar of this scenario; pillars: {names}")
-        total = sum(m.count for block in ACTOR_TYPES for m in getattr(self.actors, block).members)
+        total = self.actor_count()
         if total > MAX_ACTORS:
             raise ValueError(f"actors: {total} agents in all; allowed at most {MAX_ACTORS}")
         members = [m.name for block in ACTOR_TYPES for m in getattr(self.actors, block).members]
@@ -378,6 +378,10 @@ class Scenario(Schema):
     @property
     def steps(self) -> int:
         return 12 * self.horizon_years
+
+    def actor_count(self) -> int:
+        """Agents in all, members' counts included."""
+        return sum(m.count for block in ACTOR_TYPES for m in getattr(self.actors, block).members)
 
     def content_hash(self) -> str:
         """sha256 of the fully resolved scenario: the identity of a run's inputs."""

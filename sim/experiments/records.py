@@ -11,13 +11,22 @@ conventions of the result files:
 
 Tables are built in the worker so the parent process only writes files,
 which keeps it from becoming the bottleneck for fast models.
+
+A model function may also offer ``run_fn.run_batch(params, seeds)``, returning
+one result per seed: consecutive runs of one design point in a chunk are then
+computed in one call (a vectorised model steps them together). The engine
+requires, and the model must guarantee, that each result is what
+``run_fn(params, seed)`` returns for that seed alone; results then do not
+depend on how runs are grouped into chunks. If a batch raises, its runs are
+retried one by one, so only the runs that fail are recorded as failures.
 """
 
 from __future__ import annotations
 
 import json
 import traceback
-from collections.abc import Callable, Mapping, Sequence
+import itertools
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -112,20 +121,17 @@ def _split_result(result: Any) -> tuple[Mapping[str, Any], Sequence[Mapping[str,
     return result, ()
 
 
-def _run_one(run_fn: RunFn, spec: RunSpec) -> tuple[dict[str, Scalar], list[dict[str, Scalar]]]:
-    """Execute one run and build its summary row and time-series rows."""
-    params_json = canonical_json(spec.params)
+def _rows(spec: RunSpec, result: Any) -> tuple[dict[str, Scalar], list[dict[str, Scalar]]]:
+    """One run's summary row and time-series rows from what the model returned."""
     row: dict[str, Scalar] = {
         DESIGN_INDEX: spec.index,
         REPLICATION: spec.replication,
         SEED: spec.seed,
         RUN_KEY: spec.key,
-        PARAMS_JSON: params_json,
+        PARAMS_JSON: canonical_json(spec.params),
     }
     row.update(flatten_params(spec.params))
-    # The model gets a private copy: it may mutate it without corrupting the design.
-    private_params = json.loads(params_json)
-    summary, records = _split_result(run_fn(private_params, spec.seed))
+    summary, records = _split_result(result)
     row.update(_checked_fields(summary, RUN_ID_COLUMNS, "outcome"))
     ts_rows = []
     for position, record in enumerate(records):
@@ -157,14 +163,42 @@ def rows_to_table(rows: Sequence[Mapping[str, Scalar]]) -> pa.Table:
     return pa.table(columns)
 
 
+def _batch_results(run_fn: RunFn, specs: Sequence[RunSpec]) -> list[Any] | None:
+    """The results of runs of one design point from the model's ``run_batch``, or None when
+    the model has none, the group is a single run, or the batch failed (then each run is
+    retried alone, so a failure is pinned to its run)."""
+    run_batch = getattr(run_fn, "run_batch", None)
+    if run_batch is None or len(specs) < 2:
+        return None
+    try:
+        results = list(run_batch(json.loads(canonical_json(specs[0].params)), [spec.seed for spec in specs]))
+    except Exception:  # noqa: BLE001 -- retried run by run below, where the error is recorded
+        return None
+    return results if len(results) == len(specs) else None
+
+
+def _run_group(run_fn: RunFn, specs: Sequence[RunSpec]) -> Iterator[tuple[RunSpec, Callable[[], Any]]]:
+    """Each run of a group with a thunk giving its result (from the batch, or run alone)."""
+    results = _batch_results(run_fn, specs)
+    for position, spec in enumerate(specs):
+        if results is not None:
+            yield spec, (lambda value=results[position]: value)
+        else:
+            # The model gets a private copy: it may mutate it without corrupting the design.
+            yield spec, (lambda spec=spec: run_fn(json.loads(canonical_json(spec.params)), spec.seed))
+
+
 def execute_chunk(run_fn: RunFn, specs: Sequence[RunSpec]) -> ChunkOutcome:
-    """Run every spec of a chunk; a run that raises becomes a :class:`RunFailure` and the chunk goes on."""
+    """Run every spec of a chunk; a run that raises becomes a :class:`RunFailure` and the chunk goes on.
+
+    Consecutive runs of one design point go to the model's ``run_batch`` when it has one."""
     rows: list[dict[str, Scalar]] = []
     ts_rows: list[dict[str, Scalar]] = []
     failures: list[RunFailure] = []
-    for spec in specs:
+    groups = itertools.groupby(specs, key=lambda spec: canonical_json(spec.params))
+    for spec, result in itertools.chain.from_iterable(_run_group(run_fn, list(group)) for _, group in groups):
         try:
-            row, run_ts_rows = _run_one(run_fn, spec)
+            row, run_ts_rows = _rows(spec, result())
         except Exception as exc:  # any model error is data to record, not a crash
             failures.append(
                 RunFailure(

@@ -22,7 +22,7 @@ def row_total(values: np.ndarray) -> np.ndarray:
     layout (fancy indexing returns Fortran-ordered arrays) and however many rows there are:
     a replication computes the same numbers alone or in a batch of any size.
     """
-    return np.sum(np.ascontiguousarray(values), axis=-1, keepdims=True)
+    return np.add.reduce(np.ascontiguousarray(values), axis=-1, keepdims=True)
 
 
 def row_mean(values: np.ndarray) -> np.ndarray:

@@ -31,7 +31,7 @@ from sim.experiments import (
 from sim.experiments.records import RunFn
 
 from .kill_target import crash_test_runs
-from .toy_model import flaky_toy_run, malformed_toy_run, toy_run, toy_run_with_series, toy_run_with_timeseries
+from .toy_model import BatchedToy, flaky_toy_run, malformed_toy_run, toy_run, toy_run_with_series, toy_run_with_timeseries
 
 HERE = Path(__file__).resolve().parent
 
@@ -275,3 +275,18 @@ def test_malformed_outcomes_are_failures_not_crashes(tmp_path: Path) -> None:
         "ValueError: outcome name 'seed' is reserved or not a string",
     ]
     assert result.read_runs()["value"].dtype == "float64"
+
+
+def test_batched_model_gives_the_rows_of_run_by_run_and_pins_failures(tmp_path: Path) -> None:
+    """A model with ``run_batch`` gets consecutive runs of a point together; the table is the
+    one run-by-run calls give, and a failing run inside a batch fails alone."""
+    runs = make_runs(design.grid({"x": [0.1, 0.7]}), 8, master_seed=5, salt="batch")
+    bad_seed = runs[3].seed
+    runs = make_runs([{"x": 0.1, "bad_seed": bad_seed}, {"x": 0.7, "bad_seed": bad_seed}], 8, master_seed=5,
+                     salt="batch")
+    BatchedToy.calls.clear()
+    batched = _sweep(runs, tmp_path / "batched", run_fn=BatchedToy(), chunk_size=5)
+    assert max(BatchedToy.calls) > 1, "the engine never used run_batch"
+    alone = _sweep(runs, tmp_path / "alone", run_fn=lambda params, seed: BatchedToy()(params, seed), chunk_size=5)
+    assert _table(batched.runs_path).equals(_table(alone.runs_path))
+    assert sorted(f["replication"] for f in read_failures(batched.out_dir)) == [3, 3]

@@ -67,3 +67,19 @@ def toy_run_with_series(params: Mapping[str, Any], seed: int) -> tuple[dict[str,
     summary = toy_run(params, seed)
     _, series = toy_run_with_timeseries(params, seed)
     return summary, series
+
+
+class BatchedToy:
+    """``toy_run`` with a ``run_batch`` (the engine's batched protocol). A run whose seed is
+    ``params["bad_seed"]`` raises, alone or in a batch. ``calls`` logs batch sizes (serial only)."""
+
+    calls: list[int] = []
+
+    def __call__(self, params: Mapping[str, Any], seed: int) -> dict[str, Any]:
+        if seed == params.get("bad_seed"):
+            raise ValueError(f"bad seed {seed}")
+        return toy_run(params, seed)
+
+    def run_batch(self, params: Mapping[str, Any], seeds: list[int]) -> list[dict[str, Any]]:
+        self.calls.append(len(seeds))
+        return [self(params, seed) for seed in seeds]
