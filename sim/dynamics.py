@@ -48,7 +48,7 @@ import numpy as np
 from .fields import HEADLINE_INDICATORS, IndicatorName
 from .mechanisms import capacity, civil_society, corruption, donors, influence, security, spoilers, will
 from .mechanisms.common import relax, row_mean, row_total, sum_by_group, weighted_mean, weighted_total
-from .network import NetworkMatrices, build_graph, build_matrices, stack_matrices
+from .network import NetworkMatrices, build_graph, build_matrices
 from .outcomes import headline_indicators, reform_index, summarise
 from .scenario import Scenario
 from .state import CORRUPTIBLE, ReformState, build_state, stack_states
@@ -106,12 +106,12 @@ class ReformBatch:
         collect_all: compute every indicator each month (per-pillar and per-type series too);
             False computes only what the step and the summary need.
         record: names of indicators whose monthly series to keep (the summary's are always kept).
-        keep_networks: keep each replication's networkx graph and unstacked matrices (for
-            inspection and the app; sweeps leave them).
+        keep_graphs: keep each replication's networkx graph (for inspection and the app;
+            sweeps leave them).
     """
 
     def __init__(self, scenario: Scenario, generators: Sequence[np.random.Generator], *,
-                 collect_all: bool = False, record: Iterable[str] = (), keep_networks: bool = False) -> None:
+                 collect_all: bool = False, record: Iterable[str] = (), keep_graphs: bool = False) -> None:
         if not generators:
             raise ValueError("a batch needs at least one generator")
         self.scenario = scenario
@@ -123,17 +123,13 @@ class ReformBatch:
         self.replications = replications
         self.coefficients = {name: getattr(self.params, name).model_dump() for name in ("corruption", "political_will")}
 
-        states, graphs, networks = [], [], []
+        states, graphs = [], []
         for generator in self.generators:  # per replication: actors first, then the network
-            state = build_state(scenario, generator)
-            graph = build_graph(scenario, state, generator)
-            states.append(state)
-            networks.append(build_matrices(graph, state, scenario.network.self_weight))
-            graphs.append(graph)
+            states.append(build_state(scenario, generator))
+            graphs.append(build_graph(scenario, states[-1], generator))
         self.state: ReformState = stack_states(states)
-        self.matrices: NetworkMatrices = stack_matrices(networks)
-        self.graphs = graphs if keep_networks else []
-        self.networks = networks if keep_networks else []
+        self.matrices: NetworkMatrices = build_matrices(graphs, self.state, scenario.network.self_weight)
+        self.graphs = graphs if keep_graphs else []
 
         state = self.state
         pillars = state.pillar_names

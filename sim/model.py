@@ -11,6 +11,7 @@ run as a single model. Sweeps run :class:`ReformBatch` directly, and get the sam
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import mesa
@@ -18,7 +19,6 @@ import numpy as np
 
 from .agents import AGENT_CLASSES
 from .dynamics import SUMMARY_SERIES, ReformBatch
-from .network import NetworkMatrices
 from .provenance import provenance
 from .scenario import Scenario, load_scenario
 from .state import ReplicationState
@@ -53,10 +53,10 @@ class ReformModel(mesa.Model):
         self.seed = rng if isinstance(rng, (int, np.integer)) else None
         self.collect_all = collect_all
         self.batch = ReformBatch(resolve_scenario(scenario, strategy), [self.rng], collect_all=collect_all,
-                                 keep_networks=True)
+                                 keep_graphs=True)
         self.state = ReplicationState(self.batch.state, 0)
         self.graph = self.batch.graphs[0]
-        self.matrices: NetworkMatrices = self.batch.networks[0]
+        self.matrices = SimpleNamespace(**self.batch.matrices.replication(0))
         for index in range(len(self.state.names)):
             AGENT_CLASSES[self.state.actor_type[index]](self, index)
         names = self.batch.indicator_names() if collect_all else SUMMARY_SERIES

@@ -12,6 +12,7 @@ from j to i, so ``A[t] @ x`` aggregates what i receives.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import networkx as nx
@@ -24,49 +25,40 @@ from .state import CORRUPTIBLE, ReformState
 
 @dataclass(frozen=True)
 class NetworkMatrices:
-    """One network's matrices; in a batch (:func:`stack_matrices`) the sparse ones are
-    :class:`BlockOperator` and the arrays carry a leading replication axis."""
+    """The matrices the step uses, for the networks of a batch of R replications: each sparse
+    one is a :class:`BlockOperator`, each array has a leading replication axis."""
 
-    influence: sp.csr_matrix              # row-stochastic, self weight on the diagonal
-    peers: sp.csr_matrix                  # row-stochastic over patronage and command ties
-    has_peers: np.ndarray                 # rows of ``peers`` that have any tie
-    patronage_from_spoilers: sp.csr_matrix  # actors x spoilers, patronage weight
-    funding_of_ministries: sp.csr_matrix    # ministries x donors, row-stochastic over each one's funders
+    influence: BlockOperator                # row-stochastic, self weight on the diagonal
+    peers: BlockOperator                    # row-stochastic over patronage and command ties
+    has_peers: np.ndarray                   # rows of ``peers`` that have any tie
+    patronage_from_spoilers: BlockOperator  # actors x spoilers, patronage weight
+    funding_of_ministries: BlockOperator    # ministries x donors, row-stochastic over each one's funders
     threat_on_civil_society: np.ndarray     # threat received by each civil-society agent, capped at 1
+
+    def replication(self, row: int) -> dict[str, sp.csr_matrix | np.ndarray]:
+        """One replication's matrices and arrays, by name (for inspection)."""
+        return {name: value.block(row) if isinstance(value, BlockOperator) else value[row]
+                for name, value in vars(self).items()}
 
 
 class BlockOperator:
-    """R sparse matrices, one per replication's network, applied as one block-diagonal matrix.
+    """R sparse matrices, one per replication's network, held as one block-diagonal matrix.
 
-    ``operator @ x`` maps (R, n_in) to (R, n_out): each row through its own replication's
-    matrix, in one sparse product. The blocks' arrays are concatenated as they are, so every
-    row sums the same products in the same order as its matrix alone would.
+    ``operator @ x`` maps (R, n_in) to (R, n_out), each row through its own replication's
+    block, in one sparse product. A row of the product sums the same terms in the same order
+    whatever the number of blocks, so a replication's numbers do not depend on its batch.
     """
 
-    def __init__(self, blocks: list[sp.csr_matrix]) -> None:
-        rows, columns = blocks[0].shape
-        self.replications = len(blocks)
-        nonzeros = np.cumsum([0] + [block.nnz for block in blocks])
-        self.matrix = sp.csr_matrix((
-            np.concatenate([block.data for block in blocks]),
-            np.concatenate([block.indices + k * columns for k, block in enumerate(blocks)]),
-            np.concatenate([[0]] + [block.indptr[1:] + nonzeros[k] for k, block in enumerate(blocks)]),
-        ), shape=(rows * self.replications, columns * self.replications))
+    def __init__(self, matrix: sp.csr_matrix, replications: int) -> None:
+        self.matrix = matrix
+        self.replications = replications
 
     def __matmul__(self, values: np.ndarray) -> np.ndarray:
         return (self.matrix @ np.ascontiguousarray(values, dtype=float).reshape(-1)).reshape(self.replications, -1)
 
-
-def stack_matrices(networks: list[NetworkMatrices]) -> NetworkMatrices:
-    """The matrices of a batch from those of its replications' networks."""
-    return NetworkMatrices(
-        influence=BlockOperator([n.influence for n in networks]),
-        peers=BlockOperator([n.peers for n in networks]),
-        has_peers=np.stack([n.has_peers for n in networks]),
-        patronage_from_spoilers=BlockOperator([n.patronage_from_spoilers for n in networks]),
-        funding_of_ministries=BlockOperator([n.funding_of_ministries for n in networks]),
-        threat_on_civil_society=np.stack([n.threat_on_civil_society for n in networks]),
-    )
+    def block(self, row: int) -> sp.csr_matrix:
+        rows, columns = (size // self.replications for size in self.matrix.shape)
+        return self.matrix[row * rows:(row + 1) * rows, row * columns:(row + 1) * columns]
 
 
 def add_tie(graph: nx.MultiDiGraph, source: int, target: int, tie_type: str, weight: float) -> None:
@@ -120,39 +112,49 @@ def _row_normalise(matrix: sp.csr_matrix) -> sp.csr_matrix:
     return sp.csr_matrix(sp.diags(scale) @ matrix)
 
 
-def build_matrices(graph: nx.MultiDiGraph, state: ReformState, self_weight: float) -> NetworkMatrices:
-    n = graph.number_of_nodes()
+def build_matrices(graphs: Sequence[nx.MultiDiGraph], state: ReformState, self_weight: float) -> NetworkMatrices:
+    """The matrices of R replications' networks, built at once on their disjoint union (node i
+    of replication r is r n + i), so every matrix is block diagonal."""
+    replications, n = len(graphs), len(state.names)
     rows: dict[str, list[int]] = {t: [] for t in TIE_TYPES}
     cols: dict[str, list[int]] = {t: [] for t in TIE_TYPES}
     weights: dict[str, list[float]] = {t: [] for t in TIE_TYPES}
-    for source, target, data in graph.edges(data=True):
-        rows[data["type"]].append(target)
-        cols[data["type"]].append(source)
-        weights[data["type"]].append(data["weight"])
+    for replication, graph in enumerate(graphs):
+        offset = replication * n
+        for source, target, data in graph.edges(data=True):
+            rows[data["type"]].append(target + offset)
+            cols[data["type"]].append(source + offset)
+            weights[data["type"]].append(data["weight"])
+    size = replications * n
     adjacency = {
-        t: sp.csr_matrix((weights[t], (rows[t], cols[t])), shape=(n, n)) for t in TIE_TYPES
+        t: sp.csr_matrix((weights[t], (rows[t], cols[t])), shape=(size, size)) for t in TIE_TYPES
     }
+
+    def every(index: np.ndarray) -> np.ndarray:
+        """An index into one replication's actors, repeated for every replication."""
+        return (np.arange(replications)[:, None] * n + index).ravel()
+
     # Influence: who listens to whom, scaled by the speaker's weight; every actor keeps
     # ``self_weight`` on its own current stance (so isolated actors are not undefined).
-    received = sum(adjacency.values(), sp.csr_matrix((n, n))) @ sp.diags(state.influence)
+    received = sum(adjacency.values(), sp.csr_matrix((size, size))) @ sp.diags(np.tile(state.influence, replications))
     incoming = np.asarray(received.sum(axis=1)).ravel()
     others = _row_normalise(sp.csr_matrix(received)) * (1.0 - self_weight)
     diagonal = np.where(incoming > 0, self_weight, 1.0)
     influence = sp.csr_matrix(others + sp.diags(diagonal))
 
-    donors = state.types["donor"].index
-    spoilers = state.types["spoiler"].index
     # Corruption norms pass between officials only: a spoiler's patronage tie carries capture
     # (``patronage_from_spoilers``), not a peer's example.
-    officials = sp.diags(state.mask(*CORRUPTIBLE).astype(float))
-    funding = _row_normalise(adjacency["funding"][:, donors])
-    civil = state.types["civil_society"].index
+    officials = sp.diags(np.tile(state.mask(*CORRUPTIBLE).astype(float), replications))
+    funding = _row_normalise(adjacency["funding"][:, every(state.types["donor"].index)])
     peers = _row_normalise(sp.csr_matrix((adjacency["patronage"] + adjacency["command"]) @ officials))
+    threat = adjacency["threat"][every(state.types["civil_society"].index)].sum(axis=1)
     return NetworkMatrices(
-        influence=influence,
-        peers=peers,
-        has_peers=np.asarray(peers.sum(axis=1)).ravel() > 0,
-        patronage_from_spoilers=sp.csr_matrix(adjacency["patronage"][:, spoilers]),
-        funding_of_ministries=sp.csr_matrix(funding[state.types["ministry"].index]),
-        threat_on_civil_society=np.minimum(np.asarray(adjacency["threat"][civil].sum(axis=1)).ravel(), 1.0),
+        influence=BlockOperator(influence, replications),
+        peers=BlockOperator(peers, replications),
+        has_peers=(np.asarray(peers.sum(axis=1)).ravel() > 0).reshape(replications, n),
+        patronage_from_spoilers=BlockOperator(
+            sp.csr_matrix(adjacency["patronage"][:, every(state.types["spoiler"].index)]), replications),
+        funding_of_ministries=BlockOperator(
+            sp.csr_matrix(funding[every(state.types["ministry"].index)]), replications),
+        threat_on_civil_society=np.minimum(np.asarray(threat).ravel(), 1.0).reshape(replications, -1),
     )

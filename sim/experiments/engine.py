@@ -34,6 +34,9 @@ from .store import ResultStore, read_manifest
 
 _CHUNKS_PER_WORKER = 16
 _MAX_AUTO_CHUNK = 200
+_BATCHED_CHUNKS_PER_WORKER = 4
+_MAX_BATCHED_CHUNK = 500
+_ESTIMATE_BATCH = 32
 
 
 @dataclass(frozen=True)
@@ -56,14 +59,17 @@ class SweepResult:
         return pd.read_parquet(self.runs_path)
 
 
-def auto_chunk_size(n_runs: int, workers: int) -> int:
-    """About 16 chunks per worker, at most 200 runs each.
+def auto_chunk_size(n_runs: int, workers: int, batched: bool = False) -> int:
+    """About 16 chunks per worker, at most 200 runs each; for a model with ``run_batch``,
+    about 4 chunks per worker, at most 500 runs each.
 
     Many chunks balance the load at the tail of a sweep and make resume
-    lose little; the cap keeps checkpoints frequent for long sweeps.  Raise
-    it for models that take well under a millisecond.
+    lose little; the cap keeps checkpoints frequent for long sweeps.  A
+    batched model computes a chunk's runs of one point together, and gains
+    the more the larger the batch, so it gets fewer, larger chunks.
     """
-    return max(1, min(_MAX_AUTO_CHUNK, math.ceil(n_runs / (workers * _CHUNKS_PER_WORKER))))
+    per_worker, cap = (_BATCHED_CHUNKS_PER_WORKER, _MAX_BATCHED_CHUNK) if batched else (_CHUNKS_PER_WORKER, _MAX_AUTO_CHUNK)
+    return max(1, min(cap, math.ceil(n_runs / (workers * per_worker))))
 
 
 def _chunks(runs: Sequence[RunSpec], size: int) -> Iterator[Sequence[RunSpec]]:
@@ -179,7 +185,7 @@ def run_sweep(
             reporter.start(total=len(runs), already_done=len(runs) - len(todo))
             if todo:  # do not start a cluster for nothing
                 with chosen:
-                    size = chunk_size or auto_chunk_size(len(todo), chosen.workers)
+                    size = chunk_size or auto_chunk_size(len(todo), chosen.workers, hasattr(run_fn, "run_batch"))
                     session.update(workers=chosen.workers, chunk_size=size)
                     for outcome in chosen.map_chunks(run_fn, _chunks(todo, size)):
                         store.write_chunk(outcome)
@@ -241,19 +247,23 @@ def estimate_sweep(
     """Dry run: time ``sample_size`` runs (spread over the design) serially and extrapolate.
 
     Nothing is written.  Runs are spread over the design because cost often
-    varies with the parameters; failing runs are timed too.
+    varies with the parameters; failing runs are timed too.  A batched model
+    (``run_fn.run_batch``) is timed on batches of up to ``_ESTIMATE_BATCH``
+    runs of each sampled point, as a sweep would run it.
     """
     if not runs:
         raise ValueError("no runs to estimate")
     picks = sorted(set(np.linspace(0, len(runs) - 1, min(sample_size, len(runs))).round().astype(int).tolist()))
+    batch = _ESTIMATE_BATCH if hasattr(run_fn, "run_batch") else 1
+    timed = [spec for i in picks for spec in runs[i:i + batch] if spec.params == runs[i].params]
     started = time.perf_counter()
-    execute_chunk(run_fn, [runs[i] for i in picks])
-    seconds_per_run = (time.perf_counter() - started) / len(picks)
+    execute_chunk(run_fn, timed)
+    seconds_per_run = (time.perf_counter() - started) / len(timed)
     return SweepEstimate(
         n_runs=len(runs),
         n_points=len({spec.index for spec in runs}),
         n_replications=len({spec.replication for spec in runs}),
-        timed_runs=len(picks),
+        timed_runs=len(timed),
         seconds_per_run=seconds_per_run,
         workers=workers or available_cpus(),
     )
