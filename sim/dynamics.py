@@ -48,7 +48,7 @@ import numpy as np
 from .fields import HEADLINE_INDICATORS, IndicatorName
 from .mechanisms import capacity, civil_society, corruption, donors, influence, security, spoilers, will
 from .mechanisms.common import relax, row_mean, row_total, sum_by_group, weighted_mean, weighted_total
-from .network import NetworkMatrices, build_graph, build_matrices
+from .network import NetworkMatrices, build_graph, build_matrices, ties
 from .outcomes import headline_indicators, reform_index, summarise
 from .scenario import Scenario
 from .state import CORRUPTIBLE, ReformState, build_state, stack_states
@@ -123,13 +123,15 @@ class ReformBatch:
         self.replications = replications
         self.coefficients = {name: getattr(self.params, name).model_dump() for name in ("corruption", "political_will")}
 
-        states, graphs = [], []
+        states, networks, self.graphs = [], [], []
         for generator in self.generators:  # per replication: actors first, then the network
             states.append(build_state(scenario, generator))
-            graphs.append(build_graph(scenario, states[-1], generator))
+            graph = build_graph(scenario, states[-1], generator)
+            networks.append(ties(graph))  # a graph is heavy: keep its ties, not the graph
+            if keep_graphs:
+                self.graphs.append(graph)
         self.state: ReformState = stack_states(states)
-        self.matrices: NetworkMatrices = build_matrices(graphs, self.state, scenario.network.self_weight)
-        self.graphs = graphs if keep_graphs else []
+        self.matrices: NetworkMatrices = build_matrices(networks, self.state, scenario.network.self_weight)
 
         state = self.state
         pillars = state.pillar_names
@@ -437,7 +439,7 @@ class ReformBatch:
         """This month's indicators (R,) and what monitoring observes of them."""
         state = self.state
         headline = headline_indicators(state)
-        ministries, civil = state.types["ministry"], state.types["civil_society"]
+        civil = state.types["civil_society"]
         values = {
             **headline,
             "reform_index": reform_index(headline),

@@ -112,19 +112,25 @@ def _row_normalise(matrix: sp.csr_matrix) -> sp.csr_matrix:
     return sp.csr_matrix(sp.diags(scale) @ matrix)
 
 
-def build_matrices(graphs: Sequence[nx.MultiDiGraph], state: ReformState, self_weight: float) -> NetworkMatrices:
-    """The matrices of R replications' networks, built at once on their disjoint union (node i
-    of replication r is r n + i), so every matrix is block diagonal."""
-    replications, n = len(graphs), len(state.names)
+def ties(graph: nx.MultiDiGraph) -> list[tuple[int, int, str, float]]:
+    """A network's ties as (source, target, type, weight)."""
+    return [(source, target, data["type"], data["weight"]) for source, target, data in graph.edges(data=True)]
+
+
+def build_matrices(networks: Sequence[list[tuple[int, int, str, float]]], state: ReformState,
+                   self_weight: float) -> NetworkMatrices:
+    """The matrices of R replications' networks (their :func:`ties`), built at once on their
+    disjoint union (node i of replication r is r n + i), so every matrix is block diagonal."""
+    replications, n = len(networks), len(state.names)
     rows: dict[str, list[int]] = {t: [] for t in TIE_TYPES}
     cols: dict[str, list[int]] = {t: [] for t in TIE_TYPES}
     weights: dict[str, list[float]] = {t: [] for t in TIE_TYPES}
-    for replication, graph in enumerate(graphs):
+    for replication, network in enumerate(networks):
         offset = replication * n
-        for source, target, data in graph.edges(data=True):
-            rows[data["type"]].append(target + offset)
-            cols[data["type"]].append(source + offset)
-            weights[data["type"]].append(data["weight"])
+        for source, target, tie_type, weight in network:
+            rows[tie_type].append(target + offset)
+            cols[tie_type].append(source + offset)
+            weights[tie_type].append(weight)
     size = replications * n
     adjacency = {
         t: sp.csr_matrix((weights[t], (rows[t], cols[t])), shape=(size, size)) for t in TIE_TYPES

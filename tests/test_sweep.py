@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from distributed import Client
 
 from sim import ScenarioError
 from sim.cli import main
@@ -111,6 +116,38 @@ def test_same_numbers_serial_and_processes(tmp_path):
                                   pd.read_parquet(tmp_path / "processes" / "runs.parquet"))
 
 
+def test_sweep_on_an_existing_dask_cluster_gives_the_same_numbers(tmp_path):
+    """`--executor dask --address`: a scheduler and two worker processes started apart from the
+    sweep, as on a cluster; the table equals the serial one (other chunks, other batches)."""
+    scheduler_file = tmp_path / "scheduler.json"
+    common = ["--scheduler-file", str(scheduler_file)]
+    scheduler = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--port", "0",
+                                  "--no-dashboard", *common], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers = None
+    try:
+        deadline = time.monotonic() + 60
+        while not scheduler_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        workers = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", "--nworkers", "2",
+                                    "--nthreads", "1", "--no-dashboard", *common],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        address = json.loads(scheduler_file.read_text())["address"]
+        with Client(address, timeout=60) as client:
+            client.wait_for_workers(2, timeout=60)
+        path = experiment_file(tmp_path)
+        assert main(["sweep", str(path), "--executor", "dask", "--address", address, "--quiet",
+                     "--out", str(tmp_path / "dask")]) == 0
+        assert main(["sweep", str(path), "--executor", "serial", "--quiet", "--out", str(tmp_path / "serial")]) == 0
+        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "serial" / "runs.parquet"),
+                                      pd.read_parquet(tmp_path / "dask" / "runs.parquet"))
+        assert json.loads((tmp_path / "dask" / "manifest.json").read_text())["sessions"][0]["executor"] == "dask"
+    finally:
+        for process in (workers, scheduler):
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=30)
+
+
 def test_replications_flag_and_precision_target(tmp_path):
     path = experiment_file(tmp_path, TINY.replace("replications: 3", "replications: {target_half_width: 0.01, "
                                                                       "initial: 2, step: 2, max: 4}"))
@@ -164,3 +201,21 @@ def test_summarize_command(tmp_path, capsys):
     assert main(["summarize", str(out)]) == 0
     assert (out / "summary.md").is_file() and "Success probability" in capsys.readouterr().out
     assert main(["summarize", str(tmp_path)]) == 2
+
+
+def test_shipped_sequencing_experiment_pairs_tighter_than_unpaired(tmp_path, capsys):
+    """Common random numbers pay off on the shipped experiment: wherever two strategies' success
+    differs at all, the paired CI of the difference is narrower than the unpaired one, and the
+    summary prints both."""
+    out = tmp_path / "sequencing"
+    assert main(["sweep", "experiments/sequencing.yaml", "--replications", "100", "--workers", "2", "--quiet",
+                 "--out", str(out)]) == 0
+    comparisons = pd.read_csv(out / "comparisons.csv")
+    assert len(comparisons) == 3 * 6
+    informative = comparisons[(comparisons["p_a"] + comparisons["p_b"]) > 0]
+    assert len(informative) >= 3, "no strategy ever succeeds: the comparison shows nothing"
+    paired = informative["paired_high"] - informative["paired_low"]
+    unpaired = informative["unpaired_high"] - informative["unpaired_low"]
+    assert (paired < unpaired).all(), informative
+    summary = (out / "summary.md").read_text(encoding="utf-8")
+    assert "paired_width" in summary and "unpaired_width" in summary

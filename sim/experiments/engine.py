@@ -35,7 +35,7 @@ from .store import ResultStore, read_manifest
 _CHUNKS_PER_WORKER = 16
 _MAX_AUTO_CHUNK = 200
 _BATCHED_CHUNKS_PER_WORKER = 4
-_MAX_BATCHED_CHUNK = 500
+_MAX_BATCHED_CHUNK = 250
 _ESTIMATE_BATCH = 32
 
 
@@ -61,7 +61,7 @@ class SweepResult:
 
 def auto_chunk_size(n_runs: int, workers: int, batched: bool = False) -> int:
     """About 16 chunks per worker, at most 200 runs each; for a model with ``run_batch``,
-    about 4 chunks per worker, at most 500 runs each.
+    about 4 chunks per worker, at most 250 runs each.
 
     Many chunks balance the load at the tail of a sweep and make resume
     lose little; the cap keeps checkpoints frequent for long sweeps.  A

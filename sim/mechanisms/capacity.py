@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import row_total, sum_by_group
+from .common import Level, row_total, sum_by_group
 
 def reform_load(
     effort: np.ndarray, de_jure: np.ndarray, de_facto: np.ndarray, lead: np.ndarray, n_ministries: int,
@@ -52,7 +52,7 @@ def capability_update(
 
 def de_jure_update(
     de_jure: np.ndarray, effort: np.ndarray, will: np.ndarray, obstruction: np.ndarray,
-    mandates: float, rate: float,
+    mandates: Level, rate: float,
 ) -> np.ndarray:
     """Form: laws passed, units created, plans adopted. Cheap, and blind to capability.
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import relax
+from .common import Level, relax
 
 
 def monitoring_update(
-    monitoring: np.ndarray, donor_support: float, civic_space: float, repression: float,
+    monitoring: np.ndarray, donor_support: Level, civic_space: Level, repression: Level,
     growth_rate: float, repression_rate: float,
 ) -> np.ndarray:
     """Monitoring capacity of NGOs and media.
@@ -23,13 +23,13 @@ def monitoring_update(
     return np.clip(monitoring + change, 0.0, 1.0)
 
 
-def mobilisation_update(mobilisation: np.ndarray, monitoring: np.ndarray, grievance: float, threat: np.ndarray, rate: float) -> np.ndarray:
+def mobilisation_update(mobilisation: np.ndarray, monitoring: np.ndarray, grievance: Level, threat: np.ndarray, rate: float) -> np.ndarray:
     """Mobilisation follows what monitoring reveals and what people resent, dampened by threat:
     target = M (0.3 + 0.7 G)(1 - 0.5 T) (Epstein 2002: grievance drives mobilisation, risk checks it)."""
     return relax(mobilisation, monitoring * (0.3 + 0.7 * grievance) * (1.0 - 0.5 * threat), rate)
 
 
-def trust_update(trust: np.ndarray, security_delivered: float, abuse: float, corruption: float, rate: float) -> np.ndarray:
+def trust_update(trust: np.ndarray, security_delivered: Level, abuse: Level, corruption: Level, rate: float) -> np.ndarray:
     """Public trust in security institutions: target = S (1 - A)(1 - 0.5 c) (security delivered,
     abuse, corruption; OECD DAC 2007; DCAF principles)."""
     return relax(trust, security_delivered * (1.0 - abuse) * (1.0 - 0.5 * corruption), rate)
@@ -37,7 +37,7 @@ def trust_update(trust: np.ndarray, security_delivered: float, abuse: float, cor
 
 def parliament_update(
     oversight_capacity: np.ndarray, independence: np.ndarray, legal_mandates: np.ndarray,
-    corruption: np.ndarray, oversight_function: float, form: float, mobilisation: float, rate: float,
+    corruption: np.ndarray, oversight_function: Level, form: Level, mobilisation: Level, rate: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Parliamentary oversight capacity, independence from the executive, and mandates passed.
 

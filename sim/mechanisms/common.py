@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+#: A model-level quantity (violence, will, a type mean): a float, or one per replication, (R, 1).
+Level = float | np.ndarray
+
 
 def relax(value: np.ndarray | float, target: np.ndarray | float, rate: float) -> np.ndarray:
     """First-order adjustment toward a target, kept on [0, 1]: x' = x + rate (target - x)."""

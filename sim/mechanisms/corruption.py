@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from .common import logistic
+from .common import Level, logistic
 
 
 def peer_prevalence(
-    corruption: np.ndarray, peers: sp.csr_matrix, has_peers: np.ndarray, sector_mean: float
+    corruption: np.ndarray, peers: sp.csr_matrix, has_peers: np.ndarray, sector_mean: Level
 ) -> np.ndarray:
     """Prevalence of corruption an actor sees: p_i = (sum_j P_ij c_j + sector mean) / 2.
 
@@ -22,8 +22,8 @@ def peer_prevalence(
 
 
 def detection_risk(
-    transparency: float, oversight: float, independence: float, monitoring: float, base: float
-) -> float:
+    transparency: Level, oversight: Level, independence: Level, monitoring: Level, base: float
+) -> Level:
     """Probability a corrupt act is detected and sanctioned, through three independent channels.
 
         D = b + (1 - b) (1 - (1 - 0.4 T)(1 - O I)(1 - 0.6 M))
@@ -38,7 +38,7 @@ def detection_risk(
     return base + (1.0 - base) * (1.0 - missed)
 
 
-def rent_opportunity(integrity_function: float) -> float:
+def rent_opportunity(integrity_function: Level) -> Level:
     """Share of positions that still offer rents: O = 0.8 - 0.5 F_integrity (Klitgaard 1988:
     monopoly plus discretion; functioning integrity systems remove discretion)."""
     return 0.8 - 0.5 * integrity_function
@@ -46,9 +46,9 @@ def rent_opportunity(integrity_function: float) -> float:
 
 def corruption_target(
     prevalence: np.ndarray,
-    detection: float,
+    detection: Level,
     capture: np.ndarray,
-    opportunity: float,
+    opportunity: Level,
     params: dict[str, float],
 ) -> np.ndarray:
     """Logit best response of an official to the payoff of rent-seeking.

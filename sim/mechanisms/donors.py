@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import row_total, weighted_total
+from .common import Level, row_total, weighted_total
 
 
 def observed_function(
@@ -18,7 +18,7 @@ def observed_function(
     return np.clip(de_facto + manipulation * np.maximum(de_jure - de_facto, 0.0) + noise, 0.0, 1.0)
 
 
-def perceived_progress(visibility_preference: np.ndarray, form: float, observed_function: float) -> np.ndarray:
+def perceived_progress(visibility_preference: np.ndarray, form: Level, observed_function: Level) -> np.ndarray:
     """Each donor's view of progress: v J + (1 - v) F_obs, its weight v on visible (de jure) results."""
     return visibility_preference * form + (1.0 - visibility_preference) * observed_function
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from .common import Level
+
 
 
 def force_targets(
-    pillar_function: np.ndarray, corruption: np.ndarray, oversight_function: float, will: float,
-    violence: float, scrutiny: float, security_assistance: float, threatened_privileges: np.ndarray,
+    pillar_function: np.ndarray, corruption: np.ndarray, oversight_function: Level, will: Level,
+    violence: Level, scrutiny: Level, security_assistance: Level, threatened_privileges: np.ndarray,
     assistance_autonomy: float,
 ) -> dict[str, np.ndarray]:
     """Where each security force's traits are heading.
@@ -37,8 +39,8 @@ def force_targets(
 
 
 def violence_target(
-    base: float, spoiler_push: float, effectiveness: float, peacekeeping: float, grievance: float, legitimacy: float
-) -> float:
+    base: float, spoiler_push: Level, effectiveness: Level, peacekeeping: Level, grievance: Level, legitimacy: Level
+) -> Level:
     """Violence level heads to V* = b + S (1 - 0.5 E)(1 - 0.6 K) + 0.3 G (1 - L), capped at 1.
 
     S is outside spoilers' push, E security forces' effectiveness, K peacekeeping; the last
@@ -49,9 +51,9 @@ def violence_target(
 
 
 def relapse_hazard(
-    base: float, violence: float, spoiler_strength: float, peacekeeping: float, ddr_function: float,
+    base: float, violence: Level, spoiler_strength: Level, peacekeeping: Level, ddr_function: Level,
     years_of_peace: float, peace_memory_years: float,
-) -> float:
+) -> Level:
     """Monthly hazard of renewed war in a post-conflict state.
 
         h = h0 (0.5 + 2 V)(0.5 + S)(1 - 0.5 K)(1 - 0.5 F_DDR) exp(-t / tau)
@@ -66,7 +68,7 @@ def relapse_hazard(
                       * (1.0 - 0.5 * peacekeeping) * (1.0 - 0.5 * ddr_function) * fading, 1.0)
 
 
-def coup_hazard(base: float, autonomy: float, loyalty: float, threatened: float, past_coups: int, trap: float) -> float:
+def coup_hazard(base: float, autonomy: Level, loyalty: Level, threatened: Level, past_coups: int | np.ndarray, trap: float) -> Level:
     """Monthly hazard of a coup attempt by the coup-capable forces.
 
         h = h0 * 4 A (1 - L)(0.5 + T)(1 + kappa min(n_past, 2))
@@ -79,7 +81,7 @@ def coup_hazard(base: float, autonomy: float, loyalty: float, threatened: float,
                       * (1.0 + trap * np.minimum(past_coups, 2)), 1.0)
 
 
-def coup_success_probability(autonomy: float, mobilisation: float, independence: float) -> float:
+def coup_success_probability(autonomy: Level, mobilisation: Level, independence: Level) -> Level:
     """An attempt succeeds with p = A (1 - 0.5 m)(1 - 0.5 I): mobilised citizens and an independent
     legislature make seizing power harder."""
     return autonomy * (1.0 - 0.5 * mobilisation) * (1.0 - 0.5 * independence)

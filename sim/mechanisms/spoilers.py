@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import row_total, weighted_total
+from .common import Level, row_total, weighted_total
 
 #: How hard each Stedman type fights for a given rent: limited spoilers have bounded goals,
 #: total spoilers see the contest as all-or-nothing.
@@ -47,7 +47,7 @@ def spoiler_violence(
 
 def strength_update(
     strength: np.ndarray, cooptable: np.ndarray, cooptability: np.ndarray, inside: np.ndarray,
-    rents_available: float, coercion_capacity: float, cooptation_effort: float,
+    rents_available: Level, coercion_capacity: Level, cooptation_effort: float,
     growth: float, coercion: float,
 ) -> np.ndarray:
     """Spoiler strength grows on captured rents and shrinks under coercion and co-optation.

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from .common import Level
+
 
 def will_anchor(
     leadership_will: np.ndarray,
     donor_pressure: np.ndarray,
-    civil_society_pressure: float,
-    parliament_pressure: float,
+    civil_society_pressure: Level,
+    parliament_pressure: Level,
     spoiler_threat: np.ndarray,
     rents_lost: np.ndarray,
     weights: dict[str, float],
