@@ -1,8 +1,10 @@
-"""Speed of single runs: runs per second and agent-steps per second, by scenario size.
+"""Speed of runs: runs per second and agent-steps per second, by scenario size.
 
-Prints figures, asserts nothing. The reference, measured in the same run, is the influence
-step written the way a per-agent Mesa model would write it (a Python loop over agents and
-their in-neighbours), against the vectorised sparse step the model uses.
+Prints figures, asserts nothing. Single runs are ``ReformModel`` (Mesa, DataCollector on);
+batched runs are ``ReformBatch`` stepping many replications together, as sweeps do. The
+reference for the influence step, measured in the same run, is that step written the way a
+per-agent Mesa model would write it (a Python loop over agents and their in-neighbours),
+against the vectorised sparse step the model uses.
 
     python benchmarks/bench_run.py [--runs N]
 """
@@ -14,7 +16,7 @@ import time
 
 import numpy as np
 
-from sim import ReformModel, load_scenario
+from sim import ReformBatch, ReformModel, load_scenario
 from sim.mechanisms.influence import friedkin_johnsen_step
 
 
@@ -51,6 +53,17 @@ def main() -> None:
         steps = scenario.steps
         print(f"{label:<14}{actors:>8}{elapsed / runs:>10.3f}{runs / elapsed:>10.2f}"
               f"{actors * steps * runs / elapsed:>16,.0f}")
+
+    print(f"\n{'batched':<14}{'actors':>8}{'batch':>7}{'s/run':>10}{'runs/s':>10}{'agent-steps/s':>16}  (one core)")
+    for label, batch_size in (("baseline", 200), ("2,000 actors", 10)):
+        scenario = load_scenario("baseline", sizes[label])
+        started = time.perf_counter()
+        batch = ReformBatch(scenario, [np.random.default_rng(seed) for seed in range(batch_size)]).run()
+        batch.summaries()
+        elapsed = time.perf_counter() - started
+        actors = len(batch.state.names)
+        print(f"{label:<14}{actors:>8}{batch_size:>7}{elapsed / batch_size:>10.4f}{batch_size / elapsed:>10.1f}"
+              f"{actors * scenario.steps * batch_size / elapsed:>16,.0f}")
 
     model = ReformModel(load_scenario("baseline", sizes["2,000 actors"]), rng=0)
     weights = model.matrices.influence.tocsr()

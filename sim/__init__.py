@@ -2,23 +2,28 @@
 
 Public API::
 
-    from sim import ReformModel, load_scenario
+    from sim import ReformBatch, ReformModel, load_scenario, resolve_scenario
     model = ReformModel(load_scenario("scenarios/baseline.yaml"), rng=7)
     model.run()
     df = model.datacollector.get_model_vars_dataframe()
     summary = model.summary()
+
+    # many replications at once, each one's numbers those of ReformModel(..., rng=seed):
+    batch = ReformBatch(resolve_scenario("baseline"), [np.random.default_rng(s) for s in range(200)]).run()
+    summaries = batch.summaries()
 """
 
 from .agents import CivilSociety, Donor, Ministry, Parliament, SecurityForce, Spoiler
 from .fields import HEADLINE_INDICATORS, PILLARS, ScenarioError
-from .model import ReformModel
+from .dynamics import ReformBatch
+from .model import ReformModel, resolve_scenario
 from .scenario import Scenario, load_scenario, load_scenario_data, scenario_from_dict
 from .strategy import Strategy, load_strategy_file, shipped_strategies
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "HEADLINE_INDICATORS", "PILLARS", "CivilSociety", "Donor", "Ministry", "Parliament", "ReformModel",
+    "HEADLINE_INDICATORS", "PILLARS", "CivilSociety", "Donor", "Ministry", "Parliament", "ReformBatch", "ReformModel",
     "Scenario", "ScenarioError", "SecurityForce", "Spoiler", "Strategy", "load_scenario",
-    "load_scenario_data", "load_strategy_file", "scenario_from_dict", "shipped_strategies",
+    "load_scenario_data", "load_strategy_file", "resolve_scenario", "scenario_from_dict", "shipped_strategies",
 ]
