@@ -121,7 +121,7 @@ def report(runs: pd.DataFrame, hysteresis: pd.DataFrame, seeds: int, seconds: fl
     lines.append("")
 
     lines += ["## T5. Patterns", "", "### (b) Corruption bistability and hysteresis", "",
-              f"Baseline, status quo, a 5-year anti-corruption push from year 5; mean over {min(seeds, 20)} seeds.", "",
+              f"Baseline, status quo, a 5-year anti-corruption push from year 5; mean over {seeds} seeds.", "",
               hysteresis.to_markdown(index=False, floatfmt=".2f"), "",
               "A weak push fades; one strong enough to tip the collective-action equilibrium leaves lasting change "
               "(Hammond 2000; Bauzá et al. 2020).", ""]
@@ -143,7 +143,7 @@ def report(runs: pd.DataFrame, hysteresis: pd.DataFrame, seeds: int, seconds: fl
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sim.validation", description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=40, help="seeds per scenario × strategy (default 40)")
+    parser.add_argument("--seeds", type=int, default=200, help="seeds per scenario × strategy (default 200)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--out", type=Path, default=Path("docs/validation.md"))
     args = parser.parse_args(argv)
@@ -151,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     tasks = [(s, k, range(args.seeds)) for s in SCENARIOS for k in shipped_strategies()]
     with ProcessPoolExecutor(max_workers=args.workers) as pool:
         runs = pd.DataFrame([row for rows in pool.map(_runs, tasks) for row in rows])
-    hysteresis = _hysteresis(min(args.seeds, 20))
+    hysteresis = _hysteresis(args.seeds)
     text = report(runs, hysteresis, args.seeds, time.perf_counter() - started)
     args.out.write_text(text, encoding="utf-8")
     print(text)
