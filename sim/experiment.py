@@ -159,6 +159,7 @@ def load_experiment(path: str | Path) -> tuple[Experiment, Library]:
     strategies = {reference: _strategy_data(reference, base, path) for reference in experiment.strategies}
     library = Library(scenarios, strategies)
     _check_design_paths(experiment, library, path)
+    _check_series(experiment, library, path)
     digest = hashlib.sha256(json.dumps([scenarios, strategies], sort_keys=True, default=str).encode()).hexdigest()
     return experiment, Library(scenarios, strategies, digest)
 
@@ -166,6 +167,20 @@ def load_experiment(path: str | Path) -> tuple[Experiment, Library]:
 def _strategy_data(reference: str, base: Path, source: Path) -> dict[str, Any]:
     strategy = load_strategy_source(reference, base, source)
     return strategy.model_dump(mode="json")
+
+
+def _check_series(experiment: Experiment, library: Library, source: Path) -> None:
+    """Time series asked for must be indicators the model records, for every base scenario."""
+    from .dynamics import ReformBatch
+
+    if experiment.outputs.timeseries_stride_months is None:
+        return
+    for name, data in library.scenarios.items():
+        available = ReformBatch(scenario_from_dict(data, source), [np.random.default_rng(0)]).indicator_names()
+        unknown = [series for series in experiment.outputs.timeseries if series not in available]
+        if unknown:
+            raise ScenarioError(f"{source}: outputs.timeseries: unknown series {', '.join(map(repr, unknown))} "
+                                f"for scenario '{name}'; available: {', '.join(available)}")
 
 
 def _check_design_paths(experiment: Experiment, library: Library, source: Path) -> None:

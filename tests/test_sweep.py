@@ -82,6 +82,8 @@ def test_sampled_order_subset_is_seeded(tmp_path):
     (("actors.ministry.political_will: 0.3}", "actors.ministry.politcal_will: 0.3}"),
      "design path 'actors.ministry.politcal_will' does not fit the scenario"),
     (("replications: 3", "replications: 0"), "replications"),
+    (("master_seed: 1", "master_seed: 1\noutputs: {timeseries_stride_months: 12, timeseries: [reform_idx]}"),
+     "outputs.timeseries: unknown series 'reform_idx' for scenario 'baseline'"),
 ])
 def test_bad_experiment_files_are_explained(tmp_path, change, message, capsys):
     path = experiment_file(tmp_path, TINY.replace(*change))
