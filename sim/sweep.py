@@ -64,10 +64,13 @@ def estimate(sweep: SweepPlan, workers: int | None) -> str:
     """Design size and a time forecast from a few timed runs, before anything is launched."""
     replications = sweep.experiment.replications
     count = replications if isinstance(replications, int) else replications.initial
-    text = str(estimate_sweep(sweep.runs(count), runner_for(sweep.experiment, sweep.library), workers=workers))
+    forecast = estimate_sweep(sweep.runs(count), runner_for(sweep.experiment, sweep.library), workers=workers)
+    text = str(forecast)
     if isinstance(replications, Precision):
+        most = len(sweep.points) * replications.max
         text += (f"\nprecision target: half-width ≤ {replications.target_half_width} "
-                 f"({replications.compare}); up to {replications.max} replications")
+                 f"({replications.compare}); up to {replications.max} replications "
+                 f"({most} runs, ~{most * forecast.seconds_per_run / forecast.workers / 60:.1f} min at most)")
     return text
 
 
