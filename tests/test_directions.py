@@ -4,7 +4,9 @@ Each test runs two conditions with the same seeds (common random numbers), so th
 is paired. The stated margin: the mean paired difference must exceed ``Z`` standard errors
 (Z = 2.33, one-sided alpha = 0.01), and must have the expected sign. The default suite uses
 ``N_QUICK`` seeds; ``pytest -m slow`` repeats the success-probability checks with ``N_SLOW``
-seeds and requires the difference in success probability itself to clear the margin.
+seeds and requires the difference in success probability itself to clear the margin. Success
+is rare in the baseline country (about 2 % at high will), so that check needs on the order of a
+thousand paired runs; they are stepped as batches.
 """
 
 from __future__ import annotations
@@ -12,11 +14,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from .conftest import run_summary
+from .conftest import batch_summaries, run_summary
 
 Z = 2.33
 N_QUICK = 16
-N_SLOW = 100
+N_SLOW = 1000
 QUICK = {"horizon_years": 25}  # long enough for every effect to show, short enough for the default suite
 
 
@@ -96,4 +98,6 @@ def test_temporary_anticorruption_push_leaves_lasting_change_only_when_strong():
 @pytest.mark.parametrize("conditions, label", [(WILL, "political will"), (CORRUPTION, "initial corruption"),
                                                (SPOILERS, "spoiler strength")])
 def test_success_probability_moves_in_the_expected_direction(conditions, label):
-    assert_positive(paired("baseline", "reform_success", *conditions, N_SLOW), f"{label} -> success probability")
+    low, high = (np.array([s["reform_success"] for s in batch_summaries("baseline", N_SLOW, c)], dtype=float)
+                 for c in conditions)
+    assert_positive(high - low, f"{label} -> success probability")
