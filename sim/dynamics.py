@@ -163,23 +163,19 @@ class ReformBatch:
         self.perceived_history[:] = self._perceived_progress()
 
     # --- random numbers ------------------------------------------------------------------
-    def _draw_sizes(self) -> tuple[int, list[int]]:
-        types = self.state.types
-        normals = [len(self.state.pillar_names), len(OBSERVABLE), len(types["ministry"])]
-        return 4 + len(types["donor"]), normals
-
     def _draw(self, month: int) -> Draws:
         """Month ``month``'s random numbers (1-based), per replication, from its block."""
         block, position = divmod(month - 1, DRAW_BLOCK_MONTHS)
+        types, pillars, observable = self.state.types, len(self.state.pillar_names), len(OBSERVABLE)
         if block not in self._draw_blocks:
-            uniform_count, normal_counts = self._draw_sizes()
+            uniform_count = 4 + len(types["donor"])
+            normal_count = pillars + observable + len(types["ministry"])
             self._draw_blocks = {block: (
                 np.stack([g.random((DRAW_BLOCK_MONTHS, uniform_count)) for g in self.generators]),
-                np.stack([g.standard_normal((DRAW_BLOCK_MONTHS, sum(normal_counts))) for g in self.generators]),
+                np.stack([g.standard_normal((DRAW_BLOCK_MONTHS, normal_count)) for g in self.generators]),
             )}
         uniforms, normals = (draws[:, position] for draws in self._draw_blocks[block])
         noise = self.scenario.context.monitoring_noise
-        pillars, observable, _ = self._draw_sizes()[1]
         return Draws(
             relapse=uniforms[:, 0:1], coup=uniforms[:, 1:2], coup_success=uniforms[:, 2:3],
             violence=uniforms[:, 3:4], sanctions=uniforms[:, 4:],

@@ -298,18 +298,14 @@ class PointRunner:
         return results
 
     def _results(self, batch: Any, strategy_name: str) -> list[Any]:
-        months = range(0, batch.month + 1, self.stride_months or 1)
-        series = {name: batch.series(name) for name in self.series} if self.stride_months is not None else {}
-        results = []
-        for row, full in enumerate(batch.summaries()):
-            summary = {k: v for k, v in full.items() if isinstance(v, (bool, int, float, str))}
-            summary["strategy_name"] = strategy_name
-            if self.stride_months is None:
-                results.append(summary)
-            else:
-                results.append((summary, [{"month": m, **{name: float(values[m, row]) for name, values in series.items()}}
-                                          for m in months]))
-        return results
+        summaries = [{**{k: v for k, v in full.items() if isinstance(v, (bool, int, float, str))},
+                      "strategy_name": strategy_name} for full in batch.summaries()]
+        if self.stride_months is None:
+            return summaries
+        months = range(0, batch.month + 1, self.stride_months)
+        series = {name: batch.series(name) for name in self.series}
+        return [(summary, [{"month": m, **{name: float(values[m, row]) for name, values in series.items()}}
+                           for m in months]) for row, summary in enumerate(summaries)]
 
     def scenario(self, scenario: str, strategy: str, overrides: dict[str, Any]):
         """The validated scenario of one design point."""
