@@ -435,6 +435,11 @@ def scenario_from_dict(data: Any, source: str | Path = "<scenario>", base_dir: P
         raise ScenarioError(f"{source}: scenario nested too deeply") from None
 
 
+def shipped_scenario_names() -> list[str]:
+    """The shipped scenarios' names (file stems in ``scenarios/``), sorted."""
+    return sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
+
+
 def resolve_scenario_path(path: str | Path) -> Path:
     """Accept a path, or the bare name of a shipped scenario ('baseline')."""
     candidate = Path(path)
