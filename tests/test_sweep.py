@@ -103,8 +103,9 @@ def test_sweep_writes_results_and_summary(tmp_path, capsys):
     assert (runs.groupby("replication")["seed"].nunique() == 1).all()
     for name in ("manifest.json", "summary.csv", "comparisons.csv", "summary.md"):
         assert (out / name).is_file()
-    printed = capsys.readouterr().out
-    assert "Paired strategy comparisons" in printed
+    captured = capsys.readouterr()
+    assert "Paired strategy comparisons" in captured.out
+    assert captured.err == ""  # stderr is not a terminal here: no progress bar
     summary = pd.read_csv(out / "summary.csv")
     assert len(summary) == 4 and summary["success_ci_low"].le(summary["success"]).all()
 

@@ -48,7 +48,6 @@ _EXPORTS = {
     # progress
     "ProgressReporter": "progress",
     "BarProgress": "progress",
-    "LineProgress": "progress",
     "QuietProgress": "progress",
 }
 _SUBMODULES = {"design", "stats"}
@@ -58,7 +57,6 @@ __all__ = [
     "ChunkExecutor",
     "ChunkOutcome",
     "DaskExecutor",
-    "LineProgress",
     "ProcessExecutor",
     "ProgressReporter",
     "QuietProgress",
@@ -98,7 +96,7 @@ if TYPE_CHECKING:
     from .engine import SweepEstimate, SweepResult, auto_chunk_size, estimate_sweep, run_sweep
     from .executors import ChunkExecutor, DaskExecutor, ProcessExecutor, SerialExecutor, make_executor
     from .keys import canonical_json, run_key
-    from .progress import BarProgress, LineProgress, ProgressReporter, QuietProgress
+    from .progress import BarProgress, ProgressReporter, QuietProgress
     from .records import ChunkOutcome, RunFailure, execute_chunk
     from .runs import RunSpec, make_runs
     from .seeds import replication_seed, replication_seeds

@@ -183,15 +183,17 @@ def run_sweep(
         store.write_manifest(manifest)
         try:
             reporter.start(total=len(runs), already_done=len(runs) - len(todo))
-            if todo:  # do not start a cluster for nothing
-                with chosen:
-                    size = chunk_size or auto_chunk_size(len(todo), chosen.workers, hasattr(run_fn, "run_batch"))
-                    session.update(workers=chosen.workers, chunk_size=size)
-                    for outcome in chosen.map_chunks(run_fn, _chunks(todo, size)):
-                        store.write_chunk(outcome)
-                        tally.add(outcome)
-                        reporter.advance(outcome.n_succeeded, len(outcome.failures))
-            reporter.finish()
+            try:  # the bar ends its line before an error message or the consolidation
+                if todo:  # do not start a cluster for nothing
+                    with chosen:
+                        size = chunk_size or auto_chunk_size(len(todo), chosen.workers, hasattr(run_fn, "run_batch"))
+                        session.update(workers=chosen.workers, chunk_size=size)
+                        for outcome in chosen.map_chunks(run_fn, _chunks(todo, size)):
+                            store.write_chunk(outcome)
+                            tally.add(outcome)
+                            reporter.advance(outcome.n_succeeded, len(outcome.failures))
+            finally:
+                reporter.finish()
             runs_path, timeseries_path = store.consolidate(runs)
             session["status"] = "complete"
         except BaseException as exc:

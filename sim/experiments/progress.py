@@ -1,16 +1,18 @@
-"""Progress reporting for long sweeps, without a tqdm dependency.
+"""Progress of a sweep: a tqdm bar on a terminal, nothing elsewhere.
 
-On a terminal a single status line is redrawn in place (``\\r``); in logs
-(CI, batch jobs, ``nohup``) redrawing produces garbage, so plain lines are
-printed every 10 % of the work or every 30 s, whichever comes first.
+tqdm (installed with Mesa) draws the bar: runs done / total, rate and ETA, with the
+failures so far as a postfix. Redrawing a line in place only makes sense on a terminal; in
+logs (CI, batch jobs, ``nohup``) it would fill the file with carriage returns, so ``"auto"``
+stays quiet there. Warnings (a batch retried run by run) are printed in every mode: quiet
+silences progress, not problems.
 """
 
 from __future__ import annotations
 
 import sys
-import time
-from collections.abc import Callable
 from typing import Protocol, TextIO
+
+from tqdm import tqdm
 
 
 class ProgressReporter(Protocol):
@@ -20,11 +22,16 @@ class ProgressReporter(Protocol):
 
     def advance(self, succeeded: int, failed: int) -> None: ...
 
+    def warn(self, message: str) -> None: ...
+
     def finish(self) -> None: ...
 
 
 class QuietProgress:
-    """Reports nothing (tests, or callers that report on their own)."""
+    """Reports no progress (tests, logs, ``--quiet``); warnings still go to ``stream`` (stderr)."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self._stream = stream
 
     def start(self, total: int, already_done: int) -> None:
         return None
@@ -32,134 +39,57 @@ class QuietProgress:
     def advance(self, succeeded: int, failed: int) -> None:
         return None
 
+    def warn(self, message: str) -> None:
+        print(message, file=self._stream if self._stream is not None else sys.stderr, flush=True)
+
     def finish(self) -> None:
         return None
 
 
-def _duration(seconds: float) -> str:
-    seconds = round(seconds)
-    hours, rest = divmod(seconds, 3600)
-    minutes, seconds = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes:02d}:{seconds:02d}"
+class BarProgress:
+    """A tqdm bar: ``sweep: 42%|████ | 420/1000 [00:34<00:47, 12.3run/s, 3 failed]``.
 
-
-class _StatusProgress:
-    """Counts runs and formats ``done/total, failures, rate, ETA``; subclasses decide when to print.
-
-    The rate counts only runs executed in this session, so a resumed sweep
-    does not report the earlier sessions' work as instantaneous.
+    The rate is the session's average (``smoothing=0``): results arrive a chunk at a time, in
+    bursts, which would make a moving average and its ETA jump. Runs done in an earlier
+    session count towards the total (``initial``) but not towards the rate, so a resumed sweep
+    does not report them as instantaneous.
     """
 
-    def __init__(self, stream: TextIO | None = None, clock: Callable[[], float] = time.monotonic) -> None:
-        self._stream = stream if stream is not None else sys.stderr
-        self._clock = clock
-        self.total = 0
-        self.done = 0
-        self.failed = 0
-        self._executed = 0
-        self._started = 0.0
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self._stream = stream
+        self._bar: tqdm | None = None
+        self._failed = 0
 
     def start(self, total: int, already_done: int) -> None:
-        self.total, self.done, self.failed, self._executed = total, already_done, 0, 0
-        self._started = self._clock()
-        self._on_start()
+        self._failed = 0
+        self._bar = tqdm(total=total, initial=already_done, desc="sweep", unit="run", smoothing=0,
+                         dynamic_ncols=True, file=self._stream if self._stream is not None else sys.stderr)
 
     def advance(self, succeeded: int, failed: int) -> None:
-        self.done += succeeded + failed
-        self.failed += failed
-        self._executed += succeeded + failed
-        self._on_advance()
+        assert self._bar is not None, "advance() before start()"
+        if failed:
+            self._failed += failed
+            self._bar.set_postfix_str(f"{self._failed} failed", refresh=False)
+        self._bar.update(succeeded + failed)
+
+    def warn(self, message: str) -> None:
+        """A line above the bar (tqdm clears and redraws the bar around it)."""
+        tqdm.write(message, file=self._stream if self._stream is not None else sys.stderr)
 
     def finish(self) -> None:
-        self._on_finish()
-
-    def status(self) -> str:
-        """E.g. ``"420/1000 (42.0%) 3 failed | 12.3 runs/s | ETA 00:47"``."""
-        elapsed = self._clock() - self._started
-        rate = self._executed / elapsed if elapsed > 0 else 0.0
-        percent = 100.0 * self.done / self.total if self.total else 100.0
-        eta = _duration((self.total - self.done) / rate) if rate > 0 else "?"
-        failed = f" {self.failed} failed" if self.failed else ""
-        return f"{self.done}/{self.total} ({percent:.1f}%){failed} | {rate:.1f} runs/s | ETA {eta}"
-
-    def _write(self, text: str) -> None:
-        self._stream.write(text)
-        self._stream.flush()
-
-    def _on_start(self) -> None: ...
-
-    def _on_advance(self) -> None: ...
-
-    def _on_finish(self) -> None: ...
-
-
-class BarProgress(_StatusProgress):
-    """One line redrawn with ``\\r`` at most 10 times a second (for terminals)."""
-
-    _REDRAW_SECONDS = 0.1
-
-    def _on_start(self) -> None:
-        self._last_draw = float("-inf")
-        self._draw()
-
-    def _on_advance(self) -> None:
-        if self._clock() - self._last_draw >= self._REDRAW_SECONDS or self.done == self.total:
-            self._draw()
-
-    def _on_finish(self) -> None:
-        self._draw()
-        self._write("\n")
-
-    def _draw(self) -> None:
-        self._last_draw = self._clock()
-        width = 24
-        filled = int(width * self.done / self.total) if self.total else width
-        self._write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.status()}\x1b[K")
-
-
-class LineProgress(_StatusProgress):
-    """A plain line every ``every_fraction`` of the work or every ``every_seconds`` (for logs)."""
-
-    def __init__(
-        self,
-        stream: TextIO | None = None,
-        clock: Callable[[], float] = time.monotonic,
-        every_fraction: float = 0.1,
-        every_seconds: float = 30.0,
-    ) -> None:
-        super().__init__(stream, clock)
-        self._every_fraction = every_fraction
-        self._every_seconds = every_seconds
-
-    def _on_start(self) -> None:
-        self._print()
-
-    def _on_advance(self) -> None:
-        step = max(1, int(self.total * self._every_fraction))
-        crossed_step = self.done // step > self._last_done // step
-        if crossed_step or self._clock() - self._last_print >= self._every_seconds:
-            self._print()
-
-    def _on_finish(self) -> None:
-        if self.done != self._last_done:
-            self._print()
-
-    def _print(self) -> None:
-        self._last_print, self._last_done = self._clock(), self.done
-        self._write(f"sweep: {self.status()}\n")
+        if self._bar is not None:
+            self._bar.close()
 
 
 def make_progress(progress: str | ProgressReporter, stream: TextIO | None = None) -> ProgressReporter:
-    """``"auto"`` (bar on a TTY, lines otherwise), ``"bar"``, ``"lines"``, ``"quiet"``, or a reporter instance."""
+    """``"auto"`` (a bar on a terminal, quiet otherwise), ``"bar"``, ``"quiet"``, or a reporter instance."""
     if not isinstance(progress, str):
         return progress
     stream = stream if stream is not None else sys.stderr
     if progress == "auto":
-        progress = "bar" if stream.isatty() else "lines"
+        progress = "bar" if stream.isatty() else "quiet"
     if progress == "bar":
         return BarProgress(stream)
-    if progress == "lines":
-        return LineProgress(stream)
     if progress == "quiet":
-        return QuietProgress()
-    raise ValueError(f"unknown progress mode {progress!r}; expected 'auto', 'bar', 'lines' or 'quiet'")
+        return QuietProgress(stream)
+    raise ValueError(f"unknown progress mode {progress!r}; expected 'auto', 'bar' or 'quiet'")
