@@ -20,7 +20,7 @@ import numpy as np
 from .agents import AGENT_CLASSES
 from .dynamics import SUMMARY_SERIES, ReformBatch
 from .provenance import provenance
-from .scenario import Scenario, load_scenario
+from .scenario import Intervention, Scenario, load_scenario, scenario_from_dict
 from .state import ReplicationState
 from .strategy import Strategy, load_strategy_source
 
@@ -77,25 +77,38 @@ class ReformModel(mesa.Model):
             self.step()
         return self
 
-    # --- the run, without the batch axis -------------------------------------------------
+    # --- the run, without the batch axis (read-only: a run's inputs are fixed at construction;
+    # change course through :meth:`intervene`) -------------------------------------------------
     # Not ``scenario``: Mesa 3.5 reserves that name for its own Scenario objects.
-    reform_scenario = property(lambda self: self.batch.scenario,
-                               lambda self, value: setattr(self.batch, "scenario", value))
-    params = property(lambda self: self.batch.params, lambda self, value: setattr(self.batch, "params", value))
+    reform_scenario = property(lambda self: self.batch.scenario)
+    params = property(lambda self: self.batch.params, doc="the mechanism coefficients (immutable)")
     strategy = property(lambda self: self.batch.strategy)
     month = property(lambda self: self.batch.month)
-    phase_index = property(lambda self: int(self.batch.phase_index[0]))
-    effort = property(lambda self: self.batch.effort[0], doc="effort per pillar (editable in place)")
-    committed_shares = property(lambda self: self.batch.committed_shares[0],
-                                lambda self, value: self.batch.committed_shares.__setitem__(0, value))
+    phase_index = property(lambda self: int(self.batch.world.programme.phase_index[0]))
+    effort = property(lambda self: self.batch.world.programme.effort[0].copy(), doc="effort per pillar")
+    committed_shares = property(lambda self: self.batch.world.programme.committed_shares[0].copy())
     events = property(lambda self: self.batch.events[0], doc="(month, kind, detail) of phases, coups, exits...")
-    donor_funding = property(lambda self: float(self.batch.donor_funding[0, 0]))
-    coup_attempts = property(lambda self: int(self.batch.coup_attempts[0]))
-    coup_successes = property(lambda self: int(self.batch.coup_successes[0]))
+    donor_funding = property(lambda self: float(self.batch.world.donor_funding[0, 0]))
+    coup_attempts = property(lambda self: int(self.batch.world.tally.coup_attempts[0]))
+    coup_successes = property(lambda self: int(self.batch.world.tally.coup_successes[0]))
+
+    def intervene(self, kind: str, target: str | None = None) -> Intervention:
+        """Schedule an intervention for the next month (``scenario.interventions`` kinds:
+        fund_pillar, coopt_spoiler, ...). The ``interventions`` stage applies it at the start
+        of the next step, exactly as the same entry in a scenario file at year ``month / 12``
+        would, and logs what it did as an ``intervention`` event. Raises ScenarioError for an
+        unknown kind or a target this scenario lacks."""
+        entry = {"kind": kind, "year": self.month / 12.0, **({} if target is None else {"target": target})}
+        scenario = self.reform_scenario
+        checked = scenario_from_dict({**scenario.model_dump(mode="json"), "interventions": [entry]},
+                                     f"{scenario.name} (intervention)")
+        intervention = checked.interventions[0]
+        self.batch.schedule(intervention)
+        return intervention
 
     @property
     def relapse_month(self) -> int | None:
-        month = int(self.batch.relapse_month[0])
+        month = int(self.batch.world.tally.relapse_month[0])
         return None if month < 0 else month
 
     @property

@@ -220,7 +220,13 @@ class Switchable(Schema):
 
 
 class InfluenceParams(Switchable):
-    pass
+    """Friedkin-Johnsen influence, and the interests that anchor each non-ministry actor."""
+
+    force_anchor_base: Unit = Field(0.2, description="a force's support for reform with no professional integrity")
+    force_anchor_integrity: Unit = Field(0.6, description="support added by professionalism x (1 - corruption)")
+    parliament_anchor_base: Unit = Field(0.3, description="parliament's support with no independence")
+    parliament_anchor_independence: Unit = Field(0.6, description="support added by independence x (1 - corruption)")
+    spoiler_anchor: Unit = Field(0.5, description="a spoiler's support when no rents are threatened and it is weak")
 
 
 class WillParams(Switchable):
@@ -231,7 +237,7 @@ class WillParams(Switchable):
     rents_lost: Rate = 0.15
     election_interval_years: Annotated[float, Strict(), Field(ge=1, le=200, allow_inf_nan=False)] = 5.0
     election_shock_sd: Unit = 0.08
-    relapse_shock: Unit = 0.25
+    relapse_shock: Unit = Field(0.25, description="fall in leadership will when war resumes")
 
 
 class CorruptionParams(Switchable):
@@ -243,6 +249,8 @@ class CorruptionParams(Switchable):
     adjustment_rate: Unit = 0.006
     base_detection: Unit = 0.05
     diversion_rate: Unit = 0.6
+    drive_overload_damping: Unit = Field(0.5, description="share of an integrity drive lost when its lead ministry "
+                                                          "is fully overloaded")
 
 
 class CapacityParams(Switchable):
@@ -256,6 +264,8 @@ class CapacityParams(Switchable):
     de_facto_rate: Rate = 0.02
     de_facto_decay: Unit = 0.004
     domestic_budget: NonNegative = 1.0
+    routine_budget_share: Unit = Field(0.1, description="share of the domestic reform budget every ministry gets "
+                                                        "as routine funding")
 
 
 class SpoilerParams(Switchable):
@@ -279,6 +289,8 @@ class CivilSocietyParams(Switchable):
     mobilisation_rate: Unit = 0.03
     parliament_rate: Unit = 0.03
     donor_support: Rate = 0.3
+    civic_space_without_oversight: Unit = Field(0.1, description="civic space where the scenario has no oversight "
+                                                                 "pillar")
 
 
 class SecurityParams(Switchable):
@@ -289,9 +301,34 @@ class SecurityParams(Switchable):
     peace_memory_years: Annotated[float, Strict(), Field(gt=0, le=200, allow_inf_nan=False)] = 15.0
     relapse_violence: Unit = 0.8
     war_years: Years = 5.0
+    violence_noise: Unit = Field(0.02, description="width of the uniform monthly shock to violence")
+    relapse_function_loss: Unit = Field(0.3, description="share of de facto function lost when war resumes")
     coup_hazard: Probability = 0.0006
     coup_trap: Rate = 1.0
     assistance_autonomy: Unit = 0.1
+    coup_will_cap: Unit = Field(0.2, description="leadership will after a successful coup, at most")
+    coup_independence_loss: Unit = Field(0.5, description="share of parliament's independence a successful coup removes")
+    coup_autonomy_gain: Unit = Field(0.2, description="political autonomy the coup-makers gain")
+    coup_oversight_loss: Unit = Field(0.5, description="share of the oversight pillar's de jure form a coup removes")
+    coup_donor_patience_cut_years: Years = Field(2.0, description="donor patience a successful coup costs")
+    failed_coup_will_loss: Unit = Field(0.05, description="fall in leadership will after a failed coup")
+
+
+class InterventionParams(Schema):
+    """How far one intervention moves what it moves (a workshop decision, or a scheduled one)."""
+
+    effort_step: Unit = Field(0.5, description="effort added to (or removed from) a pillar")
+    conditionality_step: Unit = Field(0.2, description="added to active donors' conditionality and enforcement")
+    assistance_step: Unit = Field(0.2, description="added to active donors' security assistance")
+    peacekeeping_step: Unit = Field(0.3, description="peacekeeping added by the leading active donor")
+    civil_society_support_step: Rate = Field(0.3, description="added to donor support to civil society")
+    cooptation_strength_cut: Unit = Field(0.5, description="share of strength a fully co-optable spoiler loses")
+    cooptation_stance_pull: Unit = Field(0.5, description="share of the way toward support a co-opted spoiler moves")
+    cooptation_client_corruption: Unit = Field(0.02, description="corruption its patronage clients gain (the price)")
+    confrontation_base: Unit = Field(0.2, description="share of strength a confronted spoiler loses anyway")
+    confrontation_capacity: Unit = Field(0.4, description="further share lost per unit of the forces' effectiveness")
+    confrontation_backlash: Unit = Field(0.1, description="violence an outside spoiler adds per unit of strength x "
+                                                          "resolve")
 
 
 class Mechanisms(Schema):
@@ -303,6 +340,7 @@ class Mechanisms(Schema):
     donors: DonorParams = DonorParams()
     civil_society: CivilSocietyParams = CivilSocietyParams()
     security: SecurityParams = SecurityParams()
+    interventions: InterventionParams = InterventionParams()
 
 
 class Context(Schema):
@@ -321,6 +359,40 @@ class Event(Schema):
     strength: Unit = 0.5
 
 
+InterventionKind = Literal[
+    "fund_pillar", "scale_back_pillar", "tighten_conditionality", "relax_conditionality", "coopt_spoiler",
+    "confront_spoiler", "back_civil_society", "train_army", "deploy_peacekeepers", "hold_elections",
+]
+#: What each intervention is aimed at ("pillar", "spoiler") or None.
+INTERVENTION_TARGETS: dict[str, str | None] = {
+    "fund_pillar": "pillar", "scale_back_pillar": "pillar", "coopt_spoiler": "spoiler", "confront_spoiler": "spoiler",
+    "tighten_conditionality": None, "relax_conditionality": None, "back_civil_society": None, "train_army": None,
+    "deploy_peacekeepers": None, "hold_elections": None,
+}
+
+
+class Intervention(Schema):
+    """A decision taken mid-run: the same ones a workshop team makes, at a time set in advance.
+
+    It acts at the start of the first month after ``year`` (an intervention at year 3 acts in
+    month 37, as one pressed in the app after 36 months does); its size is set by
+    ``mechanisms.interventions``. ``target`` names a pillar (fund_pillar, scale_back_pillar) or
+    a spoiler member (coopt_spoiler, confront_spoiler)."""
+
+    kind: InterventionKind
+    year: Years
+    target: Name | None = None
+
+    @model_validator(mode="after")
+    def _target_for_kind(self) -> "Intervention":
+        needs = INTERVENTION_TARGETS[self.kind]
+        if needs and self.target is None:
+            raise ValueError(f"target: '{self.kind}' needs a {needs} as its target")
+        if not needs and self.target is not None:
+            raise ValueError(f"target: '{self.kind}' takes no target")
+        return self
+
+
 class Outcomes(Schema):
     threshold: Unit = 0.6
     success_sustain_years: Years = 5.0
@@ -337,6 +409,7 @@ class Scenario(Schema):
     mechanisms: Mechanisms = Mechanisms()
     strategy: Strategy
     events: list[Event] = Field(default_factory=list)
+    interventions: list[Intervention] = Field(default_factory=list, max_length=10_000)
     outcomes: Outcomes = Outcomes()
 
     @model_validator(mode="after")
@@ -368,6 +441,12 @@ class Scenario(Schema):
         duplicates = sorted({n for n in members if members.count(n) > 1})
         if duplicates:
             raise ValueError(f"actors: member names must be unique, repeated: {duplicates}")
+        spoilers = [m.name for m in self.actors.spoiler.members]
+        for position, intervention in enumerate(self.interventions):
+            allowed = {"pillar": names, "spoiler": spoilers}.get(INTERVENTION_TARGETS[intervention.kind])
+            if allowed is not None and intervention.target not in allowed:
+                raise ValueError(f"interventions.{position}.target: '{intervention.target}' is not a "
+                                 f"{INTERVENTION_TARGETS[intervention.kind]} of this scenario; allowed: {allowed}")
         for position, tie in enumerate(self.network.ties):
             for end in ("source", "target"):
                 if getattr(tie, end) not in members:

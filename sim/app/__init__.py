@@ -8,7 +8,7 @@ Two modes, one page each (``sim.app.pages`` is the Solara app):
   interventions, the model advances to the next decision point, and at the end the team's
   path is set against the shipped strategies on the same scenario and seeds.
 
-The logic lives in modules that import neither Solara nor a browser (``setup``, ``levers``,
+The logic lives in modules that import neither Solara nor a browser (``setup``,
 ``workshop``), so it is tested and reused without a server; this package's ``__init__`` stays
 import-light for the same reason.
 """

@@ -1,8 +1,10 @@
 """Workshop mode's logic: turns, the intervention menu, the decision log and the final comparison.
 
 A team plays one run. It starts with no reform programme (its strategy is a single phase
-with no effort) and, at each decision point, picks one or two interventions
-(:mod:`sim.app.levers`); the model then advances one turn. After the last turn the model
+with no effort) and, at each decision point, picks one or two interventions; the app hands
+them to the model (:meth:`sim.ReformModel.intervene`), whose ``interventions`` stage applies
+them at the start of the next month (:mod:`sim.stages.interventions`: the same code a
+scenario file's ``interventions`` entries go through), and the model advances one turn. After the last turn the model
 runs on to the scenario's horizon with the team's last choices in place, exactly as a
 shipped strategy's last phase stays in place, so the team's outcome and the strategies'
 outcomes are measured the same way (``model.summary()``: final de facto progress, reform
@@ -20,16 +22,16 @@ import csv
 import io
 import math
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
 from scipy.stats import percentileofscore
 
-from sim import ReformModel, Scenario, Strategy, load_strategy_file
+from sim import ReformModel, Scenario, Strategy, load_strategy_file, resolve_scenario, run_seeds
+from sim.scenario import INTERVENTION_TARGETS
 from sim.strategy import STRATEGY_DIR
 
-from . import levers
 from .setup import SHIPPED_STRATEGIES
 
 MAX_CHOICES_PER_TURN = 2
@@ -39,36 +41,29 @@ SNAPSHOT_INDICATORS = ("reform_index", "mean_de_facto", "political_will", "publi
 
 @dataclass(frozen=True)
 class Intervention:
-    """An entry of the workshop menu; ``target`` says what the room must also choose."""
+    """An entry of the workshop menu: ``key`` is the model's intervention kind; ``target``
+    says what the room must also choose ("pillar", "spoiler" or None)."""
 
     key: str
     label: str
     explanation: str
-    apply: Callable[[ReformModel, str | None], str]
-    target: str | None = None     # "pillar", "spoiler" or None
+
+    @property
+    def target(self) -> str | None:
+        return INTERVENTION_TARGETS[self.key]
 
 
 INTERVENTIONS: dict[str, Intervention] = {item.key: item for item in (
-    Intervention("fund_pillar", "Fund a pillar", "Raise reform effort on one pillar; aid follows effort.",
-                 levers.fund_pillar, "pillar"),
-    Intervention("scale_back_pillar", "Scale back a pillar", "Lower effort on one pillar: less load, fewer enemies.",
-                 levers.scale_back_pillar, "pillar"),
-    Intervention("tighten_conditionality", "Tighten conditionality",
-                 "Tie more aid to progress and enforce it.", levers.tighten_conditionality),
-    Intervention("relax_conditionality", "Relax conditionality", "Untie aid: steadier money, less leverage.",
-                 levers.relax_conditionality),
-    Intervention("coopt_spoiler", "Co-opt a spoiler", "Buy a spoiler in; its clients grow more corrupt.",
-                 levers.coopt_spoiler, "spoiler"),
-    Intervention("confront_spoiler", "Confront a spoiler", "Coerce a spoiler; outside spoilers fight back.",
-                 levers.confront_spoiler, "spoiler"),
-    Intervention("back_civil_society", "Back civil society", "More donor support to NGOs and media.",
-                 levers.back_civil_society),
-    Intervention("train_army", "Train the army", "Security assistance: more professional, more autonomous.",
-                 levers.train_army),
-    Intervention("hold_elections", "Hold elections", "Redraw the leadership's political will: a gamble.",
-                 levers.hold_elections),
-    Intervention("deploy_peacekeepers", "Deploy peacekeepers", "Hold violence and relapse risk down.",
-                 levers.deploy_peacekeepers),
+    Intervention("fund_pillar", "Fund a pillar", "Raise reform effort on one pillar; aid follows effort."),
+    Intervention("scale_back_pillar", "Scale back a pillar", "Lower effort on one pillar: less load, fewer enemies."),
+    Intervention("tighten_conditionality", "Tighten conditionality", "Tie more aid to progress and enforce it."),
+    Intervention("relax_conditionality", "Relax conditionality", "Untie aid: steadier money, less leverage."),
+    Intervention("coopt_spoiler", "Co-opt a spoiler", "Buy a spoiler in; its clients grow more corrupt."),
+    Intervention("confront_spoiler", "Confront a spoiler", "Coerce a spoiler; outside spoilers fight back."),
+    Intervention("back_civil_society", "Back civil society", "More donor support to NGOs and media."),
+    Intervention("train_army", "Train the army", "Security assistance: more professional, more autonomous."),
+    Intervention("hold_elections", "Hold elections", "Redraw the leadership's political will: a gamble."),
+    Intervention("deploy_peacekeepers", "Deploy peacekeepers", "Hold violence and relapse risk down."),
 )}
 
 
@@ -130,7 +125,7 @@ class Workshop:
         if target == "pillar":
             return list(state.pillar_names)
         if target == "spoiler":
-            return [state.names[i] for i in state.types["spoiler"].index]
+            return list(dict.fromkeys(state.member_of[i] for i in state.types["spoiler"].index))
         return []
 
     def validate(self, choices: Sequence[Choice]) -> None:
@@ -153,11 +148,14 @@ class Workshop:
             raise ValueError("the workshop is over")
         self.validate(choices)
         seen = {name: float(self.model.indicators[name]) for name in SNAPSHOT_INDICATORS}
-        made = [Decision(self.turn, self.model.month, choice,
-                         INTERVENTIONS[choice.intervention].apply(self.model, choice.target), seen)
-                for choice in choices]
-        self.decisions.extend(made)
+        month = self.model.month
+        for choice in choices:
+            self.model.intervene(choice.intervention, choice.target)
         self.model.run(min(self.months_per_turn, self.model.reform_scenario.steps - self.model.month))
+        effects = [detail for acted, kind, detail in self.model.events if kind == "intervention" and acted == month + 1]
+        made = [Decision(self.turn, month, choice, effect.split(": ", 2 if choice.target else 1)[-1], seen)
+                for choice, effect in zip(choices, effects)]
+        self.decisions.extend(made)
         self.turn += 1
         if self.finished:
             self.model.run()
@@ -217,9 +215,8 @@ def comparison_runs(scenario: Scenario, seeds: Sequence[int]) -> pd.DataFrame:
 def _run_strategies(scenario: Scenario, seeds: tuple[int, ...]) -> pd.DataFrame:
     rows = []
     for name in SHIPPED_STRATEGIES:
-        strategy = load_strategy_file(STRATEGY_DIR / f"{name}.yaml")
-        for seed in seeds:
-            summary = ReformModel(scenario, strategy=strategy, rng=seed).run().summary()
+        runs = run_seeds(resolve_scenario(scenario, load_strategy_file(STRATEGY_DIR / f"{name}.yaml")), seeds)
+        for seed, summary in zip(seeds, runs.summaries):
             rows.append({"strategy": name, "seed": seed, "reform_success": bool(summary["reform_success"]),
                          **{measure: float(summary[measure]) for measure in OUTCOME_MEASURES}})
     return pd.DataFrame(rows)

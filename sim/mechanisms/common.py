@@ -54,3 +54,8 @@ def sum_by_group(values: np.ndarray, groups: np.ndarray, n_groups: int) -> np.nd
     :func:`row_total`)."""
     one_hot = (np.arange(n_groups)[:, None] == groups).astype(float)  # groups x entries
     return row_total(values[..., None, :] * one_hot)[..., 0]
+
+
+def shares(values: np.ndarray) -> np.ndarray:
+    """Each entry's share of its row's total, x_i / sum_j x_j (zeros for a row of zeros)."""
+    return values / np.maximum(row_total(values), 1e-9)

@@ -18,3 +18,24 @@ def friedkin_johnsen_step(
     (its rents, pressures on it), which keeps stances from collapsing to consensus.
     """
     return np.clip(susceptibility * (weights @ stance) + (1.0 - susceptibility) * anchor, 0.0, 1.0)
+
+
+def integrity_anchor(base: float, weight: float, integrity: np.ndarray, corruption: np.ndarray) -> np.ndarray:
+    """The interest of a professional body (security forces, parliament) in reform.
+
+        a_i = a0 + k x_i (1 - c_i)
+
+    x is the body's professional trait (a force's professionalism, parliament's independence):
+    the more professional and the less corrupt, the more it gains from accountable
+    institutions (DCAF's "effective and accountable"; OECD DAC 2007). Judgement: a0 and k.
+    """
+    return base + weight * integrity * (1.0 - corruption)
+
+
+def spoiler_anchor(scale: float, threatened: np.ndarray, strength: np.ndarray, cooptation: np.ndarray) -> np.ndarray:
+    """A spoiler's interest in reform: a_s = clip(a0 (1 - T_s)(1 - S_s) + u Q_s, 0, 1).
+
+    Threatened rents T and its own strength S turn it against reform; inducement u Q (the
+    standing co-optation effort times its co-optability) buys some support (Stedman 1997).
+    """
+    return np.clip(scale * (1.0 - threatened) * (1.0 - strength) + cooptation, 0, 1)

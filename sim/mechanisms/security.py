@@ -7,7 +7,6 @@ import numpy as np
 from .common import Level
 
 
-
 def force_targets(
     pillar_function: np.ndarray, corruption: np.ndarray, oversight_function: Level, will: Level,
     violence: Level, scrutiny: Level, security_assistance: Level, threatened_privileges: np.ndarray,
@@ -50,6 +49,12 @@ def violence_target(
                       + 0.3 * grievance * (1.0 - legitimacy), 1.0)
 
 
+def violence_update(violence: Level, target: Level, rate: float, uniform_draw: Level, noise: float) -> Level:
+    """V' = clip(V + r (V* - V) + n (u - 1/2), 0, 1): partial adjustment toward the target,
+    plus a small uniform shock u (Epstein 2002's punctuated equilibria need noise to tip)."""
+    return np.clip(violence + rate * (target - violence) + noise * (uniform_draw - 0.5), 0.0, 1.0)
+
+
 def relapse_hazard(
     base: float, violence: Level, spoiler_strength: Level, peacekeeping: Level, ddr_function: Level,
     years_of_peace: float, peace_memory_years: float,
@@ -85,3 +90,50 @@ def coup_success_probability(autonomy: Level, mobilisation: Level, independence:
     """An attempt succeeds with p = A (1 - 0.5 m)(1 - 0.5 I): mobilised citizens and an independent
     legislature make seizing power harder."""
     return autonomy * (1.0 - 0.5 * mobilisation) * (1.0 - 0.5 * independence)
+
+
+def relapse_consequences(
+    relapsing: np.ndarray, violence: Level, de_facto: np.ndarray, leadership_will: np.ndarray,
+    war_violence: float, function_loss: float, will_shock: float,
+) -> tuple[Level, np.ndarray, np.ndarray]:
+    """What renewed war does, in the replications where it starts (``relapsing``, (R,)).
+
+        V = max(V, V_war);   F_p = (1 - l_F) F_p;   w0_m = clip(w0_m - s_w, 0, 1)
+
+    War destroys working institutions (Collier, Hoeffler & Soderbom 2008: the conflict trap)
+    and sets back the leadership's will. Judgement: l_F and s_w.
+    """
+    rows = relapsing[:, None]
+    return (np.where(rows, np.maximum(violence, war_violence), violence),
+            np.where(rows, de_facto * (1.0 - function_loss), de_facto),
+            np.where(rows, np.clip(leadership_will - will_shock, 0, 1), leadership_will))
+
+
+def coup_consequences(
+    succeeding: np.ndarray, failing: np.ndarray, leadership_will: np.ndarray, independence: np.ndarray,
+    autonomy: np.ndarray, coup_capable: np.ndarray, oversight_form: np.ndarray | None,
+    donor_patience: np.ndarray, donor_active: np.ndarray, params: dict[str, float],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
+    """What a coup does, per replication (``succeeding`` and ``failing`` are (R,) masks).
+
+    A successful coup (Svolik 2012: the guardianship dilemma realised) caps the leadership's
+    will at w_max, cuts parliament's independence and the oversight pillar's form by shares,
+    raises the coup-makers' political autonomy, and costs active donors months of patience
+    (aid is suspended after coups, if briefly). A failed one costs the leadership some will.
+
+        w0 = min(w0, w_max);  I = (1 - l_I) I;  A_army = clip(A + g_A, 0, 1);
+        J_oversight = (1 - l_J) J;  patience = patience - 12 y_P  (active donors)
+        failed: w0 = clip(w0 - l_w, 0, 1)
+
+    Judgement, all of them. Returns will, independence, autonomy, oversight form and patience.
+    """
+    won, lost = succeeding[:, None], failing[:, None]
+    will = np.where(won, np.minimum(leadership_will, params["coup_will_cap"]), leadership_will)
+    will = np.where(lost, np.clip(will - params["failed_coup_will_loss"], 0, 1), will)
+    independence = np.where(won, independence * (1.0 - params["coup_independence_loss"]), independence)
+    autonomy = np.where(won, np.clip(autonomy + params["coup_autonomy_gain"] * coup_capable, 0, 1), autonomy)
+    if oversight_form is not None:
+        oversight_form = np.where(won, oversight_form * (1.0 - params["coup_oversight_loss"]), oversight_form)
+    cut = 12.0 * params["coup_donor_patience_cut_years"]
+    patience = np.where(won & donor_active, donor_patience - cut, donor_patience)
+    return will, independence, autonomy, oversight_form, patience

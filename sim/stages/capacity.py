@@ -1,0 +1,45 @@
+"""Stage: capability, de jure form and de facto function (:mod:`sim.mechanisms.capacity`)."""
+
+from __future__ import annotations
+
+from ..mechanisms import capacity
+from ..mechanisms.common import sum_by_group
+from ..world import World
+
+
+def update_capability(world: World) -> None:
+    """Capability grows from absorbed investment and is eroded by overload; form follows
+    effort and will, function follows form where capability carries it.
+
+    Reads: ``funding``, ``diversion``, ``pressure.obstruction``, ``programme.effort``, will.
+    Writes: ministries' ``capacity`` and ``absorptive_capacity``, ``overload``, ``de_jure``, ``de_facto``.
+    """
+    state, p, funding, effort = world.state, world.params.capacity, world.funding, world.programme.effort
+    ministries, parliament = state.types["ministry"], state.types["parliament"]
+    will_by_ministry = state.stance[:, ministries.index]
+    ministry_corruption = state.corruption[:, ministries.index]
+    domestic = p.domestic_budget * state.type_mean("ministry", will_by_ministry)
+    pillar_funds = (funding.pillar_funds + domestic * funding.effort_shares) * (1.0 - world.diversion)
+    n_ministries = len(ministries)
+    # Routine budgets reach every ministry, reform or not.
+    investment = (sum_by_group(pillar_funds, state.pillar_lead, n_ministries)
+                  + p.routine_budget_share * p.domestic_budget)
+    if p.enabled:
+        load = capacity.reform_load(effort, state.de_jure, state.de_facto, state.pillar_lead, n_ministries,
+                                    p.shared_load)
+        world.overload = capacity.overload(load, ministries.capacity, p.load_tolerance)
+        absorbed = capacity.absorbed_investment(investment, ministries.absorptive_capacity)
+        ministries.values["capacity"] = capacity.capability_update(
+            ministries.capacity, absorbed, ministry_corruption, world.overload,
+            p.growth_rate, p.decay_rate, p.overload_erosion)
+        ministries.values["absorptive_capacity"] = capacity.absorptive_update(
+            ministries.absorptive_capacity, ministries.capacity, p.absorptive_rate)
+    lead_will = will_by_ministry[:, state.pillar_lead]
+    mandates = state.type_mean("parliament", parliament.legal_mandates)
+    new_de_jure = capacity.de_jure_update(state.de_jure, effort, lead_will, world.pressure.obstruction,
+                                          mandates, p.de_jure_rate)
+    state.de_facto = capacity.de_facto_update(
+        state.de_facto, state.de_jure, effort, ministries.capacity[:, state.pillar_lead], lead_will,
+        world.pressure.obstruction, world.diversion, world.overload[:, state.pillar_lead],
+        ministry_corruption[:, state.pillar_lead], p.de_facto_rate, p.de_facto_decay, p.overload_erosion)
+    state.de_jure = new_de_jure
