@@ -20,7 +20,7 @@ import numpy as np
 from .agents import AGENT_CLASSES
 from .dynamics import SUMMARY_SERIES, ReformBatch
 from .provenance import provenance
-from .scenario import Intervention, Scenario, load_scenario, scenario_from_dict
+from .scenario import Intervention, Scenario, load_scenario
 from .state import ReplicationState
 from .strategy import Strategy, load_strategy_source
 
@@ -31,7 +31,7 @@ def resolve_scenario(scenario: Scenario | str | Path, strategy: Strategy | str |
         scenario = load_scenario(scenario)
     if strategy is not None:
         loaded = load_strategy_source(strategy, Path.cwd(), "--strategy") if isinstance(strategy, str) else strategy
-        scenario = scenario.model_validate({**dict(scenario), "strategy": loaded})
+        scenario = scenario.replace(f"{scenario.name} [{loaded.name}]", strategy=loaded)
     return scenario
 
 
@@ -99,10 +99,7 @@ class ReformModel(mesa.Model):
         would, and logs what it did as an ``intervention`` event. Raises ScenarioError for an
         unknown kind or a target this scenario lacks."""
         entry = {"kind": kind, "year": self.month / 12.0, **({} if target is None else {"target": target})}
-        scenario = self.reform_scenario
-        checked = scenario_from_dict({**scenario.model_dump(mode="json"), "interventions": [entry]},
-                                     f"{scenario.name} (intervention)")
-        intervention = checked.interventions[0]
+        intervention = self.reform_scenario.replace("intervention", interventions=[entry]).interventions[0]
         self.batch.schedule(intervention)
         return intervention
 

@@ -110,6 +110,12 @@ class SpoilerBlock(ActorBlock):
     rents: dict[PillarName, Unit] = Field(default_factory=dict, description="rents at stake per pillar")
 
 
+def member_value(block: ActorBlock, member: Any, name: str) -> Any:
+    """A member's value of a field: its own override, else its type block's value."""
+    override = getattr(member, name)
+    return getattr(block, name) if override is None else override
+
+
 def _member_model(block: type[ActorBlock]) -> type[Schema]:
     """A member entry: a name, a count, and optional overrides of every field of its block."""
     hints = get_type_hints(block, include_extras=True)
@@ -457,6 +463,14 @@ class Scenario(Schema):
     @property
     def steps(self) -> int:
         return 12 * self.horizon_years
+
+    def replace(self, source: str | Path = "<scenario>", **changes: Any) -> "Scenario":
+        """This scenario with top-level fields replaced (values or their YAML mappings),
+        validated again, cross-references included; ScenarioError names ``source``."""
+        try:
+            return Scenario.model_validate({**dict(self), **changes})
+        except ValidationError as error:
+            raise ScenarioError(format_validation_error(error, source, Scenario)) from None
 
     def actor_count(self) -> int:
         """Agents in all, members' counts included."""

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .scenario import ACTOR_TYPES, ActorBlock, Scenario
+from .scenario import ACTOR_TYPES, ActorBlock, Scenario, member_value
 from .mechanisms.common import weighted_total
 from .mechanisms.spoilers import COOPTABLE_TYPES, RESOLVE
 
@@ -135,11 +135,6 @@ def _normalised(weights: np.ndarray) -> np.ndarray:
     return weights / total if total > 0 else weights
 
 
-def _member_value(block: ActorBlock, member: object, name: str) -> object:
-    override = getattr(member, name)
-    return getattr(block, name) if override is None else override
-
-
 def build_state(scenario: Scenario, rng: np.random.Generator) -> ReformState:
     """Expand scenario members into agents, drawing agent-level jitter from ``rng``."""
     actor_type: list[int] = []
@@ -162,18 +157,18 @@ def build_state(scenario: Scenario, rng: np.random.Generator) -> ReformState:
         columns: dict[str, list[np.ndarray]] = {}
         for member in block.members:
             count = member.count
-            sd = _member_value(block, member, "heterogeneity")
+            sd = member_value(block, member, "heterogeneity")
             names.extend([member.name] if count == 1 else [f"{member.name}_{k}" for k in range(count)])
             member_of.extend([member.name] * count)
             actor_type.extend([code] * count)
-            shared["influence"].extend([_member_value(block, member, "influence")] * count)
-            shared["susceptibility"].extend(jitter(_member_value(block, member, "susceptibility"), sd, count))
-            initial_stance = _member_value(block, member, "political_will" if type_name == "ministry" else "stance")
+            shared["influence"].extend([member_value(block, member, "influence")] * count)
+            shared["susceptibility"].extend(jitter(member_value(block, member, "susceptibility"), sd, count))
+            initial_stance = member_value(block, member, "political_will" if type_name == "ministry" else "stance")
             shared["stance"].extend(jitter(initial_stance, sd, count))
-            corruption = _member_value(block, member, "corruption") if type_name in CORRUPTIBLE else 0.0
+            corruption = member_value(block, member, "corruption") if type_name in CORRUPTIBLE else 0.0
             shared["corruption"].extend(jitter(corruption, sd, count) if type_name in CORRUPTIBLE else [0.0] * count)
             for name in STATE_FIELDS[type_name]:
-                columns.setdefault(name, []).append(jitter(_member_value(block, member, name), sd, count))
+                columns.setdefault(name, []).append(jitter(member_value(block, member, name), sd, count))
             _extra_columns(type_name, block, member, count, columns, pillar_names, rents_rows)
         values = {name: np.concatenate(parts) if parts else np.zeros(0) for name, parts in columns.items()}
         for name in STATE_FIELDS[type_name]:
@@ -210,23 +205,23 @@ def _extra_columns(
         columns.setdefault(name, []).append(np.full(count, value, dtype=dtype))
 
     if type_name == "security_force":
-        pillar = _member_value(block, member, "pillar")
+        pillar = member_value(block, member, "pillar")
         add("pillar", pillar_names.index(pillar), int)  # the schema checks the pillar exists
-        add("coup_capable", _member_value(block, member, "coup_capable"), bool)
+        add("coup_capable", member_value(block, member, "coup_capable"), bool)
     elif type_name == "donor":
-        add("budget", _member_value(block, member, "budget"))
-        patience = 12.0 * _member_value(block, member, "patience_years")
+        add("budget", member_value(block, member, "budget"))
+        patience = 12.0 * member_value(block, member, "patience_years")
         add("patience", patience)
         add("full_patience", patience)
-        add("horizon_month", 12.0 * _member_value(block, member, "horizon_years"))
+        add("horizon_month", 12.0 * member_value(block, member, "horizon_years"))
         add("active", True, bool)
         add("exit_month", np.nan)
     elif type_name == "spoiler":
-        kind = _member_value(block, member, "spoiler_type")
+        kind = member_value(block, member, "spoiler_type")
         add("resolve", RESOLVE[kind])
         add("cooptable", COOPTABLE_TYPES[kind])
-        add("inside", _member_value(block, member, "position") == "inside", bool)
-        rents = _member_value(block, member, "rents")
+        add("inside", member_value(block, member, "position") == "inside", bool)
+        rents = member_value(block, member, "rents")
         row = np.array([rents.get(p, 0.0) for p in pillar_names], dtype=float)
         rents_rows.extend([row] * count)
 

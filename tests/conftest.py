@@ -6,13 +6,12 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-from sim import ReformBatch, ReformModel, load_scenario
-from sim.scenario import SCENARIO_DIR
+from sim import load_scenario, resolve_scenario, run_seeds
+from sim.scenario import SCENARIO_DIR, shipped_scenario_names
 
-SHIPPED_SCENARIOS = sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
+SHIPPED_SCENARIOS = shipped_scenario_names()
 
 
 @pytest.fixture(scope="session")
@@ -20,22 +19,16 @@ def baseline():
     return load_scenario(SCENARIO_DIR / "baseline.yaml")
 
 
-def run_summary(scenario: str, seed: int, strategy: str | None = None, overrides: dict | None = None) -> dict:
-    """One run's summary, cached across tests (runs are deterministic by seed)."""
-    return _cached_summary(scenario, seed, strategy, json.dumps(overrides or {}, sort_keys=True))
+def run_summaries(scenario: str, seeds: int, strategy: str | None = None, overrides: dict | None = None) -> list[dict]:
+    """Summaries of seeds 0..seeds-1 on the batch engine (:func:`sim.run_seeds`: each one the
+    numbers of ``ReformModel(..., rng=seed)``), cached across tests."""
+    return list(_cached_summaries(scenario, seeds, strategy, json.dumps(overrides or {}, sort_keys=True)))
 
 
 @lru_cache(maxsize=None)
-def _cached_summary(scenario: str, seed: int, strategy: str | None, overrides_json: str) -> dict:
-    model = ReformModel(load_scenario(SCENARIO_DIR / f"{scenario}.yaml", json.loads(overrides_json)),
-                        strategy=strategy, rng=seed)
-    return model.run().summary()
-
-
-def batch_summaries(scenario: str, seeds: int, overrides: dict | None = None) -> list[dict]:
-    """Summaries of seeds 0..seeds-1, stepped together (the same numbers as ReformModel per seed)."""
-    loaded = load_scenario(SCENARIO_DIR / f"{scenario}.yaml", overrides or {})
-    return ReformBatch(loaded, [np.random.default_rng(seed) for seed in range(seeds)]).run().summaries()
+def _cached_summaries(scenario: str, seeds: int, strategy: str | None, overrides_json: str) -> tuple[dict, ...]:
+    loaded = resolve_scenario(load_scenario(SCENARIO_DIR / f"{scenario}.yaml", json.loads(overrides_json)), strategy)
+    return tuple(run_seeds(loaded, range(seeds)).summaries)
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from .conftest import batch_summaries, run_summary
+from .conftest import run_summaries
 
 Z = 2.33
 N_QUICK = 16
@@ -25,7 +25,7 @@ QUICK = {"horizon_years": 25}  # long enough for every effect to show, short eno
 def paired(scenario: str, outcome: str, low: dict, high: dict, n: int, strategy: str | None = None) -> np.ndarray:
     """Per-seed difference high - low of a summary outcome."""
     def values(overrides: dict) -> np.ndarray:
-        return np.array([float(run_summary(scenario, seed, strategy, overrides)[outcome]) for seed in range(n)])
+        return np.array([float(summary[outcome]) for summary in run_summaries(scenario, n, strategy, overrides)])
     return values(high) - values(low)
 
 
@@ -74,7 +74,7 @@ def test_stronger_civil_society_and_oversight_lower_corruption():
 def test_big_bang_in_low_capacity_state_gives_more_form_and_less_function():
     """Premature load bearing (Pritchett & de Weijer 2010) in the high-will, low-capability state."""
     def outcome(name: str, strategy: str) -> np.ndarray:
-        return np.array([float(run_summary("reforming_state", s, strategy, QUICK)[name]) for s in range(N_QUICK)])
+        return np.array([float(summary[name]) for summary in run_summaries("reforming_state", N_QUICK, strategy, QUICK)])
     assert_positive(outcome("final_mean_de_jure", "big_bang") - outcome("final_mean_de_jure", "governance_first"),
                     "big bang -> more de jure")
     assert_positive(outcome("final_mean_de_facto", "governance_first") - outcome("final_mean_de_facto", "big_bang"),
@@ -86,8 +86,8 @@ def test_temporary_anticorruption_push_leaves_lasting_change_only_when_strong():
     def corruption_control(strength: float) -> np.ndarray:
         push = {"kind": "anticorruption_push", "start_year": 5.0, "duration_years": 5.0, "strength": strength}
         overrides = {"horizon_years": 20, "events": [push]}
-        return np.array([float(run_summary("baseline", s, "status_quo", overrides)["final_corruption_control"])
-                         for s in range(N_QUICK)])
+        return np.array([float(summary["final_corruption_control"])
+                         for summary in run_summaries("baseline", N_QUICK, "status_quo", overrides)])
     none, weak, strong = corruption_control(0.0), corruption_control(0.1), corruption_control(0.6)
     assert abs((weak - none).mean()) < 0.05, "a weak push should fade"
     assert_positive(strong - weak, "strong push -> lasting corruption control")
@@ -98,6 +98,6 @@ def test_temporary_anticorruption_push_leaves_lasting_change_only_when_strong():
 @pytest.mark.parametrize("conditions, label", [(WILL, "political will"), (CORRUPTION, "initial corruption"),
                                                (SPOILERS, "spoiler strength")])
 def test_success_probability_moves_in_the_expected_direction(conditions, label):
-    low, high = (np.array([s["reform_success"] for s in batch_summaries("baseline", N_SLOW, c)], dtype=float)
+    low, high = (np.array([s["reform_success"] for s in run_summaries("baseline", N_SLOW, overrides=c)], dtype=float)
                  for c in conditions)
     assert_positive(high - low, f"{label} -> success probability")

@@ -18,9 +18,9 @@ from typing import Any
 import numpy as np
 
 from sim import ReformModel, Scenario, ScenarioError, load_scenario_data, scenario_from_dict, shipped_strategies
-from sim.scenario import SCENARIO_DIR, resolve_scenario_path
+from sim.scenario import member_value, resolve_scenario_path, shipped_scenario_names
 
-SHIPPED_SCENARIOS: tuple[str, ...] = tuple(sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml")))
+SHIPPED_SCENARIOS: tuple[str, ...] = tuple(shipped_scenario_names())
 SHIPPED_STRATEGIES: tuple[str, ...] = tuple(shipped_strategies())
 OWN_STRATEGY = "the scenario's own"
 
@@ -71,7 +71,7 @@ def load_base_scenario(scenario: str, strategy: str = "") -> Scenario:
 def _member_values(scenario: Scenario, actor_type: str, field: str) -> tuple[np.ndarray, np.ndarray]:
     """Each member's effective value (its override, else the type's) and its agent count."""
     block = getattr(scenario.actors, actor_type)
-    values = [getattr(m, field) if getattr(m, field) is not None else getattr(block, field) for m in block.members]
+    values = [member_value(block, member, field) for member in block.members]
     return np.array(values, dtype=float), np.array([m.count for m in block.members], dtype=float)
 
 

@@ -95,7 +95,7 @@ def team_scenario(scenario: Scenario) -> Scenario:
     first_pillar = scenario.pillars[0].name
     strategy = Strategy(name="workshop_team", description="Chosen turn by turn in a workshop.",
                         phases=[{"name": "team", "effort": {first_pillar: 0.0}}])
-    return scenario.model_copy(update={"strategy": strategy})
+    return scenario.replace(strategy=strategy)
 
 
 class Workshop:

@@ -65,8 +65,21 @@ def test_outcome_sets_the_team_against_every_strategy_on_the_same_seeds(short_sc
     assert len(runs) == 2 * len(SHIPPED_STRATEGIES) and set(runs["seed"]) == {4, 5}
     assert comparison_runs(short_scenario, game.seeds) is not runs  # a copy of the cached frame
     result = outcome(game, runs)
-    assert 0 <= result.percentiles["final_mean_de_facto"] <= 100
-    assert "percentile of de facto progress" in result.headline()
+    team = result.values["final_mean_de_facto"]
+    assert team == game.model.summary()["final_mean_de_facto"]
+    others = runs["final_mean_de_facto"]
+    expected = 100 * ((others < team).sum() + 0.5 * (others == team).sum()) / len(others)  # ties count half
+    assert result.percentiles["final_mean_de_facto"] == pytest.approx(expected)
+    assert f"{ordinal(round(expected))} percentile of de facto progress" in result.headline()
+
+
+def test_the_comparison_runs_are_those_of_the_mesa_model(short_scenario):
+    """run_seeds gives the workshop's comparison the numbers of one ReformModel per strategy and seed."""
+    runs = comparison_runs(short_scenario, (7,))
+    row = runs[runs["strategy"] == "adaptive"].iloc[0]
+    alone = ReformModel(short_scenario, strategy="adaptive", rng=7).run().summary()
+    assert row["final_mean_de_facto"] == alone["final_mean_de_facto"]
+    assert row["reform_success"] == alone["reform_success"]
 
 
 def test_ordinals():
