@@ -29,6 +29,7 @@ from . import (
     shipped_strategies,
 )
 from .loading import read_yaml
+from .provenance import stamped_folder
 from .scenario import SCENARIO_DIR
 from .strategy import STRATEGY_DIR
 
@@ -64,7 +65,8 @@ def _parse_assignment(text: str) -> tuple[str, Any]:
     return key, value
 
 
-def _positive_int(text: str) -> int:
+def _non_negative_int(text: str) -> int:
+    """A whole number >= 0 (a seed may be 0)."""
     try:
         value = int(text)
     except ValueError:
@@ -74,14 +76,17 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _positive_int(text: str) -> int:
+    """A whole number >= 1 (years, workers, replications: zero of them is a mistake, not a request)."""
+    value = _non_negative_int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def _fresh_output_dir(requested: Path | None, default_name: str) -> Path:
     if requested is None:
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        requested = RESULTS_DIR / "runs" / f"{default_name}_{stamp}"
-        suffix = 1
-        while requested.exists():
-            requested = requested.with_name(f"{default_name}_{stamp}_{suffix}")
-            suffix += 1
+        requested = stamped_folder(RESULTS_DIR / "runs", default_name)
     if requested.exists() and (not requested.is_dir() or any(requested.iterdir())):
         raise UsageError(f"--out {requested}: exists and is not empty; refusing to overwrite it "
                          "(choose another folder or delete it)")
@@ -170,9 +175,7 @@ def command_validate(args: argparse.Namespace) -> int:
             failures += 1
             print(f"invalid: {error}", file=sys.stderr)
             continue
-        actors = sum(m.count for t in ("ministry", "security_force", "parliament", "civil_society", "donor",
-                                       "spoiler") for m in getattr(scenario.actors, t).members)
-        print(f"ok: {path} — '{scenario.name}', {actors} actors, {len(scenario.pillars)} pillars, "
+        print(f"ok: {path} — '{scenario.name}', {scenario.actor_count()} actors, {len(scenario.pillars)} pillars, "
               f"strategy '{scenario.strategy.name}', sha256 {scenario.content_hash()[:12]}")
     return USAGE_ERROR if failures else 0
 
@@ -196,7 +199,7 @@ def command_list(args: argparse.Namespace) -> int:
 
 
 def command_sweep(args: argparse.Namespace) -> int:
-    from .sweep import estimate, plan, run_experiment, stamped_folder, summarize
+    from .sweep import estimate, plan, run_experiment, summarize
 
     if args.resume and args.out:
         raise UsageError("give either --resume DIR or --out DIR, not both")
@@ -212,7 +215,7 @@ def command_sweep(args: argparse.Namespace) -> int:
         if not (out / "manifest.json").is_file():
             raise UsageError(f"--resume {out}: not a sweep results folder (no manifest.json)")
     else:
-        out = args.out or stamped_folder(RESULTS_DIR, sweep.experiment.name)
+        out = args.out or stamped_folder(RESULTS_DIR / sweep.experiment.name)
         if out.exists() and any(out.iterdir()):
             raise UsageError(f"--out {out}: exists and is not empty; refusing to overwrite it "
                              "(use --resume to finish that sweep, or choose another folder)")
@@ -239,15 +242,8 @@ def command_summarize(args: argparse.Namespace) -> int:
     return 0
 
 
-def _workers(text: str) -> int:
-    value = _positive_int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
-
-
 def _port(text: str) -> int:
-    value = _positive_int(text)
+    value = _non_negative_int(text)
     if not 1 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"must be a port number between 1 and 65535, got {value}")
     return value
@@ -269,7 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="one run: time series, summary and a plot")
     run.add_argument("scenario", help="scenario file, or the name of a shipped scenario (e.g. baseline)")
-    run.add_argument("--seed", type=_positive_int, default=1, help="random seed (default 1)")
+    run.add_argument("--seed", type=_non_negative_int, default=1, help="random seed (default 1)")
     run.add_argument("--strategy", help="strategy name or YAML file, replacing the scenario's")
     run.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
                      help="override a scenario field, e.g. --set actors.ministry.political_will=0.7")
@@ -288,9 +284,9 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--resume", type=Path, metavar="DIR", help="finish an interrupted sweep in DIR")
     sweep.add_argument("--retry-failed", action="store_true", help="with --resume: re-run the runs that failed")
     sweep.add_argument("--out", type=Path, help="results folder (default results/<experiment>/<time>/)")
-    sweep.add_argument("--replications", type=_workers, help="replications per design point (overrides the file)")
+    sweep.add_argument("--replications", type=_positive_int, help="replications per design point (overrides the file)")
     sweep.add_argument("--executor", choices=("serial", "processes", "dask"), default="processes")
-    sweep.add_argument("--workers", type=_workers, help="worker processes (default: all cores)")
+    sweep.add_argument("--workers", type=_positive_int, help="worker processes (default: all cores)")
     sweep.add_argument("--address", help="Dask scheduler address, e.g. tcp://host:8786 (default: a local cluster)")
     sweep.add_argument("--dry-run", action="store_true", help="print the design size and a time estimate, run nothing")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar and no summary")

@@ -1,9 +1,10 @@
-"""What a result needs to be reproduced: package versions, git commit, time."""
+"""What a result needs to be reproduced: package versions, git commit, time; and where it goes."""
 
 from __future__ import annotations
 
 import platform
 import subprocess
+import time
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -45,3 +46,17 @@ def now() -> str:
 def provenance(**extra: Any) -> dict[str, Any]:
     """Versions, git state and a UTC timestamp, plus whatever the caller adds (seed, hashes)."""
     return {**extra, "created": now(), "versions": package_versions(), **git_state()}
+
+
+def stamped_folder(parent: Path, label: str = "") -> Path:
+    """A folder under ``parent`` named by the local time (``<label>_<time>``, or ``<time>``) that
+    does not exist yet, so a result never lands in an earlier one's folder: a second folder in
+    the same second gets ``_1``, then ``_2``. Runs and sweeps both name their folders here."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    name = f"{label}_{stamp}" if label else stamp
+    folder = parent / name
+    suffix = 1
+    while folder.exists():
+        folder = parent / f"{name}_{suffix}"
+        suffix += 1
+    return folder

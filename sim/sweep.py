@@ -9,7 +9,6 @@ narrow enough. :func:`summarize` turns ``runs.parquet`` into the tables planners
 from __future__ import annotations
 
 import hashlib
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -202,14 +201,3 @@ def summarize(results_dir: Path, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFr
     paired.to_csv(results_dir / "comparisons.csv", index=False)
     (results_dir / "summary.md").write_text(text, encoding="utf-8")
     return table, paired, text
-
-
-def stamped_folder(root: Path, name: str) -> Path:
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    folder = root / name / stamp
-    suffix = 1
-    while folder.exists():
-        folder = root / name / f"{stamp}_{suffix}"
-        suffix += 1
-    return folder
-

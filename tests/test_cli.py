@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -41,6 +42,32 @@ def test_run_with_overrides_and_strategy(tmp_path):
     assert record["strategy"] == "adaptive"
 
 
+def test_seed_zero_is_a_seed(tmp_path):
+    """0 is a valid seed (only years, workers and replications must be at least 1)."""
+    out = tmp_path / "zero"
+    assert main(["run", "baseline", "--seed", "0", "--years", "1", "--no-plot", "--quiet", "--out", str(out)]) == 0
+    assert json.loads((out / "summary.json").read_text())["seed"] == 0
+
+
+def test_default_folders_are_stamped_and_never_reused(tmp_path, monkeypatch):
+    """Without --out, runs go to results/runs/<scenario>_<strategy>_seed<N>_<time>/ and sweeps to
+    results/<experiment>/<time>/; a second one in the same second gets its own folder."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("sim.provenance.time", SimpleNamespace(strftime=lambda _: "20260102-030405"))
+    for _ in range(2):
+        assert main(["run", "baseline", "--years", "1", "--no-plot", "--quiet"]) == 0
+    assert sorted(p.name for p in (tmp_path / "results" / "runs").iterdir()) == [
+        "baseline_security_first_seed1_20260102-030405", "baseline_security_first_seed1_20260102-030405_1"]
+    experiment = tmp_path / "tiny.yaml"
+    experiment.write_text("name: tiny\nscenarios: [baseline]\ndesign: {kind: list, points: [{horizon_years: 1}]}\n"
+                          "replications: 1\nmaster_seed: 1\n")
+    for _ in range(2):
+        assert main(["sweep", str(experiment), "--executor", "serial", "--quiet"]) == 0
+    assert sorted(p.name for p in (tmp_path / "results" / "tiny").iterdir()) == ["20260102-030405",
+                                                                                  "20260102-030405_1"]
+    assert (tmp_path / "results" / "tiny" / "20260102-030405_1" / "runs.parquet").is_file()
+
+
 def test_refuses_to_overwrite_existing_results(tmp_path, capsys):
     out = tmp_path / "taken"
     out.mkdir()
@@ -53,6 +80,7 @@ def test_refuses_to_overwrite_existing_results(tmp_path, capsys):
 @pytest.mark.parametrize("argv, message", [
     (["run", "baseline", "--seed", "-3"], "must not be negative"),
     (["run", "baseline", "--seed", "x"], "expected a whole number"),
+    (["run", "baseline", "--years", "0"], "argument --years: must be at least 1, got 0"),
     (["run", "baseline", "--set", "novalue"], "--set expects KEY=VALUE"),
     (["run", "baseline", "--set", "actors.ministry.politcal_will=0.5"], "did you mean 'political_will'"),
     (["run", "baseline", "--set", "actors.ministry.political_will=2"], "is out of range"),
@@ -71,7 +99,8 @@ def test_validate_reports_each_file(tmp_path, capsys):
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: x\nactors: {}\n")
     assert main(["validate", "scenarios/baseline.yaml"]) == 0
-    assert "ok: scenarios/baseline.yaml" in capsys.readouterr().out
+    # 4 ministries, army + 20 police + intelligence, 2 in parliament, 30 NGOs + 5 media, 3 donors, 2 spoilers
+    assert "ok: scenarios/baseline.yaml — 'baseline', 68 actors, 5 pillars" in capsys.readouterr().out
     assert main(["validate", "scenarios/baseline.yaml", str(bad)]) == 2
     captured = capsys.readouterr()
     assert "ok: scenarios/baseline.yaml" in captured.out and f"invalid: {bad}" in captured.err

@@ -180,6 +180,7 @@ def test_existing_results_are_never_overwritten(tmp_path, capsys):
     (["--resume", "nowhere"], "not a sweep results folder"),
     (["--retry-failed"], "--retry-failed needs --resume"),
     (["--workers", "0"], "must be at least 1"),
+    (["--replications", "0"], "argument --replications: must be at least 1"),
     (["--executor", "threads"], "invalid choice"),
 ])
 def test_bad_sweep_flags(tmp_path, argv, message, capsys):
