@@ -22,7 +22,8 @@ from .experiments import stats
 from .fields import HEADLINE_INDICATORS
 
 SUCCESS = "reform_success"
-HORIZON_YEARS_COLUMN = "months"
+#: Outcome column with each run's length in months (its horizon; /12 for years).
+RUN_MONTHS_COLUMN = "months"
 
 
 @dataclass(frozen=True)
@@ -132,9 +133,10 @@ def _group_summary(group: pd.DataFrame, seed: int) -> dict[str, Any]:
         stats.bootstrap_mean_ci(index, seed=seed) if enough else (np.nan, np.nan))
     row["reform_index_median_ci_low"], row["reform_index_median_ci_high"] = (
         stats.bootstrap_quantile_ci(index, 0.5, seed=seed) if enough else (np.nan, np.nan))
-    horizon = float(group[HORIZON_YEARS_COLUMN].max()) / 12.0
+    horizon_years = float(group[RUN_MONTHS_COLUMN].max()) / 12.0
     for name in ("reform_index", *HEADLINE_INDICATORS):
-        durations, observed = stats.censor_at_horizon(group[f"years_to_threshold_{name}"].to_numpy(float), horizon)
+        durations, observed = stats.censor_at_horizon(group[f"years_to_threshold_{name}"].to_numpy(float),
+                                                      horizon_years)
         row[f"median_years_to_threshold_{name}"] = stats.km_median(durations, observed)
         row[f"final_{name}_mean"] = float(group[f"final_{name}"].mean())
     row["relapse_rate"] = float(group["conflict_relapse"].mean())
