@@ -107,6 +107,7 @@ class _Tally:
 
     Each run executes at most once per session, so: succeeded = done before
     + new successes; failed = failed before and not re-run + new failures.
+    ``batch_fallbacks`` counts this session's batches retried run by run.
     """
 
     def __init__(self, runs: Sequence[RunSpec], todo: Sequence[RunSpec], done: set[str], failed: set[str]) -> None:
@@ -115,11 +116,13 @@ class _Tally:
         self.succeeded = len(done & design)
         self.failed = len(failed & design) - sum(spec.key in failed for spec in todo)
         self.executed = 0
+        self.batch_fallbacks = 0
 
     def add(self, outcome: ChunkOutcome) -> None:
         self.succeeded += outcome.n_succeeded
         self.failed += len(outcome.failures)
         self.executed += outcome.n_succeeded + len(outcome.failures)
+        self.batch_fallbacks += len(outcome.batch_fallbacks)
 
     def counts(self) -> dict[str, int]:
         pending = self.n_runs - self.succeeded - self.failed
@@ -152,7 +155,9 @@ def run_sweep(
     the experiment file and scenario hash) is stored in ``manifest.json``
     with the executor, timings, counts, package versions and git commit;
     on resume, ``metadata=None`` keeps what was stored.  Each call appends a
-    session record; one still marked "running" was killed.
+    session record; one still marked "running" was killed.  A batch that fails
+    (see :mod:`~sim.experiments.records`) prints a warning line and is counted
+    in the session's ``batch_fallbacks``.
     """
     _check_unique(runs)
     chosen = make_executor(executor, workers)
@@ -191,6 +196,8 @@ def run_sweep(
                         for outcome in chosen.map_chunks(run_fn, _chunks(todo, size)):
                             store.write_chunk(outcome)
                             tally.add(outcome)
+                            for message in outcome.batch_fallbacks:
+                                reporter.warn(f"warning: {message}")
                             reporter.advance(outcome.n_succeeded, len(outcome.failures))
             finally:
                 reporter.finish()
@@ -201,7 +208,7 @@ def run_sweep(
             raise
         finally:
             manifest["counts"] = tally.counts()
-            session.update(finished_at=now(), executed=tally.executed)
+            session.update(finished_at=now(), executed=tally.executed, batch_fallbacks=tally.batch_fallbacks)
             store.write_manifest(manifest)
 
     counts = tally.counts()

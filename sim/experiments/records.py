@@ -17,8 +17,11 @@ one result per seed: consecutive runs of one design point in a chunk are then
 computed in one call (a vectorised model steps them together). The engine
 requires, and the model must guarantee, that each result is what
 ``run_fn(params, seed)`` returns for that seed alone; results then do not
-depend on how runs are grouped into chunks. If a batch raises, its runs are
-retried one by one, so only the runs that fail are recorded as failures.
+depend on how runs are grouped into chunks. If a batch raises (or returns the
+wrong number of results), its runs are retried one by one, so only the runs
+that fail are recorded as failures; the chunk reports each such fallback, and
+the engine prints it and counts it in the manifest, because a batch that
+always falls back still gives right numbers, only slowly.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from __future__ import annotations
 import json
 import traceback
 import itertools
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -70,11 +73,13 @@ class RunFailure:
 
 @dataclass
 class ChunkOutcome:
-    """What one chunk sends back: successful rows as tables, plus the failures."""
+    """What one chunk sends back: successful rows as tables, the failures, and a line for
+    each batch that failed and was retried run by run."""
 
     runs: pa.Table | None
     timeseries: pa.Table | None
     failures: list[RunFailure] = field(default_factory=list)
+    batch_fallbacks: list[str] = field(default_factory=list)
 
     @property
     def n_succeeded(self) -> int:
@@ -163,29 +168,23 @@ def rows_to_table(rows: Sequence[Mapping[str, Scalar]]) -> pa.Table:
     return pa.table(columns)
 
 
-def _batch_results(run_fn: RunFn, specs: Sequence[RunSpec]) -> list[Any] | None:
-    """The results of runs of one design point from the model's ``run_batch``, or None when
-    the model has none, the group is a single run, or the batch failed (then each run is
-    retried alone, so a failure is pinned to its run)."""
+def _batch_results(run_fn: RunFn, specs: Sequence[RunSpec]) -> tuple[list[Any] | None, str | None]:
+    """The results of runs of one design point from the model's ``run_batch``, and why not.
+
+    ``(None, None)`` when the model has no ``run_batch`` or the group is a single run;
+    ``(None, reason)`` when the batch raised or returned the wrong number of results (its
+    runs are then retried alone, so a failure is pinned to its run).
+    """
     run_batch = getattr(run_fn, "run_batch", None)
     if run_batch is None or len(specs) < 2:
-        return None
+        return None, None
     try:
         results = list(run_batch(json.loads(canonical_json(specs[0].params)), [spec.seed for spec in specs]))
-    except Exception:  # noqa: BLE001 -- retried run by run below, where the error is recorded
-        return None
-    return results if len(results) == len(specs) else None
-
-
-def _run_group(run_fn: RunFn, specs: Sequence[RunSpec]) -> Iterator[tuple[RunSpec, Callable[[], Any]]]:
-    """Each run of a group with a thunk giving its result (from the batch, or run alone)."""
-    results = _batch_results(run_fn, specs)
-    for position, spec in enumerate(specs):
-        if results is not None:
-            yield spec, (lambda value=results[position]: value)
-        else:
-            # The model gets a private copy: it may mutate it without corrupting the design.
-            yield spec, (lambda spec=spec: run_fn(json.loads(canonical_json(spec.params)), spec.seed))
+    except Exception as exc:  # noqa: BLE001 -- reported, then retried run by run, where errors are recorded
+        return None, f"{type(exc).__name__}: {exc}"
+    if len(results) != len(specs):
+        return None, f"run_batch returned {len(results)} results for {len(specs)} seeds"
+    return results, None
 
 
 def execute_chunk(run_fn: RunFn, specs: Sequence[RunSpec]) -> ChunkOutcome:
@@ -195,27 +194,37 @@ def execute_chunk(run_fn: RunFn, specs: Sequence[RunSpec]) -> ChunkOutcome:
     rows: list[dict[str, Scalar]] = []
     ts_rows: list[dict[str, Scalar]] = []
     failures: list[RunFailure] = []
-    groups = itertools.groupby(specs, key=lambda spec: canonical_json(spec.params))
-    for spec, result in itertools.chain.from_iterable(_run_group(run_fn, list(group)) for _, group in groups):
-        try:
-            row, run_ts_rows = _rows(spec, result())
-        except Exception as exc:  # any model error is data to record, not a crash
-            failures.append(
-                RunFailure(
-                    run_key=spec.key,
-                    design_index=spec.index,
-                    replication=spec.replication,
-                    seed=spec.seed,
-                    params=spec.params,
-                    error=f"{type(exc).__name__}: {exc}",
-                    traceback=traceback.format_exc(),
+    fallbacks: list[str] = []
+    for _, grouped in itertools.groupby(specs, key=lambda spec: canonical_json(spec.params)):
+        group = list(grouped)
+        results, reason = _batch_results(run_fn, group)
+        if reason is not None:
+            fallbacks.append(f"a batch of {len(group)} runs of design point {group[0].index} failed and was "
+                             f"retried run by run: {reason}")
+        for position, spec in enumerate(group):
+            try:
+                # Run alone, the model gets a private copy: it may mutate it without corrupting the design.
+                result = (results[position] if results is not None
+                          else run_fn(json.loads(canonical_json(spec.params)), spec.seed))
+                row, run_ts_rows = _rows(spec, result)
+            except Exception as exc:  # any model error is data to record, not a crash
+                failures.append(
+                    RunFailure(
+                        run_key=spec.key,
+                        design_index=spec.index,
+                        replication=spec.replication,
+                        seed=spec.seed,
+                        params=spec.params,
+                        error=f"{type(exc).__name__}: {exc}",
+                        traceback=traceback.format_exc(),
+                    )
                 )
-            )
-            continue
-        rows.append(row)
-        ts_rows.extend(run_ts_rows)
+                continue
+            rows.append(row)
+            ts_rows.extend(run_ts_rows)
     return ChunkOutcome(
         runs=rows_to_table(rows) if rows else None,
         timeseries=rows_to_table(ts_rows) if ts_rows else None,
         failures=failures,
+        batch_fallbacks=fallbacks,
     )

@@ -290,3 +290,28 @@ def test_batched_model_gives_the_rows_of_run_by_run_and_pins_failures(tmp_path: 
     alone = _sweep(runs, tmp_path / "alone", run_fn=lambda params, seed: BatchedToy()(params, seed), chunk_size=5)
     assert _table(batched.runs_path).equals(_table(alone.runs_path))
     assert sorted(f["replication"] for f in read_failures(batched.out_dir)) == [3, 3]
+
+
+def test_a_failing_batch_is_reported_and_counted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Falling back to run-by-run is not silent: a warning line per failed batch and a count in the
+    manifest. Chunks of 5 over 2 points x 8 replications: the batches holding replication 3 of each
+    point (points 0 and 1) raise; the batch of point 1's first 5 runs returns one result too few."""
+    bad_seed = make_runs([{}], 4, master_seed=5)[3].seed
+    runs = make_runs([{"x": 0.1, "bad_seed": bad_seed}, {"x": 0.7, "bad_seed": bad_seed}], 8, master_seed=5)
+    result = _sweep(runs, tmp_path / "raising", run_fn=BatchedToy(), chunk_size=5)
+    warnings = capsys.readouterr().err.splitlines()
+    assert warnings == [f"warning: a batch of 5 runs of design point {point} failed and was retried run by run: "
+                        f"ValueError: bad seed {bad_seed}" for point in (0, 1)]
+    assert read_manifest(result.out_dir)["sessions"][0]["batch_fallbacks"] == 2
+    assert result.n_failed == 2  # only the two bad runs fail; their batch-mates succeed alone
+
+    short = make_runs([{"x": 0.1, "drop_last": True}], 5, master_seed=5)
+    result = _sweep(short, tmp_path / "short", run_fn=BatchedToy(), chunk_size=5)
+    assert capsys.readouterr().err == ("warning: a batch of 5 runs of design point 0 failed and was retried run by "
+                                       "run: run_batch returned 4 results for 5 seeds\n")
+    assert read_manifest(result.out_dir)["sessions"][0]["batch_fallbacks"] == 1 and result.n_succeeded == 5
+
+    fine = make_runs([{"x": 0.1}], 5, master_seed=5)
+    result = _sweep(fine, tmp_path / "fine", run_fn=BatchedToy(), chunk_size=5)
+    assert capsys.readouterr().err == ""
+    assert read_manifest(result.out_dir)["sessions"][0]["batch_fallbacks"] == 0

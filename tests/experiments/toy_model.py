@@ -71,7 +71,8 @@ def toy_run_with_series(params: Mapping[str, Any], seed: int) -> tuple[dict[str,
 
 class BatchedToy:
     """``toy_run`` with a ``run_batch`` (the engine's batched protocol). A run whose seed is
-    ``params["bad_seed"]`` raises, alone or in a batch. ``calls`` logs batch sizes (serial only)."""
+    ``params["bad_seed"]`` raises, alone or in a batch; with ``params["drop_last"]`` a batch
+    returns one result too few. ``calls`` logs batch sizes (serial only)."""
 
     calls: list[int] = []
 
@@ -82,4 +83,5 @@ class BatchedToy:
 
     def run_batch(self, params: Mapping[str, Any], seeds: list[int]) -> list[dict[str, Any]]:
         self.calls.append(len(seeds))
-        return [self(params, seed) for seed in seeds]
+        results = [self(params, seed) for seed in seeds]
+        return results[:-1] if params.get("drop_last") else results
