@@ -26,7 +26,6 @@ HEADLINE_INDICATORS: tuple[str, ...] = (
     "government_effectiveness",
     "rule_of_law",
 )
-OTHER_INDICATORS: tuple[str, ...] = ("political_will", "public_trust", "violence", "donor_funding")
 IndicatorName = Literal[
     "military_out_of_politics", "corruption_control", "bureaucratic_quality",
     "government_effectiveness", "rule_of_law", "political_will", "public_trust", "violence",

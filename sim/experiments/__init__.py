@@ -23,7 +23,6 @@ _EXPORTS = {
     "RunSpec": "runs",
     "make_runs": "runs",
     "replication_seed": "seeds",
-    "replication_seeds": "seeds",
     "run_key": "keys",
     "canonical_json": "keys",
     # engine
@@ -76,7 +75,6 @@ __all__ = [
     "read_failures",
     "read_manifest",
     "replication_seed",
-    "replication_seeds",
     "run_key",
     "run_sweep",
     "stats",
@@ -99,5 +97,5 @@ if TYPE_CHECKING:
     from .progress import BarProgress, ProgressReporter, QuietProgress
     from .records import ChunkOutcome, RunFailure, execute_chunk
     from .runs import RunSpec, make_runs
-    from .seeds import replication_seed, replication_seeds
+    from .seeds import replication_seed
     from .store import ResultStore, read_failures, read_manifest

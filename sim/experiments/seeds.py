@@ -11,8 +11,6 @@ adding replications later never changes the seeds of earlier ones.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import numpy as np
 
 
@@ -27,7 +25,3 @@ def replication_seed(master_seed: int, replication: int) -> int:
     sequence = np.random.SeedSequence(entropy=master_seed, spawn_key=(replication,))
     return int(sequence.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
 
-
-def replication_seeds(master_seed: int, replications: Iterable[int]) -> list[int]:
-    """Seeds for several replications; element i is ``replication_seed(master_seed, replications[i])``."""
-    return [replication_seed(master_seed, k) for k in replications]

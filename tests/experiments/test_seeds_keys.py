@@ -7,20 +7,20 @@ import hashlib
 import numpy as np
 import pytest
 
-from sim.experiments import design, make_runs, replication_seed, replication_seeds, run_key
+from sim.experiments import design, make_runs, replication_seed, run_key
 
 
 def test_replication_seed_is_the_spawned_child_of_the_master() -> None:
     children = np.random.SeedSequence(2024).spawn(4)
     expected = [int(c.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for c in children]
-    assert replication_seeds(2024, range(4)) == expected
+    assert [replication_seed(2024, k) for k in range(4)] == expected
 
 
 def test_seeds_are_distinct_and_depend_on_master() -> None:
-    seeds = replication_seeds(1, range(1000))
+    seeds = [replication_seed(1, k) for k in range(1000)]
     assert len(set(seeds)) == 1000
     assert all(0 <= s < 2**63 for s in seeds)
-    assert replication_seeds(2, range(10)) != seeds[:10]
+    assert [replication_seed(2, k) for k in range(10)] != seeds[:10]
     with pytest.raises(ValueError):
         replication_seed(1, -1)
 
