@@ -173,3 +173,16 @@ def test_a_runs_inputs_are_read_only(baseline):
         model.reform_scenario = baseline
     with pytest.raises(Exception, match="frozen"):
         model.params.corruption.peer_effect = 0.0
+
+
+def test_extreme_settings_saturate_instead_of_leaving_0_1():
+    """Ranges the schema allows but the equations were not written for stay on [0, 1]."""
+    scenario = load_scenario("post_conflict", {
+        "mechanisms.interventions.confrontation_base": 1.0, "mechanisms.interventions.confrontation_capacity": 1.0,
+        "mechanisms.influence.enabled": False, "mechanisms.influence.force_anchor_base": 1.0,
+        "mechanisms.influence.force_anchor_integrity": 1.0, "horizon_years": 2})
+    model = ReformModel(scenario, rng=1).run(3)
+    model.intervene("confront_spoiler", "rebel_faction")
+    model.run()
+    assert model.state.types["spoiler"].strength.min() >= 0.0
+    assert 0.0 <= model.state.stance.min() and model.state.stance.max() <= 1.0

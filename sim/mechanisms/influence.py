@@ -23,13 +23,13 @@ def friedkin_johnsen_step(
 def integrity_anchor(base: float, weight: float, integrity: np.ndarray, corruption: np.ndarray) -> np.ndarray:
     """The interest of a professional body (security forces, parliament) in reform.
 
-        a_i = a0 + k x_i (1 - c_i)
+        a_i = clip(a0 + k x_i (1 - c_i), 0, 1)
 
     x is the body's professional trait (a force's professionalism, parliament's independence):
     the more professional and the less corrupt, the more it gains from accountable
     institutions (DCAF's "effective and accountable"; OECD DAC 2007). Judgement: a0 and k.
     """
-    return base + weight * integrity * (1.0 - corruption)
+    return np.clip(base + weight * integrity * (1.0 - corruption), 0.0, 1.0)
 
 
 def spoiler_anchor(scale: float, threatened: np.ndarray, strength: np.ndarray, cooptation: np.ndarray) -> np.ndarray:

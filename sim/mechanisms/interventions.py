@@ -60,10 +60,10 @@ def confront(strength: np.ndarray, chosen: np.ndarray, resolve: np.ndarray, insi
              backlash: float) -> tuple[np.ndarray, Level]:
     """Coerce the chosen spoilers (Stedman 1997: coercion); outside ones fight back.
 
-        S' = S (1 - (b + k_E E));   V' = min(V + k_V sum_{chosen, outside} S rho, 1)
+        S' = S max(1 - (b + k_E E), 0);   V' = min(V + k_V sum_{chosen, outside} S rho, 1)
 
     E is the security forces' effectiveness; the backlash uses the strength before the blow.
     Returns the spoilers' new strength and violence."""
     pushed = backlash * weighted_total(strength * resolve, chosen & ~inside)
-    weakened = np.where(chosen, strength * (1.0 - (base + capacity_share * effectiveness)), strength)
+    weakened = np.where(chosen, strength * np.maximum(1.0 - (base + capacity_share * effectiveness), 0.0), strength)
     return weakened, np.minimum(violence + pushed, 1.0)
