@@ -159,7 +159,10 @@ class ReformBatch:
             values[f"de_jure_{pillar}"] = state.de_jure[:, position]
             values[f"de_facto_{pillar}"] = state.de_facto[:, position]
             values[f"effort_{pillar}"] = self.world.programme.effort[:, position]
-        values.update(self._type_aggregates())
+        # A per-type mean never replaces a model-level series of the same name
+        # (``spoiler_strength`` is the total effective strength, not the spoilers' mean).
+        for name, value in self._type_aggregates().items():
+            values.setdefault(name, value)
         return values
 
     def _type_aggregates(self) -> dict[str, np.ndarray]:
@@ -180,8 +183,9 @@ class ReformBatch:
     def indicator_names(self) -> list[str]:
         """Every indicator a full record (``collect_all``) holds, in order."""
         pillars = self.state.pillar_names
-        return [*MODEL_INDICATORS, *(f"de_jure_{p}" for p in pillars), *(f"de_facto_{p}" for p in pillars),
-                *(f"effort_{p}" for p in pillars), *self._type_aggregates()]
+        return list(dict.fromkeys([*MODEL_INDICATORS, *(f"de_jure_{p}" for p in pillars),
+                                   *(f"de_facto_{p}" for p in pillars), *(f"effort_{p}" for p in pillars),
+                                   *self._type_aggregates()]))
 
     def indicator(self, name: str) -> np.ndarray:
         """This month's value of one indicator, per replication (computed on demand if not kept)."""
