@@ -15,8 +15,9 @@ and a run's identity is the content it ran on.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -36,6 +37,7 @@ from .fields import (
 )
 from .loading import load_validated
 from .scenario import (
+    Scenario,
     load_scenario_data,
     resolve_scenario_path,
     scenario_from_dict,
@@ -206,7 +208,12 @@ def _example_value(design: ParameterDesign, dotted: str) -> Any:
     return next(point[dotted] for point in design.points or [] if dotted in point)
 
 
-def order_strategy(order: tuple[str, ...], sequencing: Sequencing) -> dict[str, Any]:
+def order_name(order: Sequence[str]) -> str:
+    """The strategy name of a pillar order, readable in runs.parquet: ``order_policing_then_oversight``."""
+    return "order_" + "_then_".join(order)
+
+
+def order_strategy(order: Sequence[str], sequencing: Sequencing) -> dict[str, Any]:
     """A phased strategy that takes up the pillars in ``order``."""
     phases = []
     for k, pillar in enumerate(order):
@@ -214,15 +221,16 @@ def order_strategy(order: tuple[str, ...], sequencing: Sequencing) -> dict[str, 
         effort[pillar] = sequencing.effort
         start = {"after_month": k * sequencing.phase_months, "latest_month": k * sequencing.phase_months}
         phases.append({"name": f"phase_{k + 1}_{pillar}", "start": start, "effort": effort})
-    return {"name": "order_" + "_then_".join(order), "description": " > ".join(order), "phases": phases}
+    return {"name": order_name(order), "description": " > ".join(order), "phases": phases}
 
 
-def _orders(sequencing: Sequencing, master_seed: int) -> list[tuple[str, ...]]:
-    every = list(itertools.permutations(sequencing.pillars))
-    if sequencing.orders == "all" or sequencing.orders >= len(every):
-        return every
-    rng = np.random.default_rng(master_seed)
-    return [every[i] for i in sorted(rng.choice(len(every), size=sequencing.orders, replace=False))]
+def _pillar_orders(sequencing: Sequencing, master_seed: int) -> list[list[str]]:
+    """Every order of the pillars, or ``orders`` distinct ones drawn with the master seed."""
+    from .experiments import design
+
+    every = math.factorial(len(sequencing.pillars))
+    sample = None if sequencing.orders == "all" or sequencing.orders >= every else sequencing.orders
+    return design.permutations(sequencing.pillars, sample=sample, seed=master_seed)
 
 
 def _override_points(design: ParameterDesign | None) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
@@ -245,21 +253,30 @@ def _override_points(design: ParameterDesign | None) -> tuple[list[dict[str, Any
     return list(sampled.points), sampled.problem
 
 
+#: The strategy label of design points that run each scenario under its own strategy.
+OWN_STRATEGY = "(scenario)"
+
+
 def expand(experiment: Experiment, library: Library) -> list[dict[str, Any]]:
-    """Design points: scenario x strategy (named, or one per pillar order) x parameter point."""
+    """Design points: scenario x strategy (named, or one per pillar order) x parameter point.
+
+    A pillar order travels as data, ``{"strategy": "order_a_then_b", "order": ["a", "b"]}``: the
+    label is what tables show, the list is what :class:`PointRunner` builds the strategy from.
+    """
+    from .experiments import design
+
     overrides, _ = _override_points(experiment.design)
-    strategies: list[str] = list(experiment.strategies)
+    strategies: list[dict[str, Any]] = [{"strategy": reference} for reference in experiment.strategies]
     if experiment.sequencing is not None:
-        strategies += ["order:" + ">".join(order) for order in _orders(experiment.sequencing, experiment.master_seed)]
-    if not strategies:
-        strategies = ["(scenario)"]
-    return [
-        {"scenario": scenario, "strategy": strategy, "overrides": dict(point)}
-        for scenario in library.scenarios for strategy in strategies for point in overrides
-    ]
+        strategies += [{"strategy": order_name(order), "order": order}
+                       for order in _pillar_orders(experiment.sequencing, experiment.master_seed)]
+    return design.cross([{"scenario": scenario} for scenario in library.scenarios],
+                        strategies or [{"strategy": OWN_STRATEGY}],
+                        [{"overrides": dict(point)} for point in overrides])
 
 
 def sampled_problem(experiment: Experiment) -> dict[str, Any] | None:
+    """The SALib problem of a sampled design (kept in the manifest for the sensitivity analysis)."""
     return _override_points(experiment.design)[1]
 
 
@@ -277,17 +294,17 @@ class PointRunner:
     stride_months: int | None
     series: tuple[str, ...]
     # Validation costs milliseconds; a chunk holds many runs of one point, so cache per copy.
-    _cache: dict[tuple[str, str, str], Any] = field(default_factory=dict, compare=False, repr=False)
+    _cache: dict[str, Scenario] = field(default_factory=dict, compare=False, repr=False)
 
-    def __call__(self, params: dict[str, Any], seed: int) -> Any:
+    def __call__(self, params: Mapping[str, Any], seed: int) -> Any:
         return self.run_batch(params, [seed])[0]
 
-    def run_batch(self, params: dict[str, Any], seeds: list[int]) -> list[Any]:
+    def run_batch(self, params: Mapping[str, Any], seeds: list[int]) -> list[Any]:
         """Runs of one design point, one per seed, stepped together as a :class:`ReformBatch`
         (each run's numbers are those it has alone: ``ReformModel(scenario, rng=seed)``)."""
         from .dynamics import ReformBatch
 
-        scenario = self.scenario(params["scenario"], params["strategy"], params.get("overrides", {}))
+        scenario = self.scenario(params)
         # Bound a batch's memory: its networks are one sparse matrix with R blocks.
         size = max(1, MAX_BATCH_ACTORS // max(scenario.actor_count(), 1))
         results = []
@@ -307,23 +324,23 @@ class PointRunner:
         return [(summary, [{"month": m, **{name: float(values[m, row]) for name, values in series.items()}}
                            for m in months]) for row, summary in enumerate(summaries)]
 
-    def scenario(self, scenario: str, strategy: str, overrides: dict[str, Any]):
-        """The validated scenario of one design point."""
-        key = (scenario, strategy, json.dumps(overrides, sort_keys=True))
+    def scenario(self, params: Mapping[str, Any]) -> Scenario:
+        """The validated scenario of one design point (as :func:`expand` made it)."""
+        key = json.dumps(params, sort_keys=True)
         if key not in self._cache:
-            data = self.library.scenarios[scenario]
-            for dotted, value in overrides.items():
+            data = self.library.scenarios[params["scenario"]]
+            for dotted, value in params.get("overrides", {}).items():
                 data = set_dotted(data, dotted, value)
-            if strategy.startswith("order:"):
-                order = tuple(strategy.removeprefix("order:").split(">"))
-                data = {**data, "strategy": order_strategy(order, self.sequencing)}
-            elif strategy != "(scenario)":
-                data = {**data, "strategy": self.library.strategies[strategy]}
-            self._cache[key] = scenario_from_dict(data, f"{scenario} [{strategy}]")
+            if "order" in params:
+                data = {**data, "strategy": order_strategy(params["order"], self.sequencing)}
+            elif params["strategy"] != OWN_STRATEGY:
+                data = {**data, "strategy": self.library.strategies[params["strategy"]]}
+            self._cache[key] = scenario_from_dict(data, f"{params['scenario']} [{params['strategy']}]")
         return self._cache[key]
 
 
 def runner_for(experiment: Experiment, library: Library) -> PointRunner:
+    """The model function of an experiment, for the engine."""
     return PointRunner(library, experiment.sequencing, experiment.outputs.timeseries_stride_months,
                        tuple(experiment.outputs.timeseries))
 

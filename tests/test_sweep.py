@@ -14,8 +14,7 @@ from distributed import Client
 
 from sim import ScenarioError
 from sim.cli import main
-from sim.experiment import Sequencing, expand, load_experiment, order_strategy
-from sim.strategy import Strategy
+from sim.experiment import expand, load_experiment, runner_for
 
 EXPERIMENTS = sorted(Path("experiments").glob("*.yaml"))
 
@@ -53,16 +52,35 @@ def test_sequencing_experiment_crosses_scenarios_and_strategies():
 
 
 def test_pillar_orders_become_phased_strategies(tmp_path):
+    """Each order is a design point carrying the order as data, labelled readably; the runner
+    builds the phased strategy from the list (a label is never parsed back)."""
     text = TINY.replace("strategies: [security_first, adaptive]",
                         "strategies: []\nsequencing: {pillars: [policing, oversight, integrity], phase_months: 24}")
     experiment, library = load_experiment(experiment_file(tmp_path, text))
-    strategies = {p["strategy"] for p in expand(experiment, library)}
-    assert len(strategies) == 6 and "order:policing>oversight>integrity" in strategies
-    strategy = Strategy.model_validate(order_strategy(("policing", "oversight", "integrity"),
-                                                      Sequencing(pillars=["policing", "oversight", "integrity"],
-                                                                 phase_months=24)))
+    points = expand(experiment, library)
+    assert len({p["strategy"] for p in points}) == 6
+    point = next(p for p in points if p["strategy"] == "order_policing_then_oversight_then_integrity")
+    assert point["order"] == ["policing", "oversight", "integrity"]
+    strategy = runner_for(experiment, library).scenario(point).strategy
+    assert strategy.name == "order_policing_then_oversight_then_integrity"
     assert [p.start.after_month for p in strategy.phases] == [0, 24, 48]
     assert strategy.phases[2].effort == {"policing": 0.3, "oversight": 0.3, "integrity": 1.0}
+
+
+def test_pillar_orders_sit_beside_named_strategies_in_the_results(tmp_path):
+    text = TINY.replace("strategies: [security_first, adaptive]",
+                        "strategies: [adaptive]\nsequencing: {pillars: [policing, oversight], phase_months: 12}")
+    out = tmp_path / "orders"
+    assert main(["sweep", str(experiment_file(tmp_path, text)), "--executor", "serial", "--quiet",
+                 "--out", str(out)]) == 0
+    runs = pd.read_parquet(out / "runs.parquet")
+    orders = runs.groupby("param.strategy")["param.order"].unique().to_dict()
+    assert sorted(orders) == ["adaptive", "order_oversight_then_policing", "order_policing_then_oversight"]
+    assert pd.isna(orders["adaptive"]).all()  # a named strategy has no order
+    assert list(orders["order_policing_then_oversight"]) == ['["policing","oversight"]']
+    assert list(orders["order_oversight_then_policing"]) == ['["oversight","policing"]']
+    assert (runs["param.strategy"] == runs["strategy_name"]).all()
+    assert len(pd.read_csv(out / "comparisons.csv")) == 2 * 3  # every pair of the three, at both design points
 
 
 def test_sampled_order_subset_is_seeded(tmp_path):
@@ -70,8 +88,10 @@ def test_sampled_order_subset_is_seeded(tmp_path):
                         "sequencing: {pillars: [policing, oversight, integrity, justice], orders: 5}")
     first = expand(*load_experiment(experiment_file(tmp_path, text)))
     second = expand(*load_experiment(experiment_file(tmp_path, text)))
-    orders = {p["strategy"] for p in first if p["strategy"].startswith("order:")}
+    orders = {tuple(p["order"]) for p in first if "order" in p}
     assert len(orders) == 5 and first == second
+    other_seed = expand(*load_experiment(experiment_file(tmp_path, text.replace("master_seed: 1", "master_seed: 2"))))
+    assert {tuple(p["order"]) for p in other_seed} != orders
 
 
 @pytest.mark.parametrize("change, message", [
