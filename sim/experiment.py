@@ -281,10 +281,6 @@ def sampled_problem(experiment: Experiment) -> dict[str, Any] | None:
 
 
 # --- the model function ----------------------------------------------------------------
-#: Actors in one batch at most (replications x actors per run): about 20 MB of state and networks.
-MAX_BATCH_ACTORS = 20_000
-
-
 @dataclass(frozen=True)
 class PointRunner:
     """The engine's model function: picklable, carries the resolved inputs with it."""
@@ -300,29 +296,19 @@ class PointRunner:
         return self.run_batch(params, [seed])[0]
 
     def run_batch(self, params: Mapping[str, Any], seeds: list[int]) -> list[Any]:
-        """Runs of one design point, one per seed, stepped together as a :class:`ReformBatch`
-        (each run's numbers are those it has alone: ``ReformModel(scenario, rng=seed)``)."""
-        from .dynamics import ReformBatch
+        """Runs of one design point, one per seed, through :func:`sim.dynamics.run_seeds` (stepped
+        together; each run's numbers are those it has alone: ``ReformModel(scenario, rng=seed)``)."""
+        from .dynamics import run_seeds
 
         scenario = self.scenario(params)
-        # Bound a batch's memory: its networks are one sparse matrix with R blocks.
-        size = max(1, MAX_BATCH_ACTORS // max(scenario.actor_count(), 1))
-        results = []
-        for start in range(0, len(seeds), size):
-            batch = ReformBatch(scenario, [np.random.default_rng(seed) for seed in seeds[start:start + size]],
-                                record=self.series if self.stride_months is not None else ()).run()
-            results.extend(self._results(batch, scenario.strategy.name))
-        return results
-
-    def _results(self, batch: Any, strategy_name: str) -> list[Any]:
+        runs = run_seeds(scenario, seeds, record=self.series if self.stride_months is not None else ())
         summaries = [{**{k: v for k, v in full.items() if isinstance(v, (bool, int, float, str))},
-                      "strategy_name": strategy_name} for full in batch.summaries()]
+                      "strategy_name": scenario.strategy.name} for full in runs.summaries]
         if self.stride_months is None:
             return summaries
-        months = range(0, batch.month + 1, self.stride_months)
-        series = {name: batch.series(name) for name in self.series}
-        return [(summary, [{"month": m, **{name: float(values[m, row]) for name, values in series.items()}}
-                           for m in months]) for row, summary in enumerate(summaries)]
+        return [(summary, [{"month": m, **{name: float(runs.series[name][m, row]) for name in self.series}}
+                           for m in range(0, summary["months"] + 1, self.stride_months)])
+                for row, summary in enumerate(summaries)]
 
     def scenario(self, params: Mapping[str, Any]) -> Scenario:
         """The validated scenario of one design point (as :func:`expand` made it)."""

@@ -94,6 +94,20 @@ def test_sampled_order_subset_is_seeded(tmp_path):
     assert {tuple(p["order"]) for p in other_seed} != orders
 
 
+def test_a_batch_of_seeds_gives_each_seed_its_own_numbers(tmp_path):
+    """PointRunner.run_batch (through run_seeds) returns, seed by seed, what the seed gives alone,
+    with the kept series every stride_months up to the run's last month."""
+    text = TINY + "outputs: {timeseries_stride_months: 12, timeseries: [reform_index, violence]}\n"
+    runner = runner_for(*load_experiment(experiment_file(tmp_path, text)))
+    point = {"scenario": "baseline", "strategy": "adaptive", "overrides": {"horizon_years": 2}}
+    batch = runner.run_batch(point, [5, 6, 7])
+    assert batch == [runner(point, seed) for seed in (5, 6, 7)]
+    summary, series = batch[0]
+    assert summary["strategy_name"] == "adaptive" and summary["months"] == 24
+    assert [row["month"] for row in series] == [0, 12, 24] and set(series[0]) == {"month", "reform_index", "violence"}
+    assert batch[0] != batch[1]
+
+
 @pytest.mark.parametrize("change, message", [
     (("master_seed: 1", "master_sed: 1"), "unknown field 'master_sed'"),
     (("kind: list", "kind: grdi"), "design.kind = 'grdi' is not allowed"),
