@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .experiment import Experiment, Library, Precision, expand, load_experiment, runner_for, sampled_problem
+from .experiment_file import Experiment, Library, Precision, expand, load_experiment, runner_for, sampled_problem
 from .experiments import SweepResult, estimate_sweep, make_runs, run_sweep
 from .experiments import stats
 from .fields import HEADLINE_INDICATORS

@@ -14,7 +14,7 @@ from distributed import Client
 
 from sim import ScenarioError
 from sim.cli import main
-from sim.experiment import expand, load_experiment, runner_for
+from sim.experiment_file import expand, load_experiment, runner_for
 
 EXPERIMENTS = sorted(Path("experiments").glob("*.yaml"))
 

@@ -4,8 +4,9 @@ An experiment names base scenarios, strategies to compare, a parameter design ov
 scenario paths (grid, Latin hypercube, Sobol, Morris or an explicit list), optionally the
 *order* of reform pillars as a design dimension, replications (a count or a precision
 target), a master seed and what to keep. :func:`expand` turns it into the engine's design
-points; :func:`run_point` is the model function the engine runs. The engine itself
-(:mod:`sim.experiments`) knows nothing of any of this.
+points; :class:`PointRunner` (:func:`runner_for`) is the model function the engine runs. The
+engine itself (the package :mod:`sim.experiments`, a different thing from this module about
+experiment *files*) knows nothing of any of this.
 
 Scenarios and strategies are resolved once, when the experiment is loaded, and travel with
 the model function (not as file paths), so a Dask worker on another machine needs no files
