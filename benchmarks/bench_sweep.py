@@ -11,7 +11,7 @@ nothing.
 ``mesa.batch_run`` finish in minutes on two cores; the shipped scenarios run 40 years).
 The reference is as lean as the model allows: ``batch_run`` builds ``ReformModel`` with
 ``collect_all=False`` (only the series the summary needs) and collects at the end only.
-The sweep steps each design point's replications together (:class:`sim.dynamics.ReformBatch`).
+The sweep steps each design point's replications together (:func:`sim.dynamics.run_seeds`).
 """
 
 from __future__ import annotations
