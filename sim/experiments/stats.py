@@ -99,19 +99,17 @@ def compare_paired(success_a: ArrayLike, success_b: ArrayLike, confidence: float
     neither = n - both - a_only - b_only
     margins = (both + a_only) * (b_only + neither) * (both + b_only) * (a_only + neither)
     phi = (both * neither - a_only * b_only) / math.sqrt(margins) if margins > 0 else 0.0
-    successes_a, successes_b = both + a_only, both + b_only
-    p_a, p_b = successes_a / n, successes_b / n
-    paired = _newcombe_difference_ci(
-        p_a, wilson_ci(successes_a, n, confidence), p_b, wilson_ci(successes_b, n, confidence), phi
-    )
+    p_a, p_b = (both + a_only) / n, (both + b_only) / n
+    # Both intervals square and add the same Wilson arms (computed once: SciPy's cost ~0.3 ms each).
+    ci_a, ci_b = wilson_ci(both + a_only, n, confidence), wilson_ci(both + b_only, n, confidence)
     return PairedComparison(
         n_pairs=n,
         p_a=p_a,
         p_b=p_b,
         a_only=a_only,
         b_only=b_only,
-        paired_ci=paired,
-        unpaired_ci=unpaired_difference_ci(successes_a, n, successes_b, n, confidence),
+        paired_ci=_newcombe_difference_ci(p_a, ci_a, p_b, ci_b, phi),
+        unpaired_ci=_newcombe_difference_ci(p_a, ci_a, p_b, ci_b, phi=0.0),
     )
 
 
