@@ -9,7 +9,7 @@ import pytest
 
 from sim import ReformModel, load_scenario
 from sim.dynamics import SUMMARY_SERIES, ReformBatch
-from sim.experiment import load_experiment, runner_for
+from sim.experiment_file import load_experiment, runner_for
 from sim.state import NON_INDEX_FIELDS
 
 SEEDS = [11, 3, 27, 8]
@@ -96,7 +96,7 @@ outputs: {timeseries_stride_months: 12, timeseries: [reform_index, violence, don
     runner = runner_for(experiment, library)
     params = {"scenario": "post_conflict", "strategy": "adaptive", "overrides": {"horizon_years": 6}}
     results = runner.run_batch(params, SEEDS)
-    scenario = runner.scenario("post_conflict", "adaptive", {"horizon_years": 6})
+    scenario = runner.scenario(params)
     for seed, (summary, series) in zip(SEEDS, results):
         model = ReformModel(scenario, rng=seed).run()
         expected = {k: v for k, v in model.summary().items() if isinstance(v, (bool, int, float, str))}
