@@ -186,3 +186,23 @@ def test_extreme_settings_saturate_instead_of_leaving_0_1():
     model.run()
     assert model.state.types["spoiler"].strength.min() >= 0.0
     assert 0.0 <= model.state.stance.min() and model.state.stance.max() <= 1.0
+
+
+def test_a_sweep_can_vary_when_an_intervention_happens():
+    """experiments/cooptation_timing.yaml: each design point's runs are those of a model whose
+    scenario schedules that intervention (and differ from the point without it)."""
+    from sim.experiment_file import expand, load_experiment, runner_for
+
+    experiment, library = load_experiment("experiments/cooptation_timing.yaml")
+    runner = runner_for(experiment, library)
+    points = [p for p in expand(experiment, library) if p["strategy"] == "adaptive"]
+    finals = []
+    for point in points:
+        point = {**point, "overrides": {**point["overrides"], "horizon_years": 8}}
+        swept = runner.run_batch(point, [3])[0]
+        scenario = runner.scenario(point)
+        alone = ReformModel(scenario, rng=3).run().summary()
+        assert swept["final_reform_index"] == alone["final_reform_index"]
+        finals.append(swept["final_corruption_control"])
+    assert [len(p["overrides"]["interventions"]) for p in points] == [0, 1, 1]
+    assert finals[0] != finals[1] and finals[1] != finals[2]
