@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
+from sim import ReformModel, load_scenario, resolve_scenario
 from sim.cli import main
 
 
@@ -40,6 +41,13 @@ def test_run_with_overrides_and_strategy(tmp_path):
                  "--years", "2", "--no-plot", "--quiet", "--out", str(out)]) == 0
     record = json.loads((out / "summary.json").read_text())
     assert record["strategy"] == "adaptive"
+    expected = resolve_scenario(load_scenario("baseline", {"actors.ministry.political_will": 0.9,
+                                                           "horizon_years": 2}), "adaptive")
+    assert record["scenario_sha256"] == expected.content_hash()
+    frame = pd.read_parquet(out / "timeseries.parquet")
+    model = ReformModel(expected, rng=record["seed"]).run()
+    assert frame["political_will"].tolist() == model.datacollector.get_model_vars_dataframe()["political_will"].tolist()
+    assert frame["political_will"].iloc[0] > 0.8  # the override reached the run (the file says 0.4)
 
 
 def test_seed_zero_is_a_seed(tmp_path):
