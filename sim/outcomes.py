@@ -64,38 +64,82 @@ def reversals(series: Sequence[float], threshold: float) -> int:
 
 
 def reform_succeeded(
-    index_series: Sequence[float], threshold: float, sustain_months: int, last_donor_exit_month: float
+    series: Sequence[float], threshold: float, sustain_months: int, last_donor_exit_month: float
 ) -> bool:
-    """De facto success: the reform index is at or above the threshold for the final
-    ``sustain_months`` of the run, and all donors had left at least that long before the end
-    (no donors at all counts as having left). Progress that only lasts while donors pay is
-    not success (local ownership; Detzner 2017)."""
-    series = np.asarray(index_series)
-    horizon = len(series) - 1
+    """De facto success of a series (the reform index, or one headline indicator): at or above
+    the threshold for the final ``sustain_months`` of the run, and all donors had left at least
+    that long before the end (no donors at all counts as having left). Progress that only lasts
+    while donors pay is not success (local ownership; Detzner 2017). One rule for the index and
+    for every indicator, so "the index succeeded" and "rule of law succeeded" mean the same thing."""
+    values = np.asarray(series)
+    horizon = len(values) - 1
     if not math.isnan(last_donor_exit_month) and last_donor_exit_month > horizon - sustain_months:
         return False
-    return bool(np.all(series[max(horizon - sustain_months, 0):] >= threshold))
+    return bool(np.all(values[max(horizon - sustain_months, 0):] >= threshold))
+
+
+def years_above_threshold(series: Sequence[float], threshold: float) -> float:
+    """Years the series spent at or above the threshold, in one stretch or several.
+
+    Each month of the run counts by its end-of-month value; month 0 is the starting state, not
+    a month of the run, so a run above the threshold throughout scores its horizon in years.
+    Why: the binary rule looks only at the final years, so it calls a run that held the
+    threshold for 20 years and then slipped a failure just like one that never got there; this
+    tells them apart.
+    """
+    return float(np.count_nonzero(np.asarray(series)[1:] >= threshold) / 12.0)
+
+
+def mean_over_run(series: Sequence[float]) -> float:
+    """Area under the monthly curve (trapezoid rule over month ends 0..H) divided by the horizon H.
+
+    It is the mean level of the curve drawn straight between month ends, on the same [0, 1]
+    scale as the series, so runs of different horizons compare. Why: it grades both how far
+    and how soon reform got (reaching 0.6 in year 5 scores higher than in year 35, and 0.59
+    all along far higher than 0.2), which the binary success and the final value each miss.
+    A run of no months is its starting value.
+    """
+    values = np.asarray(series, dtype=float)
+    horizon = len(values) - 1
+    return float(np.trapezoid(values) / horizon) if horizon else float(values[0])
 
 
 def summarise(
     series: Mapping[str, Sequence[float]], finals: Mapping[str, float], threshold: float, sustain_months: int,
     donor_exit_month: float, events: Mapping[str, object],
 ) -> dict[str, float | int | bool]:
-    """The run-level summary: final values, years to threshold, success, reversals, shocks.
+    """The run-level summary: final values, years to threshold, success, graded outcomes, shocks.
 
     ``series`` needs the monthly headline indicators and reform index; ``finals`` holds the
     final value of every indicator.
 
+    Success is one rule (:func:`reform_succeeded`) applied to the reform index
+    (``reform_success``) and to each headline indicator (``success_<indicator>``);
+    ``indicators_succeeded`` counts the indicators that succeeded (0-5). Why per indicator: a
+    binary verdict on the mean hides which institutions carried a run and which held it back.
+    The graded outcomes, ``years_above_threshold_<indicator or reform_index>``
+    (:func:`years_above_threshold`) and ``reform_index_auc`` (:func:`mean_over_run`), say how
+    near a failure came, and how soon a success. ``success_threshold`` and
+    ``success_sustain_years`` record the rule's parameters, so tables of many runs can state it.
+
     ``donor_exit_month`` is the last donor's exit: inf while donors remain, NaN without donors;
     ``donor_exit_year`` reports both of those as NaN, with ``donors_present_at_end`` telling them apart.
+    Every value is a plain bool, int or float (JSON and Parquet take them as they are).
     """
     summary: dict[str, float | int | bool] = {f"final_{name}": float(value) for name, value in finals.items()}
     for name in HEADLINE_INDICATORS:
         summary[f"years_to_threshold_{name}"] = years_to_threshold(series[name], threshold)
         summary[f"reversals_{name}"] = reversals(series[name], threshold)
+        summary[f"years_above_threshold_{name}"] = years_above_threshold(series[name], threshold)
+        summary[f"success_{name}"] = reform_succeeded(series[name], threshold, sustain_months, donor_exit_month)
     summary["years_to_threshold_reform_index"] = years_to_threshold(series["reform_index"], threshold)
+    summary["years_above_threshold_reform_index"] = years_above_threshold(series["reform_index"], threshold)
+    summary["reform_index_auc"] = mean_over_run(series["reform_index"])
     summary["reversals"] = sum(int(summary[f"reversals_{name}"]) for name in HEADLINE_INDICATORS)
     summary["reform_success"] = reform_succeeded(series["reform_index"], threshold, sustain_months, donor_exit_month)
+    summary["indicators_succeeded"] = sum(int(summary[f"success_{name}"]) for name in HEADLINE_INDICATORS)
+    summary["success_threshold"] = float(threshold)
+    summary["success_sustain_years"] = sustain_months / 12.0
     summary["donor_exit_year"] = donor_exit_month / 12.0 if math.isfinite(donor_exit_month) else math.nan
     summary["donors_present_at_end"] = math.isinf(donor_exit_month)
     summary.update(events)
