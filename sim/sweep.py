@@ -118,21 +118,40 @@ def _point_columns(runs: pd.DataFrame) -> list[str]:
 
 
 # --- summary -------------------------------------------------------------------------------
-def _group_summary(group: pd.DataFrame, seed: int) -> dict[str, Any]:
-    n = len(group)
-    successes = int(group[SUCCESS].sum())
+def _rate(flags: pd.Series, name: str) -> dict[str, float]:
+    """Share of runs with a flag set, with its Wilson 95 % CI (``name``, ``name_ci_low``, ``name_ci_high``)."""
+    successes, n = int(flags.sum()), len(flags)
     low, high = stats.wilson_ci(successes, n)
-    row: dict[str, Any] = {"runs": n, "success": successes / n, "success_ci_low": low, "success_ci_high": high}
+    return {name: successes / n, f"{name}_ci_low": low, f"{name}_ci_high": high}
+
+
+def _mean(values: pd.Series, name: str, seed: int) -> dict[str, float]:
+    """Mean with its percentile-bootstrap 95 % CI (``name_mean``, ``name_mean_ci_low``, ``..._high``).
+
+    A bootstrap needs at least two runs; a one-replication trial gets no interval (NaN).
+    """
+    data = values.to_numpy(dtype=float)
+    low, high = stats.bootstrap_mean_ci(data, seed=seed) if len(data) >= 2 else (np.nan, np.nan)
+    return {f"{name}_mean": float(data.mean()), f"{name}_mean_ci_low": low, f"{name}_mean_ci_high": high}
+
+
+#: Graded outcomes summarised by their mean (run-level definitions in :func:`sim.outcomes.summarise`),
+#: with the decimals summary.md shows of each.
+GRADED = {"reform_index_auc": 3, "years_above_threshold_reform_index": 1, "indicators_succeeded": 2}
+
+
+def _group_summary(group: pd.DataFrame, seed: int) -> dict[str, Any]:
+    row: dict[str, Any] = {"runs": len(group), **_rate(group[SUCCESS], "success")}
+    row.update(_mean(group["final_reform_index"], "reform_index", seed))
     index = group["final_reform_index"].to_numpy(dtype=float)
-    row["reform_index_mean"] = float(index.mean())
     for q in (0.1, 0.5, 0.9):
         row[f"reform_index_q{int(q * 100)}"] = float(np.quantile(index, q))
-    # A bootstrap needs at least two runs; a one-replication trial gets no interval.
-    enough = n >= 2
-    row["reform_index_mean_ci_low"], row["reform_index_mean_ci_high"] = (
-        stats.bootstrap_mean_ci(index, seed=seed) if enough else (np.nan, np.nan))
     row["reform_index_median_ci_low"], row["reform_index_median_ci_high"] = (
-        stats.bootstrap_quantile_ci(index, 0.5, seed=seed) if enough else (np.nan, np.nan))
+        stats.bootstrap_quantile_ci(index, 0.5, seed=seed) if len(index) >= 2 else (np.nan, np.nan))
+    for name in GRADED:
+        row.update(_mean(group[name], name, seed))
+    for name in HEADLINE_INDICATORS:
+        row.update(_rate(group[f"success_{name}"], f"success_{name}"))
     horizon_years = float(group[RUN_MONTHS_COLUMN].max()) / 12.0
     for name in ("reform_index", *HEADLINE_INDICATORS):
         durations, observed = stats.censor_at_horizon(group[f"years_to_threshold_{name}"].to_numpy(float),
@@ -165,19 +184,52 @@ def summary_tables(runs: pd.DataFrame, seed: int = 0) -> tuple[pd.DataFrame, pd.
     return table, paired
 
 
+def _rule_values(runs: pd.DataFrame, column: str) -> str:
+    """The values a success-rule parameter takes in the runs ("0.6", or "0.5 or 0.6" when a design varies it)."""
+    return " or ".join(f"{value:g}" for value in sorted(runs[column].unique()))
+
+
+def _definitions(runs: pd.DataFrame) -> str:
+    """One paragraph saying what the columns measure, with the success rule as the runs applied it."""
+    threshold, years = _rule_values(runs, "success_threshold"), _rule_values(runs, "success_sustain_years")
+    return (f"**Success** (`success`, and per headline indicator below): the reform index, or that indicator, at "
+            f"or above {threshold} in every month of the run's final {years} years, with every donor gone at least "
+            f"{years} years before the end (progress that lasts only while donors pay is not success). **Graded "
+            f"outcomes**: `reform_index_auc` is the mean reform index over the run (area under its monthly curve "
+            f"divided by the horizon: how far and how soon), `years_above_threshold` the years the reform index "
+            f"spent at or above {threshold} in any stretch, `indicators_succeeded` how many of the five headline "
+            f"indicators succeeded (0-5). Rates have Wilson 95 % CIs, means percentile-bootstrap 95 % CIs "
+            f"(in brackets).")
+
+
+def _with_ci(table: pd.DataFrame, column: str, digits: int) -> list[str]:
+    """``column`` and its ``_ci_low``/``_ci_high`` as one cell per row, "0.412 [0.391, 0.433]"."""
+    return [f"{value:.{digits}f}" + (f" [{low:.{digits}f}, {high:.{digits}f}]" if np.isfinite(low) else "")
+            for value, low, high in zip(table[column], table[f"{column}_ci_low"], table[f"{column}_ci_high"])]
+
+
 def _markdown(table: pd.DataFrame, paired: pd.DataFrame, runs: pd.DataFrame, failures: int) -> str:
     shown = table.rename(columns=lambda c: c.removeprefix("param."))
     for column in [c for c in shown.columns if c.startswith("median_years_to_threshold_")]:
         # A Kaplan-Meier median of inf: fewer than half the runs got there within the horizon.
         shown[column] = [f"{v:.1f}" if np.isfinite(v) else "not reached" for v in shown[column]]
+    labels = [c for c in shown.columns if c in ("scenario", "strategy") or c.startswith("overrides.")]
     columns = [c for c in shown.columns if c in ("scenario", "strategy", "rank", "runs", "success", "success_ci_low",
                                                  "success_ci_high", "reform_index_mean",
                                                  "median_years_to_threshold_reform_index", "relapse_rate",
                                                  "coup_success_rate") or c.startswith("overrides.")]
-    lines = ["# Sweep summary", "", f"{len(runs)} runs, {failures} failed.", "",
+    graded = shown[labels].assign(**{name.removesuffix("_reform_index"): _with_ci(shown, f"{name}_mean", digits)
+                                     for name, digits in GRADED.items()})
+    per_indicator = shown[labels].assign(**{name: _with_ci(shown, f"success_{name}", 2)
+                                            for name in HEADLINE_INDICATORS})
+    lines = ["# Sweep summary", "", _definitions(runs), "", f"{len(runs)} runs, {failures} failed.", "",
              "## Success probability by scenario and strategy (Wilson 95 % CI; median years to threshold by "
              "Kaplan-Meier, runs that never reach it censored at the horizon)", "",
-             shown[columns].to_markdown(index=False, floatfmt=".3f"), ""]
+             shown[columns].to_markdown(index=False, floatfmt=".3f"), "",
+             "## Graded outcomes (mean per run, bootstrap 95 % CI)", "",
+             graded.to_markdown(index=False), "",
+             "## Success per headline indicator (share of runs, Wilson 95 % CI)", "",
+             per_indicator.to_markdown(index=False), ""]
     if not paired.empty:
         compact = paired.rename(columns=lambda c: c.removeprefix("param."))
         compact["paired_width"] = compact["paired_high"] - compact["paired_low"]

@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from distributed import Client
@@ -15,6 +16,9 @@ from distributed import Client
 from sim import ScenarioError
 from sim.cli import main
 from sim.experiment_file import expand, load_experiment, runner_for
+from sim.experiments.stats import wilson_ci
+from sim.fields import HEADLINE_INDICATORS
+from sim.sweep import summarize, summary_tables
 
 EXPERIMENTS = sorted(Path("experiments").glob("*.yaml"))
 
@@ -259,3 +263,66 @@ def test_shipped_sequencing_experiment_pairs_tighter_than_unpaired(tmp_path, cap
     assert (paired[mixed.index] < 0.95 * unpaired[mixed.index]).any(), mixed
     summary = (out / "summary.md").read_text(encoding="utf-8")
     assert "paired_width" in summary and "unpaired_width" in summary
+
+
+def graded_runs(runs_per_strategy: int = 40, threshold: float = 0.6) -> pd.DataFrame:
+    """A runs.parquet-like frame of two strategies whose graded outcomes are set, not simulated:
+    'strong' succeeds on the first three indicators in every other run, 'weak' never does."""
+    rng = np.random.default_rng(0)
+    rows = []
+    for strategy, scale in (("strong", 1.0), ("weak", 0.0)):
+        for replication in range(runs_per_strategy):
+            flags = {name: bool(scale and i < 3 and replication % 2 == 0) for i, name in enumerate(HEADLINE_INDICATORS)}
+            index = float(rng.uniform(0.2, 0.4) + 0.3 * scale)
+            rows.append({"param.scenario": "baseline", "param.strategy": strategy, "replication": replication,
+                         "months": 480, "success_threshold": threshold, "success_sustain_years": 5.0,
+                         "reform_success": bool(scale and replication % 4 == 0), "final_reform_index": index,
+                         "years_to_threshold_reform_index": np.nan,
+                         "reform_index_auc": index - 0.1, "years_above_threshold_reform_index": 12.0 * scale,
+                         "indicators_succeeded": sum(flags.values()),
+                         **{f"success_{name}": flag for name, flag in flags.items()},
+                         **{f"final_{name}": index for name in HEADLINE_INDICATORS},
+                         **{f"years_to_threshold_{name}": np.nan for name in HEADLINE_INDICATORS},
+                         "conflict_relapse": False, "coup_attempts": 0, "coup_successes": 0})
+    return pd.DataFrame(rows)
+
+
+def test_summary_tables_carry_graded_outcomes_with_intervals():
+    runs = graded_runs()
+    table, _ = summary_tables(runs)
+    for strategy, row in table.set_index("param.strategy").iterrows():
+        group = runs[runs["param.strategy"] == strategy]
+        for name in HEADLINE_INDICATORS:
+            successes = int(group[f"success_{name}"].sum())
+            assert row[f"success_{name}"] == successes / len(group)
+            assert (row[f"success_{name}_ci_low"], row[f"success_{name}_ci_high"]) == wilson_ci(successes, len(group))
+        for name in ("reform_index_auc", "years_above_threshold_reform_index", "indicators_succeeded"):
+            assert row[f"{name}_mean"] == pytest.approx(group[name].mean())
+            assert row[f"{name}_mean_ci_low"] <= row[f"{name}_mean"] <= row[f"{name}_mean_ci_high"]
+    strong, weak = table.set_index("param.strategy").loc["strong"], table.set_index("param.strategy").loc["weak"]
+    assert strong["success_military_out_of_politics"] == 0.5 and strong["success_rule_of_law"] == 0.0
+    assert strong["indicators_succeeded_mean"] == 1.5 and weak["indicators_succeeded_mean"] == 0.0
+    assert strong["reform_index_auc_mean_ci_low"] > weak["reform_index_auc_mean_ci_high"]  # 0.3 apart by design
+    assert strong["reform_index_auc_mean_ci_high"] - strong["reform_index_auc_mean_ci_low"] < 0.1
+
+
+def test_summary_md_defines_success_and_shows_the_graded_tables(tmp_path):
+    """The rule is stated as the runs applied it (a design varying the threshold shows both values);
+    per-indicator success sits in its own table, one cell per indicator, so the first stays readable."""
+    runs = pd.concat([graded_runs(threshold=0.6), graded_runs(threshold=0.5).assign(
+        **{"param.scenario": "other"})], ignore_index=True)
+    runs.to_parquet(tmp_path / "runs.parquet")
+    _, _, text = summarize(tmp_path)
+    intro = text.split("\n\n")[1]
+    assert "at or above 0.5 or 0.6 in every month of the run's final 5 years" in intro
+    assert "every donor gone at least 5 years before the end" in intro and "reform_index_auc" in intro
+    graded = text[text.index("## Graded outcomes"):text.index("## Success per headline indicator")]
+    assert "| reform_index_auc " in graded and "| years_above_threshold " in graded
+    indicators = text[text.index("## Success per headline indicator"):text.index("## Paired strategy comparisons")]
+    header = next(line for line in indicators.splitlines() if line.startswith("| scenario"))
+    assert [cell.strip() for cell in header.strip("|").split("|")] == ["scenario", "strategy", *HEADLINE_INDICATORS]
+    strong = next(line for line in indicators.splitlines() if "| strong" in line and "| baseline" in line)
+    low, high = wilson_ci(20, 40)
+    assert f"0.50 [{low:.2f}, {high:.2f}]" in strong and "0.00 [0.00, " in strong
+    written = pd.read_csv(tmp_path / "summary.csv")
+    assert {"reform_index_auc_mean", "success_rule_of_law_ci_high", "indicators_succeeded_mean"} <= set(written.columns)
