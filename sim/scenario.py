@@ -49,22 +49,36 @@ TIE_TYPES: tuple[str, ...] = get_args(TieType)
 
 # --- actors -------------------------------------------------------------------------------
 class ActorBlock(Schema):
-    """Fields shared by every actor type: how many agents, how much weight, how open to influence."""
+    """Fields shared by every actor type: how much weight, how open to influence, how varied."""
 
     influence: Positive = 1.0
     susceptibility: Unit = Field(0.5, description="Friedkin-Johnsen weight on neighbours vs own interests")
-    stance: Unit = Field(0.5, description="initial support for reform")
     heterogeneity: Unit = Field(0.05, description="s.d. of agent-level jitter around member values")
+
+
+class StanceBlock(ActorBlock):
+    """An actor type whose initial support for reform is a field of its own.
+
+    Every type but the ministry: a ministry's stance *is* its leadership's political will
+    (docs/ODD.md §2.2), so :class:`MinistryBlock` has ``political_will`` and no ``stance``.
+    Why removed rather than kept and rejected: a ministry ``stance`` that the model never read
+    let ``--set actors.ministry.stance=0.9`` and sweeps over it run without effect and without
+    a word (issue 9); without the field, its default no longer sits in every scenario's
+    resolved data (and hash), and :meth:`Scenario._no_ministry_stance` tells a file that still
+    sets it where the value belongs.
+    """
+
+    stance: Unit = Field(0.5, description="initial support for reform")
 
 
 class MinistryBlock(ActorBlock):
     capacity: Unit = 0.3
-    political_will: Unit = 0.4
+    political_will: Unit = Field(0.4, description="the leadership's will to reform: the ministry's initial stance")
     corruption: Unit = 0.5
     absorptive_capacity: Unit = 0.4
 
 
-class SecurityForceBlock(ActorBlock):
+class SecurityForceBlock(StanceBlock):
     kind: Name = "army"
     pillar: PillarName = "defence_governance"
     coup_capable: bool = False
@@ -76,20 +90,20 @@ class SecurityForceBlock(ActorBlock):
     effectiveness: Unit = 0.3
 
 
-class ParliamentBlock(ActorBlock):
+class ParliamentBlock(StanceBlock):
     oversight_capacity: Unit = 0.2
     independence: Unit = 0.3
     corruption: Unit = 0.4
     legal_mandates: Unit = 0.2
 
 
-class CivilSocietyBlock(ActorBlock):
+class CivilSocietyBlock(StanceBlock):
     monitoring: Unit = 0.2
     mobilisation: Unit = 0.2
     trust: Unit = 0.3
 
 
-class DonorBlock(ActorBlock):
+class DonorBlock(StanceBlock):
     budget: NonNegative = Field(1.0, description="monthly funds, in units of the domestic reform budget")
     conditionality: Unit = Field(0.3, description="share of funds tied to observed progress")
     enforcement: Unit = Field(0.2, description="probability a breach is actually sanctioned")
@@ -102,7 +116,7 @@ class DonorBlock(ActorBlock):
     peacekeeping: Unit = 0.0
 
 
-class SpoilerBlock(ActorBlock):
+class SpoilerBlock(StanceBlock):
     spoiler_type: Literal["limited", "greedy", "total"] = "greedy"
     position: Literal["inside", "outside"] = "inside"
     strength: Unit = 0.4
@@ -417,6 +431,27 @@ class Scenario(Schema):
     events: list[Event] = Field(default_factory=list)
     interventions: list[Intervention] = Field(default_factory=list, max_length=10_000)
     outcomes: Outcomes = Outcomes()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_ministry_stance(cls, data: Any) -> Any:
+        """Point a ministry ``stance`` to ``political_will``, which is a ministry's stance.
+
+        Without this, the unknown-field message would list the allowed fields without saying
+        that the value the file meant to set is ``political_will`` (see :class:`StanceBlock`)."""
+        actors = data.get("actors") if isinstance(data, dict) else None
+        ministry = actors.get("ministry") if isinstance(actors, dict) else None
+        if not isinstance(ministry, dict):
+            return data
+        members = ministry.get("members")
+        paths = ["actors.ministry.stance"] if "stance" in ministry else []
+        paths += [f"actors.ministry.members.{position}.stance"
+                  for position, member in enumerate(members if isinstance(members, list) else [])
+                  if isinstance(member, dict) and "stance" in member]
+        if paths:
+            raise ValueError(f"{', '.join(paths)}: a ministry has no separate stance; its initial stance is its "
+                             "political will, so set 'political_will' instead")
+        return data
 
     @model_validator(mode="after")
     def _cross_references(self) -> "Scenario":

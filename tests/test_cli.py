@@ -114,6 +114,11 @@ def test_validate_reports_each_file(tmp_path, capsys):
     assert "ok: scenarios/baseline.yaml" in captured.out and f"invalid: {bad}" in captured.err
 
 
+def test_ministry_stance_is_a_usage_error(capsys):
+    assert main(["run", "baseline", "--set", "actors.ministry.stance=0.9"]) == 2
+    assert "actors.ministry.stance: a ministry has no separate stance" in capsys.readouterr().err
+
+
 def test_list_names_scenarios_and_strategies(capsys):
     assert main(["list"]) == 0
     out = capsys.readouterr().out

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from sim import ScenarioError, load_scenario
-from sim.scenario import SCENARIO_DIR, load_scenario_data, set_dotted
+from sim.scenario import MinistryBlock, SCENARIO_DIR, load_scenario_data, set_dotted
+from sim.state import build_state
 
 from .conftest import SHIPPED_SCENARIOS, write
 
@@ -143,3 +145,35 @@ def test_scenarios_pickle_for_process_pools():
 
     scenario = load_scenario("post_conflict")
     assert pickle.loads(pickle.dumps(scenario)) == scenario
+
+
+# --- a ministry's stance is its political will ---------------------------------------------
+@pytest.mark.parametrize("body, field", [
+    ("actors:\n  ministry:\n    stance: 0.9\n", "actors.ministry.stance"),
+    ("actors:\n  ministry:\n    members:\n      - {name: defence}\n      - {name: interior, stance: 0.9}\n"
+     "      - {name: justice}\n      - {name: finance}\n", "actors.ministry.members.1.stance"),
+], ids=["type level", "member"])
+def test_ministry_stance_is_rejected_pointing_to_political_will(tmp_path, body, field):
+    path = child(tmp_path, body)
+    with pytest.raises(ScenarioError) as error:
+        load_scenario(path)
+    assert str(error.value) == (f"{path}: {field}: a ministry has no separate stance; its initial stance is its "
+                                "political will, so set 'political_will' instead")
+
+
+def test_ministry_stance_override_is_rejected_too():
+    with pytest.raises(ScenarioError, match=r"actors\.ministry\.stance: .*set 'political_will' instead"):
+        load_scenario("baseline", {"actors.ministry.stance": 0.9})
+
+
+def test_a_ministrys_initial_stance_is_its_political_will():
+    """One field, one meaning: the schema has no ministry stance, and political_will (type
+    level, or a member's) is where each ministry's stance starts."""
+    assert "stance" not in MinistryBlock.model_fields
+    scenario = load_scenario("baseline", {"actors.ministry.political_will": 0.77, "actors.ministry.heterogeneity": 0.0,
+                                          "actors.ministry.members.2.political_will": 0.21})
+    state = build_state(scenario, np.random.default_rng(0))
+    ministries = state.types["ministry"].index
+    assert state.stance[ministries].tolist() == [0.77, 0.77, 0.21, 0.77]
+    assert state.types["ministry"].leadership_will.tolist() == [0.77, 0.77, 0.21, 0.77]
+
