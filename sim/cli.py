@@ -30,7 +30,7 @@ from . import (
 )
 from .loading import read_yaml
 from .provenance import stamped_folder
-from .scenario import SCENARIO_DIR
+from .scenario import SCENARIO_DIR, masked_fields
 from .strategy import STRATEGY_DIR
 
 USAGE_ERROR = 2
@@ -167,6 +167,8 @@ def command_run(args: argparse.Namespace) -> int:
 
 
 def command_validate(args: argparse.Namespace) -> int:
+    """Check each file; a valid file with masked type-level values gets warning lines but
+    still passes (exit 0), because it runs as written; only invalid files fail (exit 2)."""
     failures = 0
     for path in args.files:
         try:
@@ -177,6 +179,8 @@ def command_validate(args: argparse.Namespace) -> int:
             continue
         print(f"ok: {path} — '{scenario.name}', {scenario.actor_count()} actors, {len(scenario.pillars)} pillars, "
               f"strategy '{scenario.strategy.name}', sha256 {scenario.content_hash()[:12]}")
+        for warning in masked_fields(scenario, path):
+            print(f"warning: {warning}", file=sys.stderr)
     return USAGE_ERROR if failures else 0
 
 

@@ -130,6 +130,14 @@ def member_value(block: ActorBlock, member: Any, name: str) -> Any:
     return getattr(block, name) if override is None else override
 
 
+def overriding_members(block: ActorBlock, name: str) -> list[str]:
+    """Names of the members that override field ``name`` of their type block (in file order).
+
+    When this is every member, the type-level value reaches no agent: ``--set`` on it or a
+    sweep over it changes nothing (see :func:`masked_fields`)."""
+    return [member.name for member in block.members if getattr(member, name) is not None]
+
+
 def _member_model(block: type[ActorBlock]) -> type[Schema]:
     """A member entry: a name, a count, and optional overrides of every field of its block."""
     hints = get_type_hints(block, include_extras=True)
@@ -515,6 +523,28 @@ class Scenario(Schema):
         """sha256 of the fully resolved scenario: the identity of a run's inputs."""
         canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def masked_fields(scenario: Scenario, source: str | Path = "<scenario>") -> list[str]:
+    """Warnings, one per type-level actor value the file sets that no agent takes.
+
+    A value set explicitly at type level (pydantic's ``model_fields_set``: in the file or a
+    file it extends, defaults excluded) is masked when every member of the type overrides it,
+    or when the type has no members. Why warn: such a value reads as a setting of the scenario,
+    but editing it, ``--set`` on it or a sweep over it changes nothing. A warning rather than an
+    error, because the file is still a valid scenario; ``ssr-sim validate`` prints these.
+    """
+    warnings = []
+    for type_name in ACTOR_TYPES:
+        block = getattr(scenario.actors, type_name)
+        for name in [field for field in type(block).model_fields if field in block.model_fields_set - {"members"}]:
+            where = f"{source}: actors.{type_name}.{name} = {getattr(block, name)!r} is set but"
+            overriding = overriding_members(block, name)
+            if not block.members:
+                warnings.append(f"{where} actors.{type_name} has no members, so it has no effect")
+            elif len(overriding) == len(block.members):
+                warnings.append(f"{where} every member overrides it ({', '.join(overriding)}), so it has no effect")
+    return warnings
 
 
 # --- loading ------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import pytest
 
 from sim import ReformModel, load_scenario, resolve_scenario
 from sim.cli import main
+from sim.scenario import SCENARIO_DIR
 
 
 def test_run_writes_results_and_prints_summary(tmp_path, capsys):
@@ -112,6 +113,24 @@ def test_validate_reports_each_file(tmp_path, capsys):
     assert main(["validate", "scenarios/baseline.yaml", str(bad)]) == 2
     captured = capsys.readouterr()
     assert "ok: scenarios/baseline.yaml" in captured.out and f"invalid: {bad}" in captured.err
+
+
+def test_validate_warns_about_masked_values_and_still_passes(tmp_path, capsys):
+    masked = tmp_path / "masked.yaml"
+    masked.write_text(f"extends: {SCENARIO_DIR / 'baseline.yaml'}\nname: m\nactors:\n  donor:\n"
+                      "    budget: 2.0\n")
+    assert main(["validate", str(masked)]) == 0
+    captured = capsys.readouterr()
+    assert f"ok: {masked}" in captured.out
+    assert captured.err == (f"warning: {masked}: actors.donor.budget = 2.0 is set but every member overrides it "
+                            "(bilateral_a, bilateral_b, multilateral), so it has no effect\n")
+
+
+def test_validate_gives_no_warning_for_shipped_scenarios(capsys):
+    files = sorted(str(p) for p in SCENARIO_DIR.glob("*.yaml"))
+    assert main(["validate", *files]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.count("ok: ") == len(files) == 5 and captured.err == ""
 
 
 def test_ministry_stance_is_a_usage_error(capsys):

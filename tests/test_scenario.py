@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sim import ScenarioError, load_scenario
-from sim.scenario import MinistryBlock, SCENARIO_DIR, load_scenario_data, set_dotted
+from sim.scenario import MinistryBlock, SCENARIO_DIR, load_scenario_data, masked_fields, set_dotted
 from sim.state import build_state
 
 from .conftest import SHIPPED_SCENARIOS, write
@@ -177,3 +177,32 @@ def test_a_ministrys_initial_stance_is_its_political_will():
     assert state.stance[ministries].tolist() == [0.77, 0.77, 0.21, 0.77]
     assert state.types["ministry"].leadership_will.tolist() == [0.77, 0.77, 0.21, 0.77]
 
+
+# --- type-level values that no agent takes ------------------------------------------------
+def test_masked_type_level_value_is_reported_with_file_field_and_members(tmp_path):
+    path = child(tmp_path, "actors:\n  donor:\n    budget: 2.0\n    members:\n      - {name: a, budget: 1.0}\n"
+                           "      - {name: b, budget: 0.5}\n")
+    assert masked_fields(load_scenario(path), path) == [
+        f"{path}: actors.donor.budget = 2.0 is set but every member overrides it (a, b), so it has no effect"]
+
+
+def test_type_without_members_that_sets_values_is_reported(tmp_path):
+    path = child(tmp_path, "actors:\n  spoiler:\n    strength: 0.6\n    members: []\n")
+    warnings = masked_fields(load_scenario(path), path)
+    # baseline's spoiler block sets stance and susceptibility; the child adds strength
+    assert warnings == [f"{path}: actors.spoiler.{name} = {value} is set but actors.spoiler has no members, so it "
+                        "has no effect" for name, value in [("susceptibility", 0.2), ("stance", 0.2), ("strength", 0.6)]]
+
+
+@pytest.mark.parametrize("body", [
+    "actors:\n  donor:\n    budget: 2.0\n    members:\n      - {name: a, budget: 1.0}\n      - {name: b}\n",
+    "actors:\n  donor:\n    members:\n      - {name: a, budget: 1.0}\n      - {name: b, budget: 0.5}\n",
+], ids=["one member takes the type value", "default, not set in the file"])
+def test_values_some_agent_takes_are_not_reported(tmp_path, body):
+    path = child(tmp_path, body)
+    assert masked_fields(load_scenario(path), path) == []
+
+
+@pytest.mark.parametrize("name", SHIPPED_SCENARIOS)
+def test_shipped_scenarios_set_no_masked_value(name):
+    assert masked_fields(load_scenario(name)) == []
