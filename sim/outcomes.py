@@ -8,7 +8,7 @@ reformers (docs/validation.md).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -76,6 +76,16 @@ def reform_succeeded(
     if not math.isnan(last_donor_exit_month) and last_donor_exit_month > horizon - sustain_months:
         return False
     return bool(np.all(values[max(horizon - sustain_months, 0):] >= threshold))
+
+
+def success_rule_text(thresholds: Iterable[float], sustain_years: Iterable[float]) -> str:
+    """:func:`reform_succeeded` in words, with the thresholds and sustain years runs applied it with
+    (several values when a design varied them), so every table that reports success states the
+    rule it counted rather than a default that may not hold."""
+    threshold = " or ".join(f"{value:g}" for value in sorted(set(thresholds)))
+    years = " or ".join(f"{value:g}" for value in sorted(set(sustain_years)))
+    return (f"at or above {threshold} in every month of the run's final {years} years, with every donor gone "
+            f"at least {years} years before the end (progress that lasts only while donors pay is not success)")
 
 
 def years_above_threshold(series: Sequence[float], threshold: float) -> float:

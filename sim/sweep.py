@@ -20,6 +20,7 @@ from .experiment_file import Experiment, Library, Precision, expand, load_experi
 from .experiments import SweepResult, estimate_sweep, make_runs, run_sweep
 from .experiments import stats
 from .fields import HEADLINE_INDICATORS
+from .outcomes import success_rule_text
 
 SUCCESS = "reform_success"
 #: Outcome column with each run's length in months (its horizon; /12 for years).
@@ -184,22 +185,15 @@ def summary_tables(runs: pd.DataFrame, seed: int = 0) -> tuple[pd.DataFrame, pd.
     return table, paired
 
 
-def _rule_values(runs: pd.DataFrame, column: str) -> str:
-    """The values a success-rule parameter takes in the runs ("0.6", or "0.5 or 0.6" when a design varies it)."""
-    return " or ".join(f"{value:g}" for value in sorted(runs[column].unique()))
-
-
 def _definitions(runs: pd.DataFrame) -> str:
     """One paragraph saying what the columns measure, with the success rule as the runs applied it."""
-    threshold, years = _rule_values(runs, "success_threshold"), _rule_values(runs, "success_sustain_years")
-    return (f"**Success** (`success`, and per headline indicator below): the reform index, or that indicator, at "
-            f"or above {threshold} in every month of the run's final {years} years, with every donor gone at least "
-            f"{years} years before the end (progress that lasts only while donors pay is not success). **Graded "
-            f"outcomes**: `reform_index_auc` is the mean reform index over the run (area under its monthly curve "
-            f"divided by the horizon: how far and how soon), `years_above_threshold` the years the reform index "
-            f"spent at or above {threshold} in any stretch, `indicators_succeeded` how many of the five headline "
-            f"indicators succeeded (0-5). Rates have Wilson 95 % CIs, means percentile-bootstrap 95 % CIs "
-            f"(in brackets).")
+    rule = success_rule_text(runs["success_threshold"], runs["success_sustain_years"])
+    return (f"**Success** (`success`, and per headline indicator below): the reform index, or that indicator, "
+            f"{rule}. **Graded outcomes**: `reform_index_auc` is the mean reform index over the run (area under its "
+            f"monthly curve divided by the horizon: how far and how soon), `years_above_threshold` the years the "
+            f"reform index spent at or above the threshold in any stretch, `indicators_succeeded` how many of the "
+            f"five headline indicators succeeded (0-5). Rates have Wilson 95 % CIs, means percentile-bootstrap "
+            f"95 % CIs (in brackets).")
 
 
 def _with_ci(table: pd.DataFrame, column: str, digits: int) -> list[str]:

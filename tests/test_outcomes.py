@@ -12,7 +12,8 @@ import pytest
 
 from sim import ReformModel, resolve_scenario, run_seeds
 from sim.fields import HEADLINE_INDICATORS
-from sim.outcomes import mean_over_run, reform_succeeded, reversals, summarise, years_above_threshold, years_to_threshold
+from sim.outcomes import (mean_over_run, reform_succeeded, reversals, summarise, years_above_threshold,
+                          years_to_threshold)
 
 HORIZON = 480
 
