@@ -1,37 +1,113 @@
-"""The validation report: every target pattern and every shipped scenario, with the numbers of single runs."""
+"""The validation report: every target pattern and every shipped scenario, with the numbers of single
+runs; the success map over initial corruption x political will."""
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
+import pytest
 
 from sim import ReformModel, load_scenario
+from sim.experiments.stats import wilson_ci
 from sim.model import resolve_scenario
-from sim.scenario import shipped_scenario_names
-from sim.validation import _hysteresis, _runs, main
+from sim.scenario import member_value, shipped_scenario_names
+from sim.validation import (CORRUPTION_PATHS, MAP_CORRUPTION, MAP_STRATEGIES, MAP_WILL, WILL_PATH, Task, _hysteresis,
+                            _map_table, _runs, main, map_tasks, success_map)
+
+
+def _table_rows(section: str) -> list[list[str]]:
+    """The cells of a Markdown table's body rows (header and rule skipped)."""
+    rows = [line for line in section.splitlines() if line.startswith("|")][2:]
+    return [[cell.strip() for cell in row.strip("|").split("|")] for row in rows]
 
 
 def test_validation_report_is_written(tmp_path):
     out = tmp_path / "validation.md"
-    assert main(["--seeds", "1", "--workers", "2", "--out", str(out)]) == 0
+    assert main(["--seeds", "1", "--map-seeds", "2", "--workers", "2", "--out", str(out)]) == 0
     text = out.read_text()
-    for heading in ("T1. Pace of the fastest reformers", "T2. The Big Stuck", "T3. Conflict relapse",
-                    "(b) Corruption bistability", "(c) Premature load bearing", "(d) Successful reform"):
+    for heading in ("Outcome measures", "T1. Pace of the fastest reformers", "T2. The Big Stuck",
+                    "T3. Conflict relapse", "(b) Corruption bistability", "(c) Premature load bearing",
+                    "(d) Successful reform", "(e) Success per indicator", "Where success is possible"):
         assert heading in text
     assert "| military out of politics | 17 |" in text
+    assert "--seeds 1 --map-seeds 2` (" in text
+    per_indicator = text[text.index("### (e) Success per indicator"):text.index("## Where success is possible")]
+    rows = _table_rows(per_indicator)
+    assert [(row[0], row[1]) for row in rows] == [(s, k) for s in shipped_scenario_names()
+                                                  for k in sorted({row[1] for row in rows})]
+    assert all(len(row) == 11 for row in rows)
+    success_map_text = text[text.index("## Where success is possible"):text.index("## Final headline indicators")]
+    for strategy in MAP_STRATEGIES:
+        section = success_map_text[success_map_text.index(f"### {strategy}"):]
+        rows = _table_rows(section.split("\n\n")[1])
+        assert [row[0] for row in rows] == [f"{c:g}" for c in MAP_CORRUPTION]
+        assert all(len(row) == 1 + len(MAP_WILL) for row in rows)
+        assert "Highest initial corruption where success is more likely than not" in section
     headline = text[text.index("## Final headline indicators by scenario"):]
-    assert [line.split("|")[1].strip() for line in headline.splitlines() if line.startswith("| ")][1:] == \
-        shipped_scenario_names()
+    assert [row[0] for row in _table_rows(headline)] == shipped_scenario_names()
 
 
 def test_a_task_gives_the_numbers_of_single_runs():
     """Each scenario x strategy task runs its seeds together; every row is that seed's run alone."""
-    rows = _runs(("reforming_state", "adaptive", range(3, 5)))
+    rows = _runs(Task("reforming_state", "adaptive", range(3, 5)))
     for row in rows:
         model = ReformModel(resolve_scenario("reforming_state", "adaptive"), rng=row["seed"])
         model.run()
         alone = model.summary()
         np.testing.assert_equal({key: row[key] for key in alone}, alone)  # bit for bit, NaN == NaN
         assert row["initial_reform_index"] == model.datacollector.get_model_vars_dataframe()["reform_index"].iloc[0]
+
+
+def test_map_cells_set_corruption_everywhere_and_will():
+    """A cell's overrides reach every member of the three corruptible actor types (no member masks
+    the type-level value) and the ministries' will; each row is the overridden scenario's run alone."""
+    tasks = map_tasks(2)
+    assert len(tasks) == len(MAP_STRATEGIES) * len(MAP_CORRUPTION) * len(MAP_WILL)
+    task = next(t for t in tasks if dict(t.overrides) == {**dict.fromkeys(CORRUPTION_PATHS, 0.65), WILL_PATH: 0.8})
+    scenario = load_scenario("baseline", dict(task.overrides))
+    for path in (*CORRUPTION_PATHS, WILL_PATH):
+        _, kind, field = path.split(".")
+        block = getattr(scenario.actors, kind)
+        assert {member_value(block, member, field) for member in block.members} == {dict(task.overrides)[path]}
+    rows = _runs(task)
+    assert [row["seed"] for row in rows] == [0, 1]
+    for row in rows:
+        assert row[CORRUPTION_PATHS[0]] == 0.65 and row[WILL_PATH] == 0.8
+        alone = ReformModel(scenario, strategy=task.strategy, rng=row["seed"]).run().summary()
+        np.testing.assert_equal({key: row[key] for key in alone}, alone)
+
+
+def _grid(successes: dict[tuple[float, float], int], runs: int = 10) -> pd.DataFrame:
+    """Map rows for one strategy: in cell (corruption, will), the first ``successes`` runs succeed."""
+    rows = []
+    for corruption in MAP_CORRUPTION:
+        for will in MAP_WILL:
+            k = successes.get((corruption, will), 0)
+            rows += [{"strategy": "adaptive", CORRUPTION_PATHS[0]: corruption, WILL_PATH: will,
+                      "reform_success": i < k, "reform_index_auc": 0.5 if i < k else 0.3} for i in range(runs)]
+    return pd.DataFrame(rows)
+
+
+def test_success_map_counts_each_cell_with_its_interval():
+    cells = success_map(_grid({(0.35, 0.8): 10, (0.5, 0.8): 6, (0.65, 0.2): 1}))
+    assert len(cells) == len(MAP_CORRUPTION) * len(MAP_WILL) and (cells["runs"] == 10).all()
+    cell = cells.set_index(["corruption", "will"]).loc[(0.5, 0.8)]
+    assert cell["successes"] == 6 and cell["success"] == 0.6
+    assert (cell["ci_low"], cell["ci_high"]) == wilson_ci(6, 10)
+    assert cell["reform_index_auc"] == pytest.approx(0.6 * 0.5 + 0.4 * 0.3)
+
+
+def test_map_table_marks_where_success_is_likely_and_states_the_boundary():
+    """Bold only where the Wilson interval lies above one half (10/10 but not 6/10); the boundary
+    sentence names, per will, the highest corruption with likely success and with any success."""
+    lines = _map_table(success_map(_grid({(0.35, 0.8): 10, (0.5, 0.8): 6, (0.65, 0.2): 1})))
+    rows = _table_rows("\n".join(lines))
+    assert rows[0] == ["0.35", "0% · 0.30", "0% · 0.30", "0% · 0.30", "**100% · 0.50**"]
+    assert rows[2][-1] == "60% · 0.42" and rows[4][1] == "10% · 0.32"
+    boundary = next(line for line in lines if line.startswith("Highest"))
+    assert boundary.endswith("more likely than not: none at will 0.2, none at will 0.4, none at will 0.6, 0.35 at "
+                             "will 0.8; where any run succeeded: 0.65 at will 0.2, none at will 0.4, none at will "
+                             "0.6, 0.5 at will 0.8.")
 
 
 def test_hysteresis_reads_the_end_of_the_push_and_ten_years_later():
