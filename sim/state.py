@@ -170,6 +170,8 @@ def build_state(scenario: Scenario, rng: np.random.Generator) -> ReformState:
             for name in STATE_FIELDS[type_name]:
                 columns.setdefault(name, []).append(jitter(member_value(block, member, name), sd, count))
             _extra_columns(type_name, block, member, count, columns, pillar_names, rents_rows)
+        if not block.members:  # a type without agents still has every array, empty (the type's own values)
+            _extra_columns(type_name, block, block, 0, columns, pillar_names, rents_rows)
         values = {name: np.concatenate(parts) if parts else np.zeros(0) for name, parts in columns.items()}
         for name in STATE_FIELDS[type_name]:
             values.setdefault(name, np.zeros(0))

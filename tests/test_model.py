@@ -242,3 +242,11 @@ def test_lean_collection_gives_the_same_summary(baseline):
     assert lean.summary().keys() == full.summary().keys()
     assert lean.summary() == pytest.approx(full.summary(), nan_ok=True, rel=0, abs=0)
     assert len(lean.datacollector.model_vars) == 6 < len(full.datacollector.model_vars)
+
+
+@pytest.mark.parametrize("actor_type", ["spoiler", "donor"])
+def test_a_scenario_without_spoilers_or_donors_runs(actor_type):
+    """Types that may have no members still have all their (empty) arrays (hypothesis once
+    found a crash here in the scenario fuzz test)."""
+    model = ReformModel(load_scenario("baseline", {f"actors.{actor_type}.members": []}), rng=0).run(24)
+    assert len(model.state.types[actor_type]) == 0 and 0.0 <= model.indicators["reform_index"] <= 1.0
