@@ -36,7 +36,7 @@ from .fields import HEADLINE_INDICATORS
 from .mechanisms.common import row_mean, row_total, shares
 from .network import build_graph, build_matrices, ties
 from .outcomes import summarise
-from .scenario import Intervention, Scenario
+from .scenario import Context, Intervention, Scenario
 from .stages import STEP
 from .stages.donors import perceived_progress
 from .stages.monitoring import OBSERVABLE, observe
@@ -239,6 +239,7 @@ def _build_world(scenario: Scenario, generators: Sequence[np.random.Generator],
         if keep_graphs:
             graphs.append(graph)
     state = stack_states(states)
+    pillar_returns = np.stack([pillar_tractability(scenario.context, len(state.pillar_names), g) for g in generators])
     replications, pillars = len(generators), state.pillar_names
     strategy = scenario.strategy
     phase_efforts = np.array([strategy.effort_vector(k, pillars) for k in range(len(strategy.phases))])
@@ -253,7 +254,11 @@ def _build_world(scenario: Scenario, generators: Sequence[np.random.Generator],
         state=state,
         programme=Programme(phase_index=np.zeros(replications, dtype=int),
                             phases_started=np.ones(replications, dtype=int), effort=effort,
-                            committed_shares=shares(effort), last_review_function=state.de_facto.copy()),
+                            committed_shares=shares(effort), previous_period=state.de_facto.copy(),
+                            period_total=np.zeros_like(state.de_facto),
+                            period_months=np.zeros((replications, 1), dtype=int),
+                            estimated_returns=np.zeros((replications, len(pillars))),
+                            reviews=np.zeros((replications, 1), dtype=int)),
         monitoring=Monitoring(observed_function=state.de_facto.copy(),
                               perceived_history=np.zeros((12, replications, len(donor)))),
         tally=Tally(relapse_month=np.full(replications, -1), coup_attempts=np.zeros(replications, dtype=int),
@@ -262,11 +267,30 @@ def _build_world(scenario: Scenario, generators: Sequence[np.random.Generator],
         overload=np.zeros((replications, len(state.types["ministry"]))),
         civil_society_support=np.full((replications, 1), scenario.mechanisms.civil_society.donor_support),
         election_called=np.zeros(replications, dtype=bool),
+        pillar_returns=pillar_returns,
+        pillar_pace=np.array([pillar.pace for pillar in scenario.pillars]),
         interventions=list(scenario.interventions),
     )
     observe(world)
     world.monitoring.perceived_history[:] = perceived_progress(world)
     return world, graphs
+
+
+def pillar_tractability(context: Context, pillars: int, generator: np.random.Generator) -> np.ndarray:
+    """How much function a unit of effort buys on each pillar in this run, relative to the
+    scenario's rate: blocked (``blocked_pillar_return``) with chance ``blocked_pillar_share``,
+    else log-normal with mean 1 and log-s.d. ``pillar_return_spread``.
+
+    Why: what works differs by country and is not known in advance (Andrews, Pritchett &
+    Woolcock 2013: problem-driven iterative adaptation exists because solutions cannot be
+    read off a template); a blocked pillar is one where effort builds form but not function
+    until the context changes. Drawn after the actors and the network (one uniform and one
+    normal per pillar), so every run draws the same amount whatever the values.
+    """
+    blocked = generator.random(pillars) < context.blocked_pillar_share
+    spread = context.pillar_return_spread
+    usual = np.exp(spread * generator.standard_normal(pillars) - 0.5 * spread ** 2)
+    return np.where(blocked, context.blocked_pillar_return, usual)
 
 
 #: Actors in one batch at most (replications x actors per run): about 20 MB of state and networks.

@@ -197,6 +197,8 @@ class Pillar(Schema):
     lead: Name = Field(..., description="name of the lead ministry member")
     de_jure: Unit = 0.1
     de_facto: Unit = 0.05
+    pace: Rate = Field(1.0, description="how fast function can follow form on this pillar, relative to the "
+                                        "mechanism's de_facto_rate (a time-bound programme such as DDR runs faster)")
 
 
 # --- network ------------------------------------------------------------------------------
@@ -287,7 +289,7 @@ class CapacityParams(Switchable):
     load_tolerance: Rate = 5.0
     shared_load: Rate = 0.2
     absorptive_rate: Unit = 0.015
-    overload_erosion: Rate = 0.015
+    overload_erosion: Rate = 0.005
     de_jure_rate: Rate = 0.02
     de_facto_rate: Rate = 0.02
     de_facto_decay: Unit = 0.004
@@ -299,6 +301,8 @@ class CapacityParams(Switchable):
 class SpoilerParams(Switchable):
     obstruction: Rate = 1.5
     violence: Rate = 0.6
+    ddr_disarmament: Unit = Field(0.6, description="share of outside spoilers' violence a fully working DDR "
+                                                   "pillar removes (UN IDDRS 2006; size judgement)")
     cooptation_effort: Unit = 0.0
     coercion: Rate = 0.02
     growth: Rate = 0.01
@@ -325,7 +329,11 @@ class SecurityParams(Switchable):
     force_adjustment_rate: Unit = 0.03
     violence_rate: Unit = 0.08
     base_violence: Unit = 0.1
-    relapse_hazard: Probability = 0.0062
+    relapse_hazard: Probability = 0.0082
+    relapse_ddr_protection: Unit = Field(0.8, description="share of relapse risk working DDR removes (Toft 2010)")
+    relapse_policing_protection: Unit = Field(0.5, description="share of relapse risk working policing removes")
+    relapse_governance_protection: Unit = Field(0.6, description="share of relapse risk good governance removes "
+                                                                 "(Walter 2015; Hegre & Nygard 2015)")
     peace_memory_years: Annotated[float, Strict(), Field(gt=0, le=200, allow_inf_nan=False)] = 15.0
     relapse_violence: Unit = 0.8
     war_years: Years = 5.0
@@ -376,6 +384,11 @@ class Context(Schema):
     initial_violence: Unit = 0.2
     monitoring_noise: Unit = Field(0.05, description="s.d. of M&E noise on observed indicators")
     indicator_manipulation: Unit = Field(0.1, description="how far reported function is inflated toward form")
+    pillar_return_spread: Unit = Field(0.4, description="s.d. of the log of each pillar's tractability, drawn per "
+                                                        "run: how much pillars differ in what effort buys")
+    blocked_pillar_share: Unit = Field(0.2, description="chance that a pillar is blocked in a run (effort there buys "
+                                                        "little function); drawn per run, unknown to strategies")
+    blocked_pillar_return: Unit = Field(0.1, description="tractability of a blocked pillar")
 
 
 class Event(Schema):
@@ -490,6 +503,8 @@ class Scenario(Schema):
         duplicates = sorted({n for n in members if members.count(n) > 1})
         if duplicates:
             raise ValueError(f"actors: member names must be unique, repeated: {duplicates}")
+        for problem in self.strategy.carrying_problems(names):
+            raise ValueError(f"strategy: {problem}; name more pillars in that phase or lower total_effort")
         spoilers = [m.name for m in self.actors.spoiler.members]
         for position, intervention in enumerate(self.interventions):
             allowed = {"pillar": names, "spoiler": spoilers}.get(INTERVENTION_TARGETS[intervention.kind])

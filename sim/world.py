@@ -74,7 +74,11 @@ class Programme:
     phases_started: np.ndarray         # (R,) phases begun so far, the first included
     effort: np.ndarray                 # (R, P) reform effort per pillar, on [0, 1]
     committed_shares: np.ndarray       # (R, P) where earmarked money goes (set when a phase starts)
-    last_review_function: np.ndarray   # (R, P) observed function at the last adaptive review
+    previous_period: np.ndarray        # (R, P) mean observed function over the last review period
+    period_total: np.ndarray           # (R, P) observed function summed over the months of this one
+    period_months: np.ndarray          # (R, 1) months in this review period so far
+    estimated_returns: np.ndarray      # (R, P) what adaptation has learnt of each pillar's return
+    reviews: np.ndarray                # (R, 1) adaptive reviews held so far
 
 
 @dataclass
@@ -112,6 +116,8 @@ class World:
     overload: np.ndarray               # (R, ministries) overload at the last capability update
     civil_society_support: np.ndarray  # (R, 1) donor support to civil society (interventions raise it)
     election_called: np.ndarray        # (R,) an election is due this month (interventions call one)
+    pillar_returns: np.ndarray         # (R, P) how tractable each pillar is here (drawn; unknown to strategies)
+    pillar_pace: np.ndarray            # (P,) each pillar's pace (scenario), relative to the de facto rate
     interventions: list[Intervention] = field(default_factory=list)
     month: int = 0
     # This month's flows.

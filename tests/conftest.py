@@ -19,15 +19,21 @@ def baseline():
     return load_scenario(SCENARIO_DIR / "baseline.yaml")
 
 
-def run_summaries(scenario: str, seeds: int, strategy: str | None = None, overrides: dict | None = None) -> list[dict]:
+def run_summaries(scenario: str, seeds: int, strategy: str | None = None, overrides: dict | None = None,
+                  total_effort: float | None = None) -> list[dict]:
     """Summaries of seeds 0..seeds-1 on the batch engine (:func:`sim.run_seeds`: each one the
-    numbers of ``ReformModel(..., rng=seed)``), cached across tests."""
-    return list(_cached_summaries(scenario, seeds, strategy, json.dumps(overrides or {}, sort_keys=True)))
+    numbers of ``ReformModel(..., rng=seed)``), cached across tests; ``total_effort`` replaces
+    the strategy's."""
+    return list(_cached_summaries(scenario, seeds, strategy, json.dumps(overrides or {}, sort_keys=True),
+                                  total_effort))
 
 
 @lru_cache(maxsize=None)
-def _cached_summaries(scenario: str, seeds: int, strategy: str | None, overrides_json: str) -> tuple[dict, ...]:
+def _cached_summaries(scenario: str, seeds: int, strategy: str | None, overrides_json: str,
+                      total_effort: float | None) -> tuple[dict, ...]:
     loaded = resolve_scenario(load_scenario(SCENARIO_DIR / f"{scenario}.yaml", json.loads(overrides_json)), strategy)
+    if total_effort is not None:
+        loaded = loaded.replace(strategy=loaded.strategy.model_copy(update={"total_effort": total_effort}))
     return tuple(run_seeds(loaded, range(seeds)).summaries)
 
 

@@ -71,14 +71,15 @@ def test_stronger_civil_society_and_oversight_lower_corruption():
                     "civil society and oversight -> corruption control")
 
 
-def test_big_bang_in_low_capacity_state_gives_more_form_and_less_function():
-    """Premature load bearing (Pritchett & de Weijer 2010) in the high-will, low-capability state."""
-    def outcome(name: str, strategy: str) -> np.ndarray:
-        return np.array([float(summary[name]) for summary in run_summaries("reforming_state", N_QUICK, strategy, QUICK)])
-    assert_positive(outcome("final_mean_de_jure", "big_bang") - outcome("final_mean_de_jure", "governance_first"),
-                    "big bang -> more de jure")
-    assert_positive(outcome("final_mean_de_facto", "governance_first") - outcome("final_mean_de_facto", "big_bang"),
-                    "phased -> more de facto")
+def test_pushing_beyond_capacity_gives_more_form_and_less_function():
+    """Premature load bearing (Pritchett & de Weijer 2010): the same plan (every pillar at
+    once) at 5 pillar-efforts a month instead of 3.6 in the high-will, low-capability state
+    passes more laws and builds less that works."""
+    def outcome(name: str, total: float) -> np.ndarray:
+        return np.array([float(s[name]) for s in run_summaries("reforming_state", N_QUICK, "big_bang", QUICK, total)])
+    assert_positive(outcome("final_mean_de_jure", 5.0) - outcome("final_mean_de_jure", 3.6), "more effort -> more de jure")
+    assert_positive(outcome("final_mean_de_facto", 3.6) - outcome("final_mean_de_facto", 5.0),
+                    "effort within capacity -> more de facto")
 
 
 def test_temporary_anticorruption_push_leaves_lasting_change_only_when_strong():
@@ -101,3 +102,13 @@ def test_success_probability_moves_in_the_expected_direction(conditions, label):
     low, high = (np.array([s["reform_success"] for s in run_summaries("baseline", N_SLOW, overrides=c)], dtype=float)
                  for c in conditions)
     assert_positive(high - low, f"{label} -> success probability")
+
+
+def test_resourced_ddr_first_lowers_ten_year_relapse_against_the_status_quo():
+    """Post-conflict (Toft 2010; Walter 2015): a DDR-first plan at the shared total lowers the
+    chance of renewed war within ten years, paired over 800 seeds (margin 2.33 SE)."""
+    n, ten_years = 800, {"horizon_years": 10}
+
+    def relapsed(strategy: str) -> np.ndarray:
+        return np.array([float(s["conflict_relapse"]) for s in run_summaries("post_conflict", n, strategy, ten_years)])
+    assert_positive(relapsed("status_quo") - relapsed("ddr_first"), "DDR first -> less relapse")

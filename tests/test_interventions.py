@@ -36,7 +36,7 @@ def test_an_intervention_acts_next_month_and_logs_what_it_did(post_conflict):
     justice = treated.state.pillar_names.index("justice")
     assert treated.effort[justice] == pytest.approx(min(control.effort[justice] + 0.5, 1.0))
     assert treated.committed_shares == pytest.approx(treated.effort / treated.effort.sum())
-    assert (13, "intervention", "fund_pillar: justice: effort on justice 0.0 -> 0.5") in treated.events
+    assert (13, "intervention", "fund_pillar: justice: effort on justice 0.1 -> 0.6") in treated.events
 
 
 def test_scaling_back_lowers_effort_and_the_load_it_brings(post_conflict):

@@ -75,10 +75,17 @@ def test_diversion_grows_with_corruption_and_is_capped():
     assert out[0] == 0 and out[1] == 0.75 and out[2] == 1.0
 
 
-def test_overload_only_beyond_tolerance_and_capped():
-    load = np.array([0.5, 1.5, 10.0])
+def test_strain_only_beyond_bandwidth_and_saturating():
+    load = np.array([0.5, 2.0, 1000.0])  # bandwidth tau C = 1
     out = capacity.overload(load, np.array([0.2, 0.2, 0.2]), tolerance=5.0)
-    assert out[0] == 0.0 and out[1] == pytest.approx(0.5) and out[2] == 1.0
+    assert out[0] == 0.0 and out[1] == pytest.approx(0.5) and 0.99 < out[2] < 1.0
+
+
+def test_a_ministry_divides_its_bandwidth_instead_of_failing():
+    """Beyond bandwidth, the push each pillar gets is scaled so the ministry's total is its bandwidth."""
+    load = np.array([0.5, 2.0, 4.0])
+    share = capacity.bandwidth_share(load, np.array([0.2, 0.2, 0.2]), tolerance=5.0)
+    assert share[0] == 1.0 and share * load == pytest.approx([0.5, 1.0, 1.0])
 
 
 def test_big_bang_loads_ministries_more_than_a_phase():
@@ -107,8 +114,8 @@ def test_form_ignores_capability_but_function_needs_it():
     form = capacity.de_jure_update(np.array([0.2]), mandates=0.5, rate=0.02, **args)
     assert form[0] > 0.2
     common = dict(de_facto=np.array([0.1]), de_jure=np.array([0.5]), effort=np.array([1.0]), will=np.array([0.6]),
-                  obstruction=np.array([0.0]), diversion=np.array([0.0]), lead_overload=np.array([0.0]),
-                  corruption=np.array([0.0]), rate=0.02, decay=0.004, erosion_rate=0.015)
+                  obstruction=np.array([0.0]), diversion=np.array([0.0]), corruption=np.array([0.0]), rate=0.02,
+                  decay=0.004)
     able = capacity.de_facto_update(lead_capacity=np.array([0.6]), **common)
     unable = capacity.de_facto_update(lead_capacity=np.array([0.05]), **common)
     assert able[0] > unable[0] >= 0.1
@@ -116,7 +123,7 @@ def test_form_ignores_capability_but_function_needs_it():
 
 def test_function_cannot_outrun_form():
     out = capacity.de_facto_update(np.array([0.5]), np.array([0.5]), np.array([1.0]), np.array([1.0]), np.array([1.0]),
-                                   np.array([0.0]), np.array([0.0]), np.array([0.0]), np.array([0.0]), 0.5, 0.0, 0.0)
+                                   np.array([0.0]), np.array([0.0]), np.array([0.0]), 0.5, 0.0)
     assert out[0] == pytest.approx(0.5)
 
 
@@ -164,13 +171,28 @@ def test_coup_hazard_rises_with_autonomy_and_past_coups_within_cap():
     assert security.coup_hazard(0.001, 0.8, 0.5, 0.2, 2, 1.0) == security.coup_hazard(0.001, 0.8, 0.5, 0.2, 9, 1.0)
 
 
-def test_relapse_hazard_fades_with_peace_and_falls_with_peacekeeping():
-    early = security.relapse_hazard(0.005, 0.4, 0.5, 0.0, 0.0, 0.0, 15.0)
-    later = security.relapse_hazard(0.005, 0.4, 0.5, 0.0, 0.0, 10.0, 15.0)
-    kept = security.relapse_hazard(0.005, 0.4, 0.5, 1.0, 0.0, 0.0, 15.0)
-    assert early > later and early > kept
+def test_relapse_hazard_fades_with_peace_and_falls_with_peacekeeping_and_institutions():
+    protection = {"relapse_ddr_protection": 0.8, "relapse_policing_protection": 0.5,
+                  "relapse_governance_protection": 0.6}
+
+    def hazard(peacekeeping=0.0, ddr=0.0, policing=0.0, governance=0.0, years=0.0):
+        return security.relapse_hazard(0.005, 0.4, 0.5, peacekeeping, ddr, policing, governance, years, 15.0,
+                                       protection)
+    early = hazard()
+    assert early > hazard(years=10.0) and early > hazard(peacekeeping=1.0)
+    assert hazard(ddr=0.5) == pytest.approx(early * 0.6)
+    assert hazard(policing=0.5) == pytest.approx(early * 0.75)
+    assert hazard(governance=0.5) == pytest.approx(early * 0.7)
 
 
 def test_relax_stays_on_unit_interval():
     assert relax(np.array([0.9]), np.array([5.0]), 1.0)[0] == 1.0
     assert relax(0.5, 0.0, 0.5) == pytest.approx(0.25)
+
+
+def test_working_ddr_disarms_outside_spoilers_only():
+    args = dict(strength=np.array([0.5, 0.5]), resolve=np.array([1.0, 1.0]), inside=np.array([False, True]),
+                threatened=np.array([0.4, 0.4]), intensity=0.6)
+    armed = spoilers.spoiler_violence(**args)
+    assert spoilers.spoiler_violence(**args, disarmed=0.5) == pytest.approx(0.5 * armed)
+    assert spoilers.spoiler_violence(**{**args, "inside": np.array([True, True])}, disarmed=0.0) == 0.0

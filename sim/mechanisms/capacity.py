@@ -6,6 +6,7 @@ import numpy as np
 
 from .common import Level, row_total, sum_by_group
 
+
 def reform_load(
     effort: np.ndarray, de_jure: np.ndarray, de_facto: np.ndarray, lead: np.ndarray, n_ministries: int,
     shared_load: float,
@@ -21,11 +22,26 @@ def reform_load(
     return sum_by_group(own, lead, n_ministries) + shared_load * row_total(effort)
 
 
+def bandwidth_share(load: np.ndarray, capacity: np.ndarray, tolerance: float) -> np.ndarray:
+    """Share of its reform load a ministry can manage: s_m = min(1, tau C_m / L_m).
+
+    A ministry's management bandwidth is tau C_m (senior staff, attention: Andrews, Pritchett &
+    Woolcock 2017 ch. 3). Pushed beyond it, the ministry divides what it has among its pillars
+    in proportion to their load, so each pillar's push is scaled by s_m: a ministry leading two
+    pillars gets half as far on each, rather than failing at both.
+    """
+    return np.minimum(1.0, tolerance * capacity / np.maximum(load, 1e-9))
+
+
 def overload(load: np.ndarray, capacity: np.ndarray, tolerance: float) -> np.ndarray:
-    """Load beyond what capability can bear: Omega_m = min(max(0, L_m / (tau C_m) - 1), 1)
-    (premature load bearing, Pritchett & de Weijer 2010; Andrews et al. 2017 ch. 3). Capped
-    at 1: an organisation twice overloaded does no more than drop what it cannot carry."""
-    return np.clip(load / (tolerance * capacity + 1e-9) - 1.0, 0.0, 1.0)
+    """Strain of load beyond bandwidth: Omega_m = x / (1 + x), x = max(0, L_m / (tau C_m) - 1).
+
+    Premature load bearing (Pritchett & de Weijer 2010; Andrews et al. 2017 ch. 3): carrying
+    more than its capability strains what an organisation has. The strain grows smoothly from 0
+    (at bandwidth) toward 1 (far beyond it; 1/2 at twice the bandwidth), so no threshold of
+    effort flips a ministry from working to collapsing."""
+    excess = np.maximum(load / (tolerance * capacity + 1e-9) - 1.0, 0.0)
+    return excess / (1.0 + excess)
 
 
 def absorbed_investment(investment: np.ndarray, absorptive_capacity: np.ndarray) -> np.ndarray:
@@ -67,24 +83,28 @@ def de_jure_update(
 
 def de_facto_update(
     de_facto: np.ndarray, de_jure: np.ndarray, effort: np.ndarray, lead_capacity: np.ndarray,
-    will: np.ndarray, obstruction: np.ndarray, diversion: np.ndarray, lead_overload: np.ndarray,
-    corruption: np.ndarray, rate: float, decay: float, erosion_rate: float,
+    will: np.ndarray, obstruction: np.ndarray, diversion: np.ndarray, corruption: np.ndarray,
+    rate: float | np.ndarray, decay: float,
 ) -> np.ndarray:
     """Function: what the organisation actually does.
 
-        F' = F + r_F (0.1 + e) C w (1 - ob)(1 - d)(1 - 0.7 Omega)(1 - F) min(1, 10 (J - F)+)
-                - F (delta c + eps Omega)
+        F' = F + r_F pi_p (0.1 + s rho_p e) C w (1 - ob)(1 - d)(1 - F) min(1, 10 (J - F)+) - F delta c
 
     Function grows where form exists to implement (it cannot run ahead of the law), at a pace
     set by the lead ministry's capability C and will w, net of obstruction and diverted funds.
-    An overloaded ministry (Omega) implements less and loses what works: form then races
-    ahead of function (de jure vs de facto: Andrews, Pritchett & Woolcock 2013; premature
-    load bearing: Pritchett & de Weijer 2010). Corruption c erodes function.
+    ``effort`` is the push the lead ministry can manage, s e (:func:`bandwidth_share`): pushed
+    beyond its bandwidth, a ministry gets less far on each pillar and form races ahead of
+    function (de jure vs de facto: Andrews, Pritchett & Woolcock 2013); the strain of that
+    load erodes its capability (:func:`capability_update`; premature load bearing: Pritchett &
+    de Weijer 2010). ``effort`` also carries the pillar's tractability rho_p in this country
+    (drawn, not known in advance: effort on a blocked pillar achieves little), ``rate`` r_F
+    times the pillar's pace pi_p (a scenario value: a time-bound programme such as DDR runs
+    faster). Corruption c erodes function.
     """
     growth = rate * (0.1 + effort) * lead_capacity * will * (1.0 - obstruction) * (1.0 - diversion)
     room = np.minimum(1.0, 10.0 * np.maximum(de_jure - de_facto, 0.0))
-    gain = growth * (1.0 - 0.7 * lead_overload) * (1.0 - de_facto) * room
-    loss = de_facto * (decay * corruption + erosion_rate * lead_overload)
+    gain = growth * (1.0 - de_facto) * room
+    loss = de_facto * decay * corruption
     return np.clip(de_facto + gain - loss, 0.0, 1.0)
 
 

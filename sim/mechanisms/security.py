@@ -57,20 +57,30 @@ def violence_update(violence: Level, target: Level, rate: float, uniform_draw: L
 
 def relapse_hazard(
     base: float, violence: Level, spoiler_strength: Level, peacekeeping: Level, ddr_function: Level,
-    years_of_peace: float, peace_memory_years: float,
+    policing_function: Level, governance: Level, years_of_peace: float, peace_memory_years: float,
+    protection: dict[str, float],
 ) -> Level:
     """Monthly hazard of renewed war in a post-conflict state.
 
-        h = h0 (0.5 + 2 V)(0.5 + S)(1 - 0.5 K)(1 - 0.5 F_DDR) exp(-t / tau)
+        h = h0 (0.5 + 2 V)(0.5 + S)(1 - 0.5 K)(1 - k_D F_DDR)(1 - k_P F_pol)(1 - k_G G) exp(-t / tau)
 
-    Violence V, outside spoilers' strength S, peacekeeping K and working DDR; the risk is
-    highest just after the war and fades with years of peace t (Collier, Hoeffler & Soderbom
-    2008). Calibrated so a post-conflict baseline relapses in about 40 % of runs within ten
-    years (band 23-57 %: Suhrke & Samset 2007; Walter 2010).
+    Violence V, outside spoilers' strength S, peacekeeping K; working DDR and policing (a
+    reformed security sector underpins durable peace: Toft 2010; combatants who keep their
+    militias can return to war, Walter 2015); governance quality G, the mean of rule of law and
+    government effectiveness (strong political and legal institutions are the primary
+    determinant of whether a country falls back into war: Walter 2015, J. Conflict Resolution
+    59(7); the risk falls fast after war where governance is good: Hegre & Nygard 2015, JCR
+    59(6)). The risk is highest just after the war and fades with years of peace t (Collier,
+    Hoeffler & Soderbom 2008). h0 is calibrated so a post-conflict status quo relapses in about
+    40 % of runs within ten years (band 23-57 %: Suhrke & Samset 2007; Walter 2010).
+    ``protection`` holds k_D, k_P, k_G (judgement, within what these studies support).
     """
     fading = np.exp(-years_of_peace / peace_memory_years)
+    institutions = ((1.0 - protection["relapse_ddr_protection"] * ddr_function)
+                    * (1.0 - protection["relapse_policing_protection"] * policing_function)
+                    * (1.0 - protection["relapse_governance_protection"] * governance))
     return np.minimum(base * (0.5 + 2.0 * violence) * (0.5 + spoiler_strength)
-                      * (1.0 - 0.5 * peacekeeping) * (1.0 - 0.5 * ddr_function) * fading, 1.0)
+                      * (1.0 - 0.5 * peacekeeping) * institutions * fading, 1.0)
 
 
 def coup_hazard(base: float, autonomy: Level, loyalty: Level, threatened: Level, past_coups: int | np.ndarray, trap: float) -> Level:

@@ -38,11 +38,19 @@ def obstruction(
 
 
 def spoiler_violence(
-    strength: np.ndarray, resolve: np.ndarray, inside: np.ndarray, threatened: np.ndarray, intensity: float
+    strength: np.ndarray, resolve: np.ndarray, inside: np.ndarray, threatened: np.ndarray, intensity: float,
+    disarmed: Level = 0.0,
 ) -> np.ndarray:
-    """Violence pushed by outside spoilers: V_s = k sum_{s outside} S_s rho_s (0.3 + T_s), capped at 1."""
-    return np.minimum(intensity * weighted_total(strength * resolve * (0.3 + threatened), ~inside),
-                      1.0)
+    """Violence pushed by outside spoilers:
+
+        V_s = k (1 - D) sum_{s outside} S_s rho_s (0.3 + T_s),   capped at 1
+
+    D is the share of their means of violence that working DDR has removed (``disarmed``:
+    disarmament, demobilisation and reintegration take fighters and weapons out of armed
+    groups' reach, the purpose of DDR in the UN's Integrated DDR Standards, 2006).
+    """
+    return np.minimum(intensity * (1.0 - disarmed)
+                      * weighted_total(strength * resolve * (0.3 + threatened), ~inside), 1.0)
 
 
 def strength_update(

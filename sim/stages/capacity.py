@@ -8,11 +8,13 @@ from ..world import World
 
 
 def update_capability(world: World) -> None:
-    """Capability grows from absorbed investment and is eroded by overload; form follows
-    effort and will, function follows form where capability carries it.
+    """Capability grows from absorbed investment and is strained by overload; form follows
+    effort and will; function follows form where capability carries it, pushed only as hard
+    as each lead ministry's bandwidth allows (a ministry leading several pillars divides it).
 
     Reads: ``funding``, ``diversion``, ``pressure.obstruction``, ``programme.effort``, will.
     Writes: ministries' ``capacity`` and ``absorptive_capacity``, ``overload``, ``de_jure``, ``de_facto``.
+    Reads also ``pillar_returns`` (each pillar's tractability in this replication).
     """
     state, p, funding, effort = world.state, world.params.capacity, world.funding, world.programme.effort
     ministries, parliament = state.types["ministry"], state.types["parliament"]
@@ -24,9 +26,11 @@ def update_capability(world: World) -> None:
     # Routine budgets reach every ministry, reform or not.
     investment = (sum_by_group(pillar_funds, state.pillar_lead, n_ministries)
                   + p.routine_budget_share * p.domestic_budget)
+    managed = 1.0
     if p.enabled:
         load = capacity.reform_load(effort, state.de_jure, state.de_facto, state.pillar_lead, n_ministries,
                                     p.shared_load)
+        managed = capacity.bandwidth_share(load, ministries.capacity, p.load_tolerance)[:, state.pillar_lead]
         world.overload = capacity.overload(load, ministries.capacity, p.load_tolerance)
         absorbed = capacity.absorbed_investment(investment, ministries.absorptive_capacity)
         ministries.values["capacity"] = capacity.capability_update(
@@ -36,10 +40,13 @@ def update_capability(world: World) -> None:
             ministries.absorptive_capacity, ministries.capacity, p.absorptive_rate)
     lead_will = will_by_ministry[:, state.pillar_lead]
     mandates = state.type_mean("parliament", parliament.legal_mandates)
-    new_de_jure = capacity.de_jure_update(state.de_jure, effort, lead_will, world.pressure.obstruction,
+    # What effort achieves on a pillar depends on how tractable it is here (a blocked pillar
+    # costs bandwidth and provokes spoilers, but moves neither form nor function).
+    working = effort * world.pillar_returns
+    new_de_jure = capacity.de_jure_update(state.de_jure, working, lead_will, world.pressure.obstruction,
                                           mandates, p.de_jure_rate)
     state.de_facto = capacity.de_facto_update(
-        state.de_facto, state.de_jure, effort, ministries.capacity[:, state.pillar_lead], lead_will,
-        world.pressure.obstruction, world.diversion, world.overload[:, state.pillar_lead],
-        ministry_corruption[:, state.pillar_lead], p.de_facto_rate, p.de_facto_decay, p.overload_erosion)
+        state.de_facto, state.de_jure, managed * working, ministries.capacity[:, state.pillar_lead], lead_will,
+        world.pressure.obstruction, world.diversion, ministry_corruption[:, state.pillar_lead],
+        p.de_facto_rate * world.pillar_pace, p.de_facto_decay)
     state.de_jure = new_de_jure

@@ -53,16 +53,19 @@ def relapse(world: World) -> None:
     """Conflict relapse in post-conflict scenarios: at most once a run, with a hazard that
     fades with years of peace; renewed war raises violence and destroys function and will.
 
-    Reads: violence, outside spoilers' strength, ``funding.peacekeeping``, DDR function,
-    ``draws.relapse``. Writes: ``tally.relapse_month``, violence, de facto, leadership will."""
+    Reads: violence, outside spoilers' strength, ``funding.peacekeeping``, DDR and policing
+    function, last month's governance (rule of law, government effectiveness), ``draws.relapse``. Writes: ``tally.relapse_month``, violence, de facto, leadership will."""
     state, p = world.state, world.params.security
     if not (p.enabled and world.scenario.context.post_conflict):
         return
     spoiler, ministries = state.types["spoiler"], state.types["ministry"]
     outside_strength = weighted_total(world.pressure.strength, ~spoiler.inside * spoiler.resolve)
+    indicators = world.monitoring.indicators  # last month's, as measured (monitoring is the last stage)
+    governance = 0.5 * (indicators["rule_of_law"] + indicators["government_effectiveness"])[:, None]
     hazard = security.relapse_hazard(p.relapse_hazard, state.violence, np.minimum(outside_strength, 1.0),
                                      world.funding.peacekeeping, world.pillar_function("ddr", 0.0),
-                                     world.month / 12.0, p.peace_memory_years)
+                                     world.pillar_function("policing", 0.0), governance,
+                                     world.month / 12.0, p.peace_memory_years, world.coefficients["security"])
     relapsing = (world.tally.relapse_month < 0) & (world.draws.relapse < hazard)[:, 0]
     if not relapsing.any():
         return

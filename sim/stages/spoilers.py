@@ -9,7 +9,8 @@ from ..world import SpoilerPressure, World
 def press(world: World) -> None:
     """Rents each pillar threatens, inside obstruction and capture, outside violence.
 
-    Reads: ``programme.effort``, de facto function, spoilers. Writes: ``pressure``."""
+    Reads: ``programme.effort``, de facto function (DDR's disarms outside spoilers), spoilers.
+    Writes: ``pressure``."""
     state, p, matrices = world.state, world.params.spoilers, world.matrices
     spoiler = state.types["spoiler"]
     pressure = spoilers.reform_pressure(world.programme.effort, state.de_facto)
@@ -19,7 +20,8 @@ def press(world: World) -> None:
         threatened=threatened, strength=strength,
         obstruction=spoilers.obstruction(strength, spoiler.resolve, spoiler.inside, state.spoiler_rents,
                                          pressure, p.obstruction),
-        violence=spoilers.spoiler_violence(strength, spoiler.resolve, spoiler.inside, threatened, p.violence),
+        violence=spoilers.spoiler_violence(strength, spoiler.resolve, spoiler.inside, threatened, p.violence,
+                                           p.ddr_disarmament * world.pillar_function("ddr", 0.0)),
         capture=matrices.patronage_from_spoilers @ (strength * spoiler.inside),
         threat=matrices.patronage_from_spoilers @ (strength * spoiler.resolve * threatened),
     )

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..strategy import reallocate_effort
+from ..strategy import estimate_returns, reallocate_effort
 from ..world import World
 
 
 def advance_strategy(world: World) -> None:
     """Per replication: start the next phase when its condition is met on last month's
-    observed indicators; otherwise, at a review month, reallocate effort (PDIA).
+    observed indicators; otherwise, at a review month, learn each pillar's return from the
+    change in observed function between review periods and reallocate effort within the same
+    total (PDIA).
 
     Reads: ``monitoring.observed``, ``monitoring.observed_function``. Writes: ``programme``.
     """
     strategy, programme, month = world.scenario.strategy, world.programme, world.month
     observed = world.monitoring.observed
+    # A review compares period means, as an annual M&E report does: a month's report is noisy.
+    programme.period_total += world.monitoring.observed_function
+    programme.period_months += 1
     next_phase = programme.phase_index + 1
     advancing = np.zeros(world.replications, dtype=bool)
     for phase in np.unique(next_phase[next_phase < len(strategy.phases)]):
@@ -27,12 +32,27 @@ def advance_strategy(world: World) -> None:
         programme.phases_started[advancing] += 1
         programme.effort[advancing] = world.phase_efforts[programme.phase_index[advancing]]
         world.commit(advancing)
-        programme.last_review_function[advancing] = world.monitoring.observed_function[advancing]
+        _start_period(programme, advancing, world.monitoring.observed_function)
         for row in np.flatnonzero(advancing):
             world.log([row], "phase", strategy.phases[programme.phase_index[row]].name)
     adaptation = strategy.adaptive
     if adaptation is not None and month % max(adaptation.review_every_months, 1) == 0:
-        reviewing = ~advancing
-        gain = world.monitoring.observed_function[reviewing] - programme.last_review_function[reviewing]
-        programme.effort[reviewing] = reallocate_effort(programme.effort[reviewing], gain, adaptation)
-        programme.last_review_function[reviewing] = world.monitoring.observed_function[reviewing]
+        rows = ~advancing
+        months = programme.period_months[rows]
+        period = programme.period_total[rows] / np.maximum(months, 1)
+        programme.estimated_returns[rows] = estimate_returns(
+            programme.estimated_returns[rows], programme.reviews[rows], period - programme.previous_period[rows],
+            programme.effort[rows], months, adaptation.memory)
+        programme.effort[rows] = reallocate_effort(programme.effort[rows], programme.estimated_returns[rows],
+                                                   adaptation)
+        programme.reviews[rows] += 1
+        programme.previous_period[rows] = period
+        programme.period_total[rows] = 0.0
+        programme.period_months[rows] = 0
+
+
+def _start_period(programme, rows: np.ndarray, observed_function: np.ndarray) -> None:
+    """A new phase starts a new review period, measured from what is observed now."""
+    programme.previous_period[rows] = observed_function[rows]
+    programme.period_total[rows] = 0.0
+    programme.period_months[rows] = 0
