@@ -28,6 +28,7 @@ from pydantic import Field, Strict, model_validator
 
 from .fields import (
     HEADLINE_INDICATORS,
+    PILLARS,
     Count,
     Month,
     Name,
@@ -81,7 +82,10 @@ class Sequencing(Schema):
 
     Phase k starts at month k x ``phase_months`` and puts ``effort`` on the k-th pillar of the
     order, while pillars already started keep ``sustain_effort`` (begun reforms are not
-    abandoned). ``orders``: every permutation ("all") or a random sample of that many.
+    abandoned) and every other pillar gets ``background_effort``. With the experiment's
+    ``total_effort`` these are priority weights, and the background is what lets a phase
+    that focuses on one pillar still spend the whole budget. ``orders``: every permutation
+    ("all") or a random sample of that many.
     """
 
     pillars: list[PillarName] = Field(..., min_length=2, max_length=6)
@@ -89,6 +93,7 @@ class Sequencing(Schema):
     phase_months: Month = 48
     effort: Unit = 1.0
     sustain_effort: Unit = 0.3
+    background_effort: Unit = 0.0
 
     @model_validator(mode="after")
     def _distinct(self) -> "Sequencing":
@@ -134,6 +139,10 @@ class Experiment(Schema):
     sequencing: Sequencing | None = None
     replications: Replications | Precision = 100
     master_seed: int = Field(..., ge=0)
+    total_effort: list[Annotated[float, Strict(), Field(gt=0.0, le=6.0, allow_inf_nan=False)]] | None = Field(
+        None, min_length=1, max_length=20,
+        description="pillar-efforts a month every strategy spends (equal resources); several values make "
+                    "intensity a design dimension; unset: each strategy's own")
     outputs: Outputs = Outputs()
 
 
@@ -163,6 +172,7 @@ def load_experiment(path: str | Path) -> tuple[Experiment, Library]:
     library = Library(scenarios, strategies)
     _check_design_paths(experiment, library, path)
     _check_series(experiment, library, path)
+    _check_total_effort(experiment, library, path)
     digest = hashlib.sha256(json.dumps([scenarios, strategies], sort_keys=True, default=str).encode()).hexdigest()
     return experiment, Library(scenarios, strategies, digest)
 
@@ -170,6 +180,24 @@ def load_experiment(path: str | Path) -> tuple[Experiment, Library]:
 def _strategy_data(reference: str, base: Path, source: Path) -> dict[str, Any]:
     strategy = load_strategy_source(reference, base, source)
     return strategy.model_dump(mode="json")
+
+
+def _check_total_effort(experiment: Experiment, library: Library, source: Path) -> None:
+    """Every strategy must be able to spend each ``total_effort`` on every scenario's pillars."""
+    if experiment.total_effort is None:
+        return
+    runner = runner_for(experiment, library)
+    checked = set()
+    for point in expand(experiment, Library(library.scenarios, library.strategies)):
+        key = (point["scenario"], point["strategy"], point["total_effort"])
+        if key in checked:
+            continue
+        checked.add(key)
+        try:
+            runner.scenario({**point, "overrides": {}})
+        except ScenarioError as error:
+            raise ScenarioError(f"{source}: total_effort {point['total_effort']:g} does not fit strategy "
+                                f"'{point['strategy']}' on scenario '{point['scenario']}': {error}") from None
 
 
 def _check_series(experiment: Experiment, library: Library, source: Path) -> None:
@@ -218,7 +246,8 @@ def order_strategy(order: Sequence[str], sequencing: Sequencing) -> dict[str, An
     """A phased strategy that takes up the pillars in ``order``."""
     phases = []
     for k, pillar in enumerate(order):
-        effort = {earlier: sequencing.sustain_effort for earlier in order[:k]}
+        effort = {other: sequencing.background_effort for other in PILLARS if sequencing.background_effort > 0}
+        effort.update({earlier: sequencing.sustain_effort for earlier in order[:k]})
         effort[pillar] = sequencing.effort
         start = {"after_month": k * sequencing.phase_months, "latest_month": k * sequencing.phase_months}
         phases.append({"name": f"phase_{k + 1}_{pillar}", "start": start, "effort": effort})
@@ -263,6 +292,7 @@ def expand(experiment: Experiment, library: Library) -> list[dict[str, Any]]:
 
     A pillar order travels as data, ``{"strategy": "order_a_then_b", "order": ["a", "b"]}``: the
     label is what tables show, the list is what :class:`PointRunner` builds the strategy from.
+    The experiment's ``total_effort`` values are one more dimension, ``{"total_effort": T}``.
     """
     from .experiments import design
 
@@ -271,8 +301,10 @@ def expand(experiment: Experiment, library: Library) -> list[dict[str, Any]]:
     if experiment.sequencing is not None:
         strategies += [{"strategy": order_name(order), "order": order}
                        for order in _pillar_orders(experiment.sequencing, experiment.master_seed)]
+    intensities = [{"total_effort": total} for total in experiment.total_effort or []]
     return design.cross([{"scenario": scenario} for scenario in library.scenarios],
                         strategies or [{"strategy": OWN_STRATEGY}],
+                        *([intensities] if intensities else []),
                         [{"overrides": dict(point)} for point in overrides])
 
 
@@ -322,6 +354,8 @@ class PointRunner:
                 data = {**data, "strategy": order_strategy(params["order"], self.sequencing)}
             elif params["strategy"] != OWN_STRATEGY:
                 data = {**data, "strategy": self.library.strategies[params["strategy"]]}
+            if "total_effort" in params:
+                data = {**data, "strategy": {**data["strategy"], "total_effort": params["total_effort"]}}
             self._cache[key] = scenario_from_dict(data, f"{params['scenario']} [{params['strategy']}]")
         return self._cache[key]
 

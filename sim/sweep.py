@@ -114,8 +114,10 @@ def precision(runs: pd.DataFrame, target: Precision) -> stats.PrecisionCheck:
 
 
 def _point_columns(runs: pd.DataFrame) -> list[str]:
-    """Scenario plus the design's override columns: what identifies a point apart from the strategy."""
-    return ["param.scenario"] + sorted(c for c in runs.columns if c.startswith("param.overrides."))
+    """Scenario, the intensity (an experiment's ``total_effort``) and the design's override
+    columns: what identifies a point apart from the strategy."""
+    intensity = ["param.total_effort"] if "param.total_effort" in runs.columns else []
+    return ["param.scenario", *intensity] + sorted(c for c in runs.columns if c.startswith("param.overrides."))
 
 
 # --- summary -------------------------------------------------------------------------------
@@ -207,8 +209,8 @@ def _markdown(table: pd.DataFrame, paired: pd.DataFrame, runs: pd.DataFrame, fai
     for column in [c for c in shown.columns if c.startswith("median_years_to_threshold_")]:
         # A Kaplan-Meier median of inf: fewer than half the runs got there within the horizon.
         shown[column] = [f"{v:.1f}" if np.isfinite(v) else "not reached" for v in shown[column]]
-    labels = [c for c in shown.columns if c in ("scenario", "strategy") or c.startswith("overrides.")]
-    columns = [c for c in shown.columns if c in ("scenario", "strategy", "rank", "runs", "success", "success_ci_low",
+    labels = [c for c in shown.columns if c in ("scenario", "total_effort", "strategy") or c.startswith("overrides.")]
+    columns = [c for c in shown.columns if c in ("scenario", "total_effort", "strategy", "rank", "runs", "success", "success_ci_low",
                                                  "success_ci_high", "reform_index_mean",
                                                  "median_years_to_threshold_reform_index", "relapse_rate",
                                                  "coup_success_rate") or c.startswith("overrides.")]
@@ -228,7 +230,7 @@ def _markdown(table: pd.DataFrame, paired: pd.DataFrame, runs: pd.DataFrame, fai
         compact = paired.rename(columns=lambda c: c.removeprefix("param."))
         compact["paired_width"] = compact["paired_high"] - compact["paired_low"]
         compact["unpaired_width"] = compact["unpaired_high"] - compact["unpaired_low"]
-        keep = [c for c in compact.columns if c in ("scenario", "a", "b", "n_pairs", "difference", "paired_low",
+        keep = [c for c in compact.columns if c in ("scenario", "total_effort", "a", "b", "n_pairs", "difference", "paired_low",
                                                     "paired_high", "unpaired_low", "unpaired_high", "paired_width",
                                                     "unpaired_width") or c.startswith("overrides.")]
         lines += ["## Paired strategy comparisons (common random numbers)", "",

@@ -326,3 +326,34 @@ def test_summary_md_defines_success_and_shows_the_graded_tables(tmp_path):
     assert f"0.50 [{low:.2f}, {high:.2f}]" in strong and "0.00 [0.00, " in strong
     written = pd.read_csv(tmp_path / "summary.csv")
     assert {"reform_index_auc_mean", "success_rule_of_law_ci_high", "indicators_succeeded_mean"} <= set(written.columns)
+
+
+def test_intensity_is_a_design_dimension_and_orders_spend_the_whole_budget(tmp_path):
+    """experiment total_effort: every point's strategy spends that total every month, pillar
+    orders included (their background weight lets a one-pillar phase spend it)."""
+    path = tmp_path / "intensity.yaml"
+    path.write_text("name: intensity\nscenarios: [baseline]\nstrategies: [governance_first]\n"
+                    "sequencing: {pillars: [oversight, policing], phase_months: 12, background_effort: 0.1}\n"
+                    "total_effort: [1.2, 3.0]\nreplications: 2\nmaster_seed: 1\n", encoding="utf-8")
+    experiment, library = load_experiment(path)
+    points = expand(experiment, library)
+    assert sorted({(p["strategy"], p["total_effort"]) for p in points}) == [
+        ("governance_first", 1.2), ("governance_first", 3.0), ("order_oversight_then_policing", 1.2),
+        ("order_oversight_then_policing", 3.0), ("order_policing_then_oversight", 1.2),
+        ("order_policing_then_oversight", 3.0)]
+    runner = runner_for(experiment, library)
+    for point in points:
+        scenario = runner.scenario({**point, "overrides": {"horizon_years": 3}})
+        pillars = [p.name for p in scenario.pillars]
+        for phase in range(len(scenario.strategy.phases)):
+            assert scenario.strategy.effort_vector(phase, pillars).sum() == pytest.approx(point["total_effort"])
+
+
+def test_a_total_a_strategy_cannot_spend_is_refused_when_the_experiment_loads(tmp_path, capsys):
+    path = tmp_path / "heavy.yaml"
+    path.write_text("name: heavy\nscenarios: [baseline]\nsequencing: {pillars: [oversight, policing]}\n"
+                    "total_effort: [2.0]\nreplications: 2\nmaster_seed: 1\n", encoding="utf-8")
+    assert main(["sweep", str(path), "--dry-run"]) == 2
+    error = capsys.readouterr().err
+    assert "total_effort 2 does not fit strategy 'order_oversight_then_policing'" in error
+    assert "can spend at most 1 pillar-efforts" in error
