@@ -272,6 +272,8 @@ def _build_world(scenario: Scenario, generators: Sequence[np.random.Generator],
         interventions=list(scenario.interventions),
     )
     observe(world)
+    # Reviews compare what monitoring reports with what it reported before: start from a report.
+    world.programme.previous_period[:] = world.monitoring.observed_function
     world.monitoring.perceived_history[:] = perceived_progress(world)
     return world, graphs
 
@@ -283,8 +285,9 @@ def pillar_tractability(context: Context, pillars: int, generator: np.random.Gen
 
     Why: what works differs by country and is not known in advance (Andrews, Pritchett &
     Woolcock 2013: problem-driven iterative adaptation exists because solutions cannot be
-    read off a template); a blocked pillar is one where effort builds form but not function
-    until the context changes. Drawn after the actors and the network (one uniform and one
+    read off a template); on a blocked pillar effort builds form but little function until
+    the context changes (isomorphic mimicry), while it still loads the ministry and threatens
+    rents. Drawn after the actors and the network (one uniform and one
     normal per pillar), so every run draws the same amount whatever the values.
     """
     blocked = generator.random(pillars) < context.blocked_pillar_share

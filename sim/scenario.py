@@ -197,7 +197,7 @@ class Pillar(Schema):
     lead: Name = Field(..., description="name of the lead ministry member")
     de_jure: Unit = 0.1
     de_facto: Unit = 0.05
-    pace: Rate = Field(1.0, description="how fast function can follow form on this pillar, relative to the "
+    pace: Annotated[float, Strict(), Field(gt=0.0, le=50.0, allow_inf_nan=False)] = Field(1.0, description="how fast function can follow form on this pillar, relative to the "
                                         "mechanism's de_facto_rate (a time-bound programme such as DDR runs faster)")
 
 
@@ -331,7 +331,8 @@ class SecurityParams(Switchable):
     base_violence: Unit = 0.1
     relapse_hazard: Probability = 0.0082
     relapse_ddr_protection: Unit = Field(0.8, description="share of relapse risk working DDR removes (Toft 2010)")
-    relapse_policing_protection: Unit = Field(0.5, description="share of relapse risk working policing removes")
+    relapse_policing_protection: Unit = Field(0.5, description="share of relapse risk working policing removes "
+                                                               "(Toft 2010; size judgement)")
     relapse_governance_protection: Unit = Field(0.6, description="share of relapse risk good governance removes "
                                                                  "(Walter 2015; Hegre & Nygard 2015)")
     peace_memory_years: Annotated[float, Strict(), Field(gt=0, le=200, allow_inf_nan=False)] = 15.0
@@ -386,8 +387,8 @@ class Context(Schema):
     indicator_manipulation: Unit = Field(0.1, description="how far reported function is inflated toward form")
     pillar_return_spread: Unit = Field(0.4, description="s.d. of the log of each pillar's tractability, drawn per "
                                                         "run: how much pillars differ in what effort buys")
-    blocked_pillar_share: Unit = Field(0.2, description="chance that a pillar is blocked in a run (effort there buys "
-                                                        "little function); drawn per run, unknown to strategies")
+    blocked_pillar_share: Unit = Field(0.2, description="chance that a pillar is blocked in a run (effort there builds "
+                                                        "form, little function); drawn per run, unknown to strategies")
     blocked_pillar_return: Unit = Field(0.1, description="tractability of a blocked pillar")
 
 

@@ -4,8 +4,10 @@ A strategy is a list of phases. Each phase starts at a month, or when an *observ
 indicator crosses a level, and sets the reform effort on each pillar (0 = untouched,
 1 = full push). Funds follow effort. Phases are sequential: a phase can start only after
 the previous one has. An optional ``adaptive`` block turns the strategy into problem-driven
-iterative adaptation (Andrews, Pritchett & Woolcock 2013): at every review the effort is
-shifted toward the pillars whose observed function improved most since the last review.
+iterative adaptation (Andrews, Pritchett & Woolcock 2013): at every review each pillar's
+return per unit of effort is learnt from observed function, and effort moves from what does
+not work toward what does, within the same total (:func:`estimate_returns`,
+:func:`reallocate_effort`).
 
 Effort is an intensity per pillar on [0, 1]: the managerial and political push a pillar
 gets. A strategy with ``total_effort`` is a plan for spending a stated budget: each phase's

@@ -52,7 +52,7 @@ def test_shipped_experiments_load_and_expand(path):
 
 def test_sequencing_experiment_crosses_scenarios_and_strategies():
     experiment, library = load_experiment("experiments/sequencing.yaml")
-    assert len(expand(experiment, library)) == 3 * 4
+    assert len(expand(experiment, library)) == 3 * 6  # scenarios x strategies (status quo included)
 
 
 def test_pillar_orders_become_phased_strategies(tmp_path):
@@ -254,7 +254,7 @@ def test_shipped_sequencing_experiment_pairs_tighter_than_unpaired(tmp_path, cap
     assert main(["sweep", "experiments/sequencing.yaml", "--replications", "100", "--workers", "2", "--quiet",
                  "--out", str(out)]) == 0
     comparisons = pd.read_csv(out / "comparisons.csv")
-    assert len(comparisons) == 3 * 6
+    assert len(comparisons) == 3 * 15  # every pair of six strategies in each of three scenarios
     paired = comparisons["paired_high"] - comparisons["paired_low"]
     unpaired = comparisons["unpaired_high"] - comparisons["unpaired_low"]
     assert (paired <= 1.01 * unpaired).all(), comparisons

@@ -40,10 +40,11 @@ def update_capability(world: World) -> None:
             ministries.absorptive_capacity, ministries.capacity, p.absorptive_rate)
     lead_will = will_by_ministry[:, state.pillar_lead]
     mandates = state.type_mean("parliament", parliament.legal_mandates)
-    # What effort achieves on a pillar depends on how tractable it is here (a blocked pillar
-    # costs bandwidth and provokes spoilers, but moves neither form nor function).
+    # What effort achieves in function depends on how tractable the pillar is here; form does
+    # not (laws pass and units are created whether or not they will work: isomorphic mimicry),
+    # so a blocked pillar costs bandwidth, provokes spoilers and builds form, not function.
     working = effort * world.pillar_returns
-    new_de_jure = capacity.de_jure_update(state.de_jure, working, lead_will, world.pressure.obstruction,
+    new_de_jure = capacity.de_jure_update(state.de_jure, effort, lead_will, world.pressure.obstruction,
                                           mandates, p.de_jure_rate)
     state.de_facto = capacity.de_facto_update(
         state.de_facto, state.de_jure, managed * working, ministries.capacity[:, state.pillar_lead], lead_will,

@@ -60,7 +60,7 @@ def relapse(world: World) -> None:
         return
     spoiler, ministries = state.types["spoiler"], state.types["ministry"]
     outside_strength = weighted_total(world.pressure.strength, ~spoiler.inside * spoiler.resolve)
-    indicators = world.monitoring.indicators  # last month's, as measured (monitoring is the last stage)
+    indicators = world.monitoring.indicators  # last month's true values (monitoring is the last stage)
     governance = 0.5 * (indicators["rule_of_law"] + indicators["government_effectiveness"])[:, None]
     hazard = security.relapse_hazard(p.relapse_hazard, state.violence, np.minimum(outside_strength, 1.0),
                                      world.funding.peacekeeping, world.pillar_function("ddr", 0.0),
