@@ -35,10 +35,9 @@ def _unexplained(findings: list[Finding]) -> list[str]:
 def _stale(findings: list[Finding]) -> list[tuple[str, str]]:
     """Allowances for a screened scenario that excuse no inert finding."""
     screened = {f.scenario for f in findings}
-    return [key for key in ALLOWED_INERT
-            if any(fnmatch.fnmatchcase(name, key[0]) for name in screened)
-            and not any(not f.effect and allowance(f) == ALLOWED_INERT[key]
-                        and fnmatch.fnmatchcase(f.scenario, key[0]) and fnmatch.fnmatchcase(f.path, key[1])
+    return [(scenarios, field) for scenarios, field in ALLOWED_INERT
+            if fnmatch.filter(screened, scenarios)
+            and not any(not f.effect and fnmatch.fnmatchcase(f.scenario, scenarios) and fnmatch.fnmatchcase(f.path, field)
                         for f in findings)]
 
 
