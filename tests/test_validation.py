@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import ReformModel, load_scenario
+from sim import ReformModel, load_scenario, shipped_strategies
 from sim.experiments.stats import wilson_ci
 from sim.model import resolve_scenario
 from sim.scenario import member_value, shipped_scenario_names
@@ -23,14 +23,16 @@ def _table_rows(section: str) -> list[list[str]]:
 
 def test_validation_report_is_written(tmp_path):
     out = tmp_path / "validation.md"
-    assert main(["--seeds", "1", "--map-seeds", "2", "--workers", "2", "--out", str(out)]) == 0
+    assert main(["--seeds", "1", "--map-seeds", "2", "--relapse-seeds", "40", "--workers", "2", "--out", str(out)]) == 0
     text = out.read_text()
     for heading in ("Outcome measures", "T1. Pace of the fastest reformers", "T2. The Big Stuck",
                     "T3. Conflict relapse", "(b) Corruption bistability", "(c) Premature load bearing",
                     "(d) Successful reform", "(e) Success per indicator", "Where success is possible"):
         assert heading in text
     assert "| military out of politics | 17 |" in text
-    assert "--seeds 1 --map-seeds 2` (" in text
+    assert "--seeds 1 --map-seeds 2 --relapse-seeds 40` (" in text
+    relapse = text[text.index("Reform against the status quo, paired on 40 seeds"):text.index("Relapse in years 3-10")]
+    assert [row[0] for row in _table_rows(relapse)] == [k for k in shipped_strategies() if k != "status_quo"]
     per_indicator = text[text.index("### (e) Success per indicator"):text.index("## Where success is possible")]
     rows = _table_rows(per_indicator)
     assert [(row[0], row[1]) for row in rows] == [(s, k) for s in shipped_scenario_names()
