@@ -30,10 +30,12 @@ from . import (
 )
 from .loading import read_yaml
 from .provenance import stamped_folder
-from .scenario import SCENARIO_DIR, masked_fields
+from .scenario import SCENARIO_DIR, Scenario, masked_fields, resolve_scenario_path
 from .strategy import STRATEGY_DIR
 
 USAGE_ERROR = 2
+#: Exit status when the reader of our output goes away (as if killed by SIGPIPE: 128 + 13).
+BROKEN_PIPE = 141
 RESULTS_DIR = Path("results")
 
 
@@ -63,6 +65,24 @@ def _parse_assignment(text: str) -> tuple[str, Any]:
     except yaml.YAMLError:
         raise UsageError(f"--set {key}: cannot read value '{raw}'") from None
     return key, value
+
+
+def _load_with_overrides(reference: str, overrides: dict[str, Any]) -> Scenario:
+    """The scenario with the command line's overrides. A mistake in the file is the file's; one
+    that only the overrides bring is the command line's, and the message says ``--set`` (or
+    ``--years``) instead of blaming the file."""
+    scenario = load_scenario(reference)
+    applied: dict[str, Any] = {}
+    for key, value in overrides.items():  # one at a time, so the message names the one at fault
+        applied[key] = value
+        try:
+            scenario = load_scenario(reference, applied)
+        except ScenarioError as error:
+            flag = "--years" if key == "horizon_years" else f"--set {key}={value}"
+            path = str(resolve_scenario_path(reference))
+            message = str(error).replace(f" in {path}", "").replace(f"{path}: ", "")
+            raise UsageError(f"{flag}: {message}") from None
+    return scenario
 
 
 def _non_negative_int(text: str) -> int:
@@ -113,7 +133,7 @@ def command_run(args: argparse.Namespace) -> int:
     overrides = dict(_parse_assignment(item) for item in args.set)
     if args.years is not None:
         overrides["horizon_years"] = args.years
-    scenario = load_scenario(args.scenario, overrides)
+    scenario = _load_with_overrides(args.scenario, overrides)
     model = ReformModel(scenario, strategy=args.strategy, rng=args.seed)
     started = time.perf_counter()
     model.run()
@@ -316,7 +336,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-        return args.handler(args)
+        status = args.handler(args)
+        sys.stdout.flush()  # inside the try: a reader that went away is met here, not at exit
+        return status
+    except BrokenPipeError:
+        # The reader stopped reading (`ssr-sim list | head -1`): stop quietly, as Unix tools do,
+        # with the status a process killed by SIGPIPE has (128 + 13), and keep Python's own
+        # flush at exit from writing to the closed pipe.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return BROKEN_PIPE
     except SystemExit as exit_:
         return int(exit_.code or 0)
     except (ScenarioError, UsageError) as error:

@@ -163,9 +163,12 @@ def load_experiment(path: str | Path) -> tuple[Experiment, Library]:
     scenarios: dict[str, dict[str, Any]] = {}
     for reference in experiment.scenarios:
         candidate = base / reference
-        scenario_path = candidate if candidate.is_file() else resolve_scenario_path(reference)
-        data = load_scenario_data(scenario_path)
-        scenario = scenario_from_dict(data, scenario_path, scenario_path.resolve().parent)
+        try:  # a mistake in a named scenario is reported as the experiment file's, and the scenario's
+            scenario_path = candidate if candidate.is_file() else resolve_scenario_path(reference)
+            data = load_scenario_data(scenario_path)
+            scenario = scenario_from_dict(data, scenario_path, scenario_path.resolve().parent)
+        except ScenarioError as error:
+            raise ScenarioError(f"{path}: scenarios: {error}") from None
         data["strategy"] = scenario.strategy.model_dump(mode="json")
         scenarios[reference] = data
     strategies = {reference: _strategy_data(reference, base, path) for reference in experiment.strategies}

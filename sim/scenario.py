@@ -14,6 +14,7 @@ value and what is allowed (with a "did you mean" for misspelt keys).
 from __future__ import annotations
 
 import copy
+import difflib
 import hashlib
 import json
 from pathlib import Path
@@ -615,12 +616,19 @@ def shipped_scenario_names() -> list[str]:
 
 
 def resolve_scenario_path(path: str | Path) -> Path:
-    """Accept a path, or the bare name of a shipped scenario ('baseline')."""
+    """Accept a path, or the bare name of a shipped scenario ('baseline'). A bare name that is
+    neither raises ScenarioError with the closest shipped names ("did you mean")."""
     candidate = Path(path)
     if candidate.exists() or candidate.suffix:
         return candidate
     shipped = SCENARIO_DIR / f"{candidate}.yaml"
-    return shipped if shipped.exists() else candidate
+    if shipped.exists():
+        return shipped
+    names = shipped_scenario_names()
+    close = difflib.get_close_matches(str(candidate), names, n=1)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    raise ScenarioError(f"{path}: no such file, nor a shipped scenario of that name; {hint}"
+                        f"shipped scenarios: {', '.join(names)}")
 
 
 def load_scenario_data(path: str | Path) -> dict[str, Any]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 from types import SimpleNamespace
 
 import pandas as pd
@@ -150,3 +152,65 @@ def test_python_dash_m_is_the_same_command():
     done = subprocess.run([sys.executable, "-m", "sim", "validate", "scenarios/nonexistent.yaml"],
                           capture_output=True, text=True)
     assert done.returncode == 2 and "file not found" in done.stderr and "Traceback" not in done.stderr
+
+
+def _into_a_closed_pipe(argv: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    """Run ``ssr-sim argv`` with its stdout a pipe whose reader has already gone away."""
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        return subprocess.run([sys.executable, "-m", "sim", *argv], stdout=write, stderr=subprocess.PIPE,
+                              text=True, cwd=cwd, timeout=300)
+    finally:
+        os.close(write)
+
+
+def test_no_subcommand_prints_a_traceback_into_a_closed_pipe(tmp_path):
+    """`ssr-sim list | head -1` and the like: every subcommand that writes to stdout stops
+    quietly (status 141, as after SIGPIPE) when its reader has gone, instead of a traceback."""
+    root = Path.cwd()
+    sweep = tmp_path / "sweep"
+    commands = {
+        "list": ["list"],
+        "validate": ["validate", str(root / "scenarios" / "baseline.yaml")],
+        "run": ["run", "baseline", "--years", "1", "--seed", "1", "--no-plot", "--out", str(tmp_path / "run")],
+        "sweep": ["sweep", str(experiment_file_for_pipe(tmp_path)), "--out", str(sweep), "--workers", "1"],
+        "summarize": ["summarize", str(sweep)],
+        "help": ["--help"],
+    }
+    for name, argv in commands.items():
+        done = _into_a_closed_pipe(argv, root)
+        assert "Traceback" not in done.stderr and "BrokenPipeError" not in done.stderr, (name, done.stderr)
+        assert done.returncode in (0, 141), (name, done.returncode, done.stderr)
+
+
+def experiment_file_for_pipe(tmp_path: Path) -> Path:
+    path = tmp_path / "pipe.yaml"
+    path.write_text("name: pipe\nscenarios: [baseline]\nstrategies: [adaptive]\n"
+                    "design: {kind: list, points: [{horizon_years: 1}]}\nreplications: 2\nmaster_seed: 1\n",
+                    encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--set", "actors.ministry.politcal_will=0.7"],
+     "--set actors.ministry.politcal_will=0.7: unknown field 'politcal_will' at actors.ministry — did you mean "
+     "'political_will'?"),
+    (["--set", "actors.ministry.political_will=1.7"], "--set actors.ministry.political_will=1.7: "),
+])
+def test_a_mistake_on_the_command_line_is_blamed_on_the_flag_not_the_file(tmp_path, capsys, argv, message):
+    assert main(["run", "baseline", *argv, "--years", "1", "--no-plot", "--quiet",
+                 "--out", str(tmp_path / "o")]) == 2
+    error = capsys.readouterr().err
+    assert message in error and "baseline.yaml" not in error
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_misspelt_scenario_name_gets_a_suggestion(capsys, tmp_path):
+    assert main(["run", "baselin", "--no-plot", "--quiet"]) == 2
+    assert "did you mean 'baseline'?" in capsys.readouterr().err
+    experiment = tmp_path / "typo.yaml"
+    experiment.write_text("name: typo\nscenarios: [post_conflcit]\nmaster_seed: 1\n", encoding="utf-8")
+    assert main(["sweep", str(experiment), "--dry-run"]) == 2
+    error = capsys.readouterr().err
+    assert f"{experiment}: scenarios: post_conflcit:" in error and "did you mean 'post_conflict'?" in error

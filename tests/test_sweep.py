@@ -115,7 +115,7 @@ def test_a_batch_of_seeds_gives_each_seed_its_own_numbers(tmp_path):
 @pytest.mark.parametrize("change, message", [
     (("master_seed: 1", "master_sed: 1"), "unknown field 'master_sed'"),
     (("kind: list", "kind: grdi"), "design.kind = 'grdi' is not allowed"),
-    (("scenarios: [baseline]", "scenarios: [atlantis]"), "file not found"),
+    (("scenarios: [baseline]", "scenarios: [atlantis]"), "scenarios: atlantis: no such file, nor a shipped scenario"),
     (("strategies: [security_first, adaptive]", "strategies: [securty_first]"), "strategy 'securty_first' not found"),
     (("actors.ministry.political_will: 0.3}", "actors.ministry.politcal_will: 0.3}"),
      "design path 'actors.ministry.politcal_will' does not fit the scenario"),
