@@ -7,6 +7,7 @@ already written is touched. Only public functions of the package are called here
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import os
@@ -142,7 +143,10 @@ def command_run(args: argparse.Namespace) -> int:
     frame = model.datacollector.get_model_vars_dataframe()
     frame.index.name = "month"
 
-    out = _fresh_output_dir(args.out, f"{scenario.name}_{model.strategy.name}_seed{args.seed}")
+    # Overrides are part of what was run: in the folder name (a short digest), summary.json and the header.
+    marker = ("_set-" + hashlib.sha256(json.dumps(overrides, sort_keys=True).encode()).hexdigest()[:8]
+              if overrides else "")
+    out = _fresh_output_dir(args.out, f"{scenario.name}_{model.strategy.name}_seed{args.seed}{marker}")
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out.parent))
     try:
@@ -152,6 +156,7 @@ def command_run(args: argparse.Namespace) -> int:
             handle.write("month,year,event,detail\n")
             handle.writelines(f"{m},{m / 12:.2f},{kind},{detail}\n" for m, kind, detail in model.events)
         record = model.provenance()
+        record["overrides"] = overrides
         record["summary"] = {k: _json_safe(v) for k, v in summary.items()}
         record["seconds"] = round(elapsed, 4)
         (staging / "summary.json").write_text(json.dumps(record, indent=2), encoding="utf-8")
@@ -168,7 +173,8 @@ def command_run(args: argparse.Namespace) -> int:
             shutil.rmtree(staging, ignore_errors=True)
 
     if not args.quiet:
-        print(f"{scenario.name} · strategy {model.strategy.name} · seed {args.seed} · "
+        changed = "".join(f" · {key}={value}" for key, value in overrides.items())
+        print(f"{scenario.name} · strategy {model.strategy.name} · seed {args.seed}{changed} · "
               f"{model.month} months in {elapsed:.2f} s")
         rows = [("reform succeeded", summary["reform_success"]),
                 ("final reform index", summary["final_reform_index"])]

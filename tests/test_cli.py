@@ -44,6 +44,7 @@ def test_run_with_overrides_and_strategy(tmp_path):
                  "--years", "2", "--no-plot", "--quiet", "--out", str(out)]) == 0
     record = json.loads((out / "summary.json").read_text())
     assert record["strategy"] == "adaptive"
+    assert record["overrides"] == {"actors.ministry.political_will": 0.9, "horizon_years": 2}
     expected = resolve_scenario(load_scenario("baseline", {"actors.ministry.political_will": 0.9,
                                                            "horizon_years": 2}), "adaptive")
     assert record["scenario_sha256"] == expected.content_hash()
@@ -61,14 +62,16 @@ def test_seed_zero_is_a_seed(tmp_path):
 
 
 def test_default_folders_are_stamped_and_never_reused(tmp_path, monkeypatch):
-    """Without --out, runs go to results/runs/<scenario>_<strategy>_seed<N>_<time>/ and sweeps to
-    results/<experiment>/<time>/; a second one in the same second gets its own folder."""
+    """Without --out, runs go to results/runs/<scenario>_<strategy>_seed<N>[_set-<digest of the
+    overrides>]_<time>/ and sweeps to results/<experiment>/<time>/; a second one in the same second
+    gets its own folder."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr("sim.provenance.time", SimpleNamespace(strftime=lambda _: "20260102-030405"))
     for _ in range(2):
         assert main(["run", "baseline", "--years", "1", "--no-plot", "--quiet"]) == 0
     assert sorted(p.name for p in (tmp_path / "results" / "runs").iterdir()) == [
-        "baseline_security_first_seed1_20260102-030405", "baseline_security_first_seed1_20260102-030405_1"]
+        "baseline_security_first_seed1_set-e69a8a12_20260102-030405",  # --years 1 is an override
+        "baseline_security_first_seed1_set-e69a8a12_20260102-030405_1"]
     experiment = tmp_path / "tiny.yaml"
     experiment.write_text("name: tiny\nscenarios: [baseline]\ndesign: {kind: list, points: [{horizon_years: 1}]}\n"
                           "replications: 1\nmaster_seed: 1\n")
@@ -214,3 +217,16 @@ def test_a_misspelt_scenario_name_gets_a_suggestion(capsys, tmp_path):
     assert main(["sweep", str(experiment), "--dry-run"]) == 2
     error = capsys.readouterr().err
     assert f"{experiment}: scenarios: post_conflcit:" in error and "did you mean 'post_conflict'?" in error
+
+
+def test_overrides_are_in_the_header_and_the_default_folder_name(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "baseline", "--seed", "2", "--years", "1", "--set", "actors.ministry.political_will=0.8",
+                 "--no-plot"]) == 0
+    header = capsys.readouterr().out.splitlines()[0]
+    assert "actors.ministry.political_will=0.8" in header and "horizon_years=1" in header
+    plain = main(["run", "baseline", "--seed", "2", "--years", "1", "--no-plot", "--quiet"])
+    folders = sorted(p.name for p in (tmp_path / "results" / "runs").iterdir())
+    assert plain == 0 and len(folders) == 2
+    digests = {name.split("_set-")[1][:8] for name in folders}
+    assert len(digests) == 2  # different overrides, different names
