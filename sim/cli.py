@@ -73,17 +73,25 @@ def _load_with_overrides(reference: str, overrides: dict[str, Any]) -> Scenario:
     that only the overrides bring is the command line's, and the message says ``--set`` (or
     ``--years``) instead of blaming the file."""
     scenario = load_scenario(reference)
+    if not overrides:
+        return scenario
+    try:
+        return load_scenario(reference, overrides)
+    except ScenarioError as error:
+        failure, culprit = error, next(reversed(overrides))
     applied: dict[str, Any] = {}
-    for key, value in overrides.items():  # one at a time, so the message names the one at fault
+    for key, value in overrides.items():  # add them one at a time to name the first at fault
         applied[key] = value
         try:
-            scenario = load_scenario(reference, applied)
+            load_scenario(reference, applied)
         except ScenarioError as error:
-            flag = "--years" if key == "horizon_years" else f"--set {key}={value}"
-            path = str(resolve_scenario_path(reference))
-            message = str(error).replace(f" in {path}", "").replace(f"{path}: ", "")
-            raise UsageError(f"{flag}: {message}") from None
-    return scenario
+            failure, culprit = error, key
+            break
+    value = overrides[culprit]
+    flag = "--years" if culprit == "horizon_years" else f"--set {culprit}={value}"
+    path = str(resolve_scenario_path(reference))
+    message = str(failure).replace(f" in {path}", "").replace(f"{path}: ", "")
+    raise UsageError(f"{flag}: {message}") from None
 
 
 def _non_negative_int(text: str) -> int:

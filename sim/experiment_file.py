@@ -191,7 +191,7 @@ def _check_total_effort(experiment: Experiment, library: Library, source: Path) 
         return
     runner = runner_for(experiment, library)
     checked = set()
-    for point in expand(experiment, Library(library.scenarios, library.strategies)):
+    for point in expand(experiment, library):
         key = (point["scenario"], point["strategy"], point["total_effort"])
         if key in checked:
             continue

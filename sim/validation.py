@@ -116,7 +116,7 @@ def _relapse_and_institutions(post: pd.DataFrame) -> list[str]:
                      f"{low:+.1%} to {high:+.1%} |")
     at_peace = post[~(post.conflict_relapse & (post.relapse_year <= GOVERNANCE_MONTH / 12))].copy()
     at_peace = at_peace.dropna(subset=["governance_year_3"]) if "governance_year_3" in at_peace else at_peace.iloc[:0]
-    if at_peace["governance_year_3"].nunique() < 3 if len(at_peace) else True:
+    if at_peace.get("governance_year_3", pd.Series(dtype=float)).nunique() < 3:
         return lines + ["", "(Too few runs of at least three years to tabulate relapse by governance.)", ""]
     at_peace["tercile"] = pd.qcut(at_peace.governance_year_3, 3, labels=["lowest", "middle", "highest"])
     at_peace["relapse_3_to_10"] = at_peace.relapse_within_10y

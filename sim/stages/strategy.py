@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..strategy import estimate_returns, reallocate_effort
-from ..world import World
+from ..world import Programme, World
 
 
 def advance_strategy(world: World) -> None:
@@ -51,7 +51,7 @@ def advance_strategy(world: World) -> None:
         programme.period_months[rows] = 0
 
 
-def _start_period(programme, rows: np.ndarray, observed_function: np.ndarray) -> None:
+def _start_period(programme: Programme, rows: np.ndarray, observed_function: np.ndarray) -> None:
     """A new phase starts a new review period, measured from what is observed now."""
     programme.previous_period[rows] = observed_function[rows]
     programme.period_total[rows] = 0.0
