@@ -309,27 +309,39 @@ class SeedRuns(NamedTuple):
     events: list[list[tuple[int, str, str]]]
 
 
-def run_seeds(scenario: Scenario, seeds: Iterable[int], *, record: Iterable[str] = (),
+def run_seeds(scenario: Scenario | Sequence[Scenario], seeds: Iterable[int], *, record: Iterable[str] = (),
               months: int | None = None, max_batch_actors: int = MAX_BATCH_ACTORS) -> SeedRuns:
     """Run ``scenario`` once per seed on the batch engine: the one way to run many seeds.
 
-    Each run's numbers are those of ``ReformModel(scenario, rng=seed)`` (tested). Seeds are
-    stepped together in batches of at most ``max_batch_actors`` actors (replications x actors
-    per run), which bounds memory; ``record`` names indicators whose monthly series to keep
-    beyond the summary's (:data:`SUMMARY_SERIES`); ``months`` stops early (default: the horizon).
+    ``scenario`` is one scenario for every seed, or a sequence of scenarios, one per seed (a
+    design point, a synthetic country or a parameter draw per run). Each run's numbers are
+    those of ``ReformModel(scenario, rng=seed)`` (tested). Seeds are stepped together in
+    batches of at most ``max_batch_actors`` actors (replications x actors per run), which
+    bounds memory; ``record`` names indicators whose monthly series to keep beyond the
+    summary's (:data:`SUMMARY_SERIES`); ``months`` stops early (default: the horizon).
     """
     seeds = tuple(int(seed) for seed in seeds)
-    size = max(1, max_batch_actors // max(scenario.actor_count(), 1))
+    scenarios = [scenario] * len(seeds) if isinstance(scenario, Scenario) else list(scenario)
+    if len(scenarios) != len(seeds):
+        raise ValueError(f"{len(scenarios)} scenarios for {len(seeds)} seeds: give one scenario, or one per seed")
     names = tuple(dict.fromkeys((*SUMMARY_SERIES, *record)))
-    summaries: list[dict[str, Any]] = []
-    events: list[list[tuple[int, str, str]]] = []
-    parts: dict[str, list[np.ndarray]] = {name: [] for name in names}
-    for start in range(0, len(seeds), size):
-        batch = ReformBatch(scenario, [np.random.default_rng(seed) for seed in seeds[start:start + size]],
-                            record=names).run(months)
-        summaries.extend(batch.summaries())
-        events.extend(batch.events)
-        for name in names:
-            parts[name].append(batch.series(name))
-    series = {name: np.concatenate(chunks, axis=1) if chunks else np.zeros((0, 0)) for name, chunks in parts.items()}
+    summaries: list[dict[str, Any]] = [{}] * len(seeds)
+    events: list[list[tuple[int, str, str]]] = [[] for _ in seeds]
+    columns: dict[str, list[np.ndarray]] = {name: [np.zeros(0)] * len(seeds) for name in names}
+    groups: dict[int, list[int]] = {}
+    for position, member in enumerate(scenarios):
+        groups.setdefault(id(member), []).append(position)
+    for positions in groups.values():
+        member = scenarios[positions[0]]
+        size = max(1, max_batch_actors // max(member.actor_count(), 1))
+        for start in range(0, len(positions), size):
+            rows = positions[start:start + size]
+            batch = ReformBatch(member, [np.random.default_rng(seeds[row]) for row in rows], record=names).run(months)
+            for row, summary, log in zip(rows, batch.summaries(), batch.events):
+                summaries[row], events[row] = summary, log
+            for name in names:
+                values = batch.series(name)
+                for column, row in enumerate(rows):
+                    columns[name][row] = values[:, column]
+    series = {name: np.stack(parts, axis=1) if parts else np.zeros((0, 0)) for name, parts in columns.items()}
     return SeedRuns(seeds, summaries, series, events)
