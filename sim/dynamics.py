@@ -34,13 +34,14 @@ import numpy as np
 
 from .fields import HEADLINE_INDICATORS
 from .mechanisms.common import row_mean, row_total, shares
+from .batching import batch_values, layout_key
 from .network import build_graph, build_matrices, ties
 from .outcomes import summarise
 from .scenario import Context, Intervention, Scenario
 from .stages import STEP
 from .stages.donors import perceived_progress
 from .stages.monitoring import OBSERVABLE, observe
-from .state import CORRUPTIBLE, build_state, stack_states
+from .state import CORRUPTIBLE, UNRECORDED_FIELDS, build_state, stack_states
 from .world import Draws, Monitoring, Programme, Tally, World
 
 #: Months of random numbers drawn at once per replication (a fixed size, so the numbers of a
@@ -53,10 +54,12 @@ MODEL_INDICATORS = (*HEADLINE_INDICATORS, "reform_index", "political_will", "pub
 
 
 class ReformBatch:
-    """R replications of one scenario, stepped together.
+    """R replications, stepped together: of one scenario, or of scenarios that share a layout
+    (different design points, synthetic countries or parameter draws; :mod:`sim.batching`).
 
     Args:
-        scenario: a validated :class:`Scenario` (its strategy included); read-only.
+        scenario: a validated :class:`Scenario` (its strategy included) for every replication,
+            or one per replication, all with the same :func:`sim.batching.layout_key`; read-only.
         generators: one ``numpy.random.Generator`` per replication, its only source of randomness.
         collect_all: compute every indicator each month (per-pillar and per-type series too);
             False computes only what the step and the summary need.
@@ -65,13 +68,20 @@ class ReformBatch:
             sweeps leave them).
     """
 
-    def __init__(self, scenario: Scenario, generators: Sequence[np.random.Generator], *,
+    def __init__(self, scenario: Scenario | Sequence[Scenario], generators: Sequence[np.random.Generator], *,
                  collect_all: bool = False, record: Iterable[str] = (), keep_graphs: bool = False) -> None:
         if not generators:
             raise ValueError("a batch needs at least one generator")
         self.collect_all = collect_all
         self.generators = list(generators)
-        self.world, self.graphs = _build_world(scenario, self.generators, keep_graphs)
+        self.scenarios = [scenario] * len(self.generators) if isinstance(scenario, Scenario) else list(scenario)
+        if len(self.scenarios) != len(self.generators):
+            raise ValueError(f"{len(self.scenarios)} scenarios for {len(self.generators)} generators")
+        keys = {layout_key(member) for member in {id(member): member for member in self.scenarios}.values()}
+        if len(keys) > 1:
+            raise ValueError("the scenarios of one batch must share a layout (sim.batching.layout_key): actors, "
+                             "pillars, switches, strategy phases, events and horizon")
+        self.world, self.graphs = _build_world(self.scenarios, self.generators, keep_graphs)
         self._draw_blocks: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self.record = tuple(dict.fromkeys((*SUMMARY_SERIES, *record)))
         self.history: dict[str, list[np.ndarray]] = {name: [] for name in self.record}
@@ -126,7 +136,7 @@ class ReformBatch:
                 np.stack([g.standard_normal((DRAW_BLOCK_MONTHS, normal_count)) for g in self.generators]),
             )}
         uniforms, normals = (draws[:, position] for draws in self._draw_blocks[block])
-        noise = self.scenario.context.monitoring_noise
+        noise = self.world.context.monitoring_noise
         return Draws(
             relapse=uniforms[:, 0:1], coup=uniforms[:, 1:2], coup_success=uniforms[:, 2:3],
             violence=uniforms[:, 3:4], sanctions=uniforms[:, 4:],
@@ -173,7 +183,7 @@ class ReformBatch:
             if not len(arrays):
                 continue
             for field_name, values in arrays.values.items():
-                if values.dtype == float and values.ndim == 2 and field_name != "exit_month":
+                if values.dtype == float and values.ndim == 2 and field_name not in UNRECORDED_FIELDS:
                     out[f"{type_name}_{field_name}"] = state.type_mean(type_name, values)[:, 0]
             if type_name in CORRUPTIBLE:
                 out[f"{type_name}_corruption"] = state.type_mean(type_name, state.corruption[:, arrays.index])[:, 0]
@@ -203,10 +213,9 @@ class ReformBatch:
         donor, tally = self.state.types["donor"], self.world.tally
         finals = {name: self.indicator(name) for name in self.indicator_names()}
         recorded = {name: self.series(name) for name in SUMMARY_SERIES}
-        outcomes = self.scenario.outcomes
-        sustain = int(round(12 * outcomes.success_sustain_years))
         results = []
         for row in range(self.replications):
+            outcomes = self.scenarios[row].outcomes
             # Donors still paying at the horizon have not left (inf); a scenario without donors
             # has nothing to leave (NaN).
             exits = donor.exit_month[row][np.isfinite(donor.exit_month[row])]
@@ -222,34 +231,42 @@ class ReformBatch:
             }
             results.append(summarise({name: values[:, row] for name, values in recorded.items()},
                                      {name: float(values[row]) for name, values in finals.items()},
-                                     outcomes.threshold, sustain, last_exit, events))
+                                     outcomes.threshold, int(round(12 * outcomes.success_sustain_years)),
+                                     last_exit, events))
         return results
 
 
-def _build_world(scenario: Scenario, generators: Sequence[np.random.Generator],
+def _build_world(scenarios: Sequence[Scenario], generators: Sequence[np.random.Generator],
                  keep_graphs: bool) -> tuple[World, list[Any]]:
     """The world at month 0: per replication, its actors then its network, each drawn from
-    its own generator; the programme's first phase in force; monitoring's first report
-    (without noise); donors' yearly memory filled with the first perception."""
+    its own generator and built from its own scenario; the programme's first phase in force;
+    monitoring's first report (without noise); donors' yearly memory filled with the first
+    perception."""
     states, networks, graphs = [], [], []
-    for generator in generators:
+    for scenario, generator in zip(scenarios, generators):
         states.append(build_state(scenario, generator))
         graph = build_graph(scenario, states[-1], generator)
         networks.append(ties(graph))  # a graph is heavy: keep its ties, not the graph
         if keep_graphs:
             graphs.append(graph)
     state = stack_states(states)
-    pillar_returns = np.stack([pillar_tractability(scenario.context, len(state.pillar_names), g) for g in generators])
-    replications, pillars = len(generators), state.pillar_names
-    strategy = scenario.strategy
-    phase_efforts = np.array([strategy.effort_vector(k, pillars) for k in range(len(strategy.phases))])
-    effort = np.repeat(phase_efforts[:1], replications, axis=0)
+    layout, pillars = scenarios[0], state.pillar_names
+    pillar_returns = np.stack([pillar_tractability(scenario.context, len(pillars), generator)
+                               for scenario, generator in zip(scenarios, generators)])
+    replications = len(generators)
+    efforts = {id(scenario): np.array([scenario.strategy.effort_vector(k, pillars)
+                                       for k in range(len(scenario.strategy.phases))]) for scenario in scenarios}
+    phase_efforts = np.stack([efforts[id(scenario)] for scenario in scenarios])
+    effort = phase_efforts[:, 0].copy()
+    params = batch_values([scenario.mechanisms for scenario in scenarios], "mechanisms")
     donor = state.types["donor"]
-    if not scenario.mechanisms.donors.enabled:  # no donors at all: none to exit, none present
+    if not params.donors.enabled:  # no donors at all: none to exit, none present
         donor.values["active"][:] = False
     world = World(
-        scenario=scenario,
-        matrices=build_matrices(networks, state, scenario.network.self_weight),
+        scenario=layout,
+        params=params,
+        context=batch_values([scenario.context for scenario in scenarios], "context"),
+        matrices=build_matrices(networks, state, layout.network.self_weight),
         phase_efforts=phase_efforts,
         state=state,
         programme=Programme(phase_index=np.zeros(replications, dtype=int),
@@ -265,11 +282,11 @@ def _build_world(scenario: Scenario, generators: Sequence[np.random.Generator],
                     coup_successes=np.zeros(replications, dtype=int), events=[[] for _ in range(replications)]),
         donor_funding=np.zeros((replications, 1)),
         overload=np.zeros((replications, len(state.types["ministry"]))),
-        civil_society_support=np.full((replications, 1), scenario.mechanisms.civil_society.donor_support),
+        civil_society_support=np.array([[scenario.mechanisms.civil_society.donor_support] for scenario in scenarios]),
         election_called=np.zeros(replications, dtype=bool),
         pillar_returns=pillar_returns,
-        pillar_pace=np.array([pillar.pace for pillar in scenario.pillars]),
-        interventions=list(scenario.interventions),
+        pillar_pace=np.array([[pillar.pace for pillar in scenario.pillars] for scenario in scenarios]),
+        interventions=list(layout.interventions),
     )
     observe(world)
     # Reviews compare what monitoring reports with what it reported before: start from a report.
@@ -315,9 +332,9 @@ def run_seeds(scenario: Scenario | Sequence[Scenario], seeds: Iterable[int], *, 
 
     ``scenario`` is one scenario for every seed, or a sequence of scenarios, one per seed (a
     design point, a synthetic country or a parameter draw per run). Each run's numbers are
-    those of ``ReformModel(scenario, rng=seed)`` (tested). Seeds are stepped together in
-    batches of at most ``max_batch_actors`` actors (replications x actors per run), which
-    bounds memory; ``record`` names indicators whose monthly series to keep beyond the
+    those of ``ReformModel(scenario, rng=seed)`` (tested). Runs whose scenarios share a layout
+    (:func:`sim.batching.layout_key`) are stepped together, whatever their values, in batches
+    of at most ``max_batch_actors`` actors (replications x actors per run), which bounds memory; ``record`` names indicators whose monthly series to keep beyond the
     summary's (:data:`SUMMARY_SERIES`); ``months`` stops early (default: the horizon).
     """
     seeds = tuple(int(seed) for seed in seeds)
@@ -328,15 +345,18 @@ def run_seeds(scenario: Scenario | Sequence[Scenario], seeds: Iterable[int], *, 
     summaries: list[dict[str, Any]] = [{}] * len(seeds)
     events: list[list[tuple[int, str, str]]] = [[] for _ in seeds]
     columns: dict[str, list[np.ndarray]] = {name: [np.zeros(0)] * len(seeds) for name in names}
-    groups: dict[int, list[int]] = {}
+    keys: dict[int, str] = {}
+    groups: dict[str, list[int]] = {}
     for position, member in enumerate(scenarios):
-        groups.setdefault(id(member), []).append(position)
+        if id(member) not in keys:
+            keys[id(member)] = layout_key(member)
+        groups.setdefault(keys[id(member)], []).append(position)
     for positions in groups.values():
-        member = scenarios[positions[0]]
-        size = max(1, max_batch_actors // max(member.actor_count(), 1))
+        size = max(1, max_batch_actors // max(scenarios[positions[0]].actor_count(), 1))
         for start in range(0, len(positions), size):
             rows = positions[start:start + size]
-            batch = ReformBatch(member, [np.random.default_rng(seeds[row]) for row in rows], record=names).run(months)
+            batch = ReformBatch([scenarios[row] for row in rows], [np.random.default_rng(seeds[row]) for row in rows],
+                                record=names).run(months)
             for row, summary, log in zip(rows, batch.summaries(), batch.events):
                 summaries[row], events[row] = summary, log
             for name in names:

@@ -30,10 +30,13 @@ STATE_FIELDS: dict[str, tuple[str, ...]] = {
 CORRUPTIBLE = ("ministry", "security_force", "parliament")
 #: Per-type arrays that are not indices on [0, 1] (money, months, multipliers).
 NON_INDEX_FIELDS = frozenset({"budget", "patience", "full_patience", "horizon_month", "exit_month", "resolve"})
-#: Per-type arrays no replication changes: categories, budgets, horizons. They stay 1-D in a
-#: batch; every other array gets a leading replication axis.
-STRUCTURAL_FIELDS = frozenset({"pillar", "coup_capable", "budget", "full_patience", "horizon_month",
-                               "resolve", "cooptable", "inside"})
+#: Per-type arrays no replication changes: categories and roles, part of the layout the
+#: replications of a batch share (:mod:`sim.batching`). They stay 1-D in a batch; every other
+#: array (donors' budgets and horizons included) gets a leading replication axis.
+STRUCTURAL_FIELDS = frozenset({"pillar", "coup_capable", "resolve", "cooptable", "inside"})
+#: Per-type arrays that are not a state to follow month by month (fixed for the run, or a
+#: month): no per-type series is recorded of them.
+UNRECORDED_FIELDS = frozenset({"budget", "full_patience", "horizon_month", "exit_month"})
 #: Shared arrays that vary by replication (jittered, or changed by the step).
 REPLICATED_FIELDS = ("susceptibility", "stance", "corruption", "de_jure", "de_facto", "violence")
 
@@ -108,7 +111,7 @@ class ReformState:
 
 
 def stack_states(states: list[ReformState]) -> ReformState:
-    """One batch state from the states of R replications of one scenario: replicated arrays
+    """One batch state from the states of R replications of one layout: replicated arrays
     stacked on a new leading axis, structural ones taken from the first."""
     first = states[0]
 

@@ -3,8 +3,11 @@
 A stage of the step (:mod:`sim.stages`) is a function of a :class:`World`. The world holds
 three kinds of thing, and nothing else passes between stages:
 
-- **inputs fixed for the run**: the scenario, its mechanism coefficients, the networks'
-  matrices, the strategy's effort per phase, the interventions due (scenario + scheduled);
+- **inputs fixed for the run**: the layout the replications share (their scenario, or the
+  first one's where they run different design points: :mod:`sim.batching`), the mechanism
+  coefficients and context values (shared scalars, or (R, 1) arrays where replications
+  differ), the networks' matrices, the strategy's effort per phase, the interventions due
+  (scenario + scheduled);
 - **state carried from month to month**: the actors' arrays (:class:`ReformState`), the
   reform programme in force (:class:`Programme`), what monitoring reports
   (:class:`Monitoring`), donors' money, last month's overload, and the run's record of
@@ -27,7 +30,8 @@ import numpy as np
 
 from .mechanisms.common import row_total, shares, weighted_total
 from .network import NetworkMatrices
-from .scenario import Intervention, Scenario
+from .batching import BatchValues
+from .scenario import Context, Intervention, Mechanisms, Scenario
 from .state import ReformState
 
 
@@ -103,11 +107,17 @@ class Tally:
 
 @dataclass
 class World:
-    """Everything the stages of a step read and write, for R replications of one scenario."""
+    """Everything the stages of a step read and write, for R replications of one layout.
 
-    scenario: Scenario
+    Stages read the layout (strategy phases, events, switches, pillars) from ``scenario``, and
+    every value that may differ per replication from ``params``, ``context`` and the arrays
+    below: never ``scenario.mechanisms`` or ``scenario.context``."""
+
+    scenario: Scenario                 # the layout (the first replication's scenario)
+    params: Mechanisms | BatchValues   # mechanism coefficients: scalars, (R, 1) where replications differ
+    context: Context | BatchValues     # the context's values, likewise
     matrices: NetworkMatrices
-    phase_efforts: np.ndarray          # (phases, P): the strategy's effort per phase
+    phase_efforts: np.ndarray          # (R, phases, P): the strategy's effort per phase
     state: ReformState
     programme: Programme
     monitoring: Monitoring
@@ -117,7 +127,7 @@ class World:
     civil_society_support: np.ndarray  # (R, 1) donor support to civil society (interventions raise it)
     election_called: np.ndarray        # (R,) an election is due this month (interventions call one)
     pillar_returns: np.ndarray         # (R, P) how tractable each pillar is here (drawn; unknown to strategies)
-    pillar_pace: np.ndarray            # (P,) each pillar's pace (scenario), relative to the de facto rate
+    pillar_pace: np.ndarray            # (R, P) each pillar's pace (scenario), relative to the de facto rate
     interventions: list[Intervention] = field(default_factory=list)
     month: int = 0
     # This month's flows.
@@ -126,15 +136,10 @@ class World:
     pressure: SpoilerPressure | None = None
     diversion: np.ndarray | None = None   # (R, P) share of each pillar's funds diverted
 
-    @property
-    def params(self):
-        """The mechanism coefficients (``scenario.mechanisms``; immutable, like the scenario)."""
-        return self.scenario.mechanisms
-
     @cached_property
-    def coefficients(self) -> dict[str, dict[str, float]]:
+    def coefficients(self) -> dict[str, dict[str, float | np.ndarray]]:
         """Mechanism blocks as mappings, for the mechanisms that take their coefficients as one."""
-        return {name: getattr(self.params, name).model_dump() for name in ("corruption", "political_will", "security")}
+        return {name: dict(getattr(self.params, name)) for name in ("corruption", "political_will", "security")}
 
     @property
     def replications(self) -> int:

@@ -42,6 +42,6 @@ def observe(world: World) -> None:
     pillar_noise = 0.0 if draws is None else draws.pillar_noise
     indicator_noise = np.zeros((world.replications, len(OBSERVABLE))) if draws is None else draws.indicator_noise
     monitoring.observed_function = donors.observed_function(
-        state.de_facto, state.de_jure, world.scenario.context.indicator_manipulation, pillar_noise)
+        state.de_facto, state.de_jure, world.context.indicator_manipulation, pillar_noise)
     monitoring.observed = {name: np.clip(values[name] + indicator_noise[:, k], 0.0, 1.0)
                            for k, name in enumerate(OBSERVABLE)}

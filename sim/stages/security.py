@@ -42,7 +42,7 @@ def update_violence(world: World) -> None:
     relapse_month = world.tally.relapse_month[:, None]
     at_war = (relapse_month >= 0) & (world.month < relapse_month + 12 * p.war_years)
     target = security.violence_target(
-        np.where(at_war, max(p.base_violence, p.relapse_violence), p.base_violence), world.pressure.violence,
+        np.where(at_war, np.maximum(p.base_violence, p.relapse_violence), p.base_violence), world.pressure.violence,
         state.type_mean("security_force", forces.effectiveness), world.funding.peacekeeping,
         0.5 * (world.sector_corruption() + abuse), state.type_mean("civil_society", civil.trust))
     state.violence = security.violence_update(state.violence, target, p.violence_rate, world.draws.violence,
@@ -56,7 +56,7 @@ def relapse(world: World) -> None:
     Reads: violence, outside spoilers' strength, ``funding.peacekeeping``, DDR and policing
     function, last month's governance (rule of law, government effectiveness), ``draws.relapse``. Writes: ``tally.relapse_month``, violence, de facto, leadership will."""
     state, p = world.state, world.params.security
-    if not (p.enabled and world.scenario.context.post_conflict):
+    if not (p.enabled and world.context.post_conflict):
         return
     spoiler, ministries = state.types["spoiler"], state.types["ministry"]
     outside_strength = weighted_total(world.pressure.strength, ~spoiler.inside * spoiler.resolve)

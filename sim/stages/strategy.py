@@ -30,7 +30,7 @@ def advance_strategy(world: World) -> None:
     if advancing.any():
         programme.phase_index[advancing] += 1
         programme.phases_started[advancing] += 1
-        programme.effort[advancing] = world.phase_efforts[programme.phase_index[advancing]]
+        programme.effort[advancing] = world.phase_efforts[np.flatnonzero(advancing), programme.phase_index[advancing]]
         world.commit(advancing)
         _start_period(programme, advancing, world.monitoring.observed_function)
         for row in np.flatnonzero(advancing):

@@ -14,9 +14,10 @@ def elections(world: World) -> None:
 
     Reads: ``draws.elections``, ``election_called``. Writes: leadership will, ``election_called``."""
     p, month = world.params.political_will, world.month
-    interval = int(round(12 * p.election_interval_years))
-    scheduled = (p.enabled and month % interval == 0) or world.event_onset("election")
-    holding = world.election_called | bool(scheduled)
+    # The interval may differ per replication ((R, 1)): a regular election is due where it divides the month.
+    regular = p.enabled & (month % np.round(12 * p.election_interval_years) == 0)
+    holding = (world.election_called | np.broadcast_to(regular, (world.replications, 1))[:, 0]
+               | bool(world.event_onset("election")))
     world.election_called = np.zeros_like(world.election_called)
     if not holding.any():
         return

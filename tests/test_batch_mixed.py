@@ -1,0 +1,107 @@
+"""Batches of different design points (issue 15): a run's numbers do not depend on what else
+shares its batch, whatever its values; values that differ are arrays, shared ones scalars."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim import ReformModel, Scenario, resolve_scenario, run_seeds
+from sim.batching import BatchValues, batch_values, layout_key, per_replication_paths
+from sim.dynamics import ReformBatch
+from sim.scenario import Mechanisms, set_dotted
+
+from .test_batch import assert_same_summary
+
+#: Scenario x strategy layouts mixed below: a relapse-prone post-conflict state, PDIA reviews,
+#: an observed-indicator phase start, donors who exit.
+LAYOUTS = [("post_conflict", "security_first"), ("captured_state", "adaptive"), ("donor_surge", "governance_first"),
+           ("baseline", "big_bang")]
+
+
+def random_point(scenario: Scenario, rng: np.random.Generator, share: float = 0.5) -> Scenario:
+    """The scenario with each numeric value that may differ within a batch scaled, with
+    probability ``share``, by a factor drawn on [0.5, 1] (which stays inside every field's
+    bounds): will, corruption, capability, donors' money and horizons, tie probabilities,
+    pillar pace, every mechanism coefficient, context values, strategy efforts, the success rule."""
+    data = scenario.model_dump()
+    for path in per_replication_paths(scenario):
+        node = data
+        for key in path.split("."):
+            node = node[int(key)] if isinstance(node, list) else node[key]
+        if isinstance(node, float) and rng.random() < share:
+            data = set_dotted(data, path, node * rng.uniform(0.5, 1.0))
+    return Scenario.model_validate(data)
+
+
+def mixed_points(count: int, seed: int) -> list[Scenario]:
+    rng = np.random.default_rng(seed)
+    layouts = [resolve_scenario(name, strategy) for name, strategy in LAYOUTS]
+    layouts = [layout.model_validate({**dict(layout), "horizon_years": 12}) for layout in layouts]
+    return [random_point(layouts[k % len(layouts)], rng) for k in range(count)]
+
+
+def test_random_points_run_together_equal_each_alone():
+    """A random mix of design points over four layouts, every per-replication value varied:
+    each run equals its point and seed alone in a batch of one, in every indicator, month by
+    month, its summary and its events."""
+    points, seeds = mixed_points(16, seed=7), list(range(500, 516))
+    names = [ReformBatch(point, [np.random.default_rng(0)]).indicator_names() for point in points[:len(LAYOUTS)]]
+    record = [name for name in names[0] if all(name in other for other in names)]  # every layout has these
+    together = run_seeds(points, seeds, record=record)
+    assert len({layout_key(point) for point in points}) == len(LAYOUTS)
+    for row, (point, seed) in enumerate(zip(points, seeds)):
+        alone = run_seeds(point, [seed], record=record)
+        assert_same_summary(alone.summaries[0], together.summaries[row])
+        assert alone.events[0] == together.events[row]
+        for name in record:
+            assert np.array_equal(alone.series[name][:, 0], together.series[name][:, row]), (row, name)
+
+
+def test_one_batch_of_points_equals_the_mesa_model_of_each():
+    """One ReformBatch of eight points of one layout: each replication is ReformModel(point, rng=seed)."""
+    rng = np.random.default_rng(3)
+    base = resolve_scenario("captured_state", "adaptive")
+    base = base.model_validate({**dict(base), "horizon_years": 10})
+    points = [random_point(base, rng) for _ in range(8)]
+    seeds = list(range(20, 28))
+    batch = ReformBatch(points, [np.random.default_rng(seed) for seed in seeds]).run()
+    assert isinstance(batch.params, BatchValues)
+    for row, (point, seed) in enumerate(zip(points, seeds)):
+        model = ReformModel(point, rng=seed).run()
+        assert_same_summary(model.summary(), batch.summaries()[row])
+
+
+def test_points_of_different_layouts_cannot_share_a_batch():
+    a, b = resolve_scenario("baseline", "adaptive"), resolve_scenario("baseline", "big_bang")
+    with pytest.raises(ValueError, match="share a layout"):
+        ReformBatch([a, b], [np.random.default_rng(0), np.random.default_rng(1)])
+    runs = run_seeds([a, b, a], [1, 2, 3], months=12)  # run_seeds groups them itself, in order
+    assert runs.summaries[1] == run_seeds(b, [2], months=12).summaries[0]
+
+
+def test_values_that_differ_are_arrays_and_shared_ones_stay_scalars():
+    shared = Mechanisms()
+    assert batch_values([shared, Mechanisms(), shared], "mechanisms") is shared
+    varied = Mechanisms.model_validate({"corruption": {"peer_effect": 3.0}})
+    values = batch_values([shared, varied, shared], "mechanisms")
+    assert values.corruption.peer_effect.shape == (3, 1)
+    assert values.corruption.peer_effect[:, 0].tolist() == [2.6, 3.0, 2.6]
+    assert values.corruption.steepness == 5.0 and values.capacity is shared.capacity
+    assert dict(values.corruption)["base_detection"] == shared.corruption.base_detection
+    switched = Mechanisms.model_validate({"corruption": {"enabled": False}})
+    with pytest.raises(ValueError, match="mechanisms.corruption.enabled differs"):
+        batch_values([shared, switched], "mechanisms")
+
+
+def test_the_layout_ignores_values_and_sees_structure():
+    base = resolve_scenario("baseline", "adaptive")
+    data = base.model_dump()
+    for path, value in [("actors.ministry.political_will", 0.9), ("mechanisms.capacity.growth_rate", 0.03),
+                        ("network.rules.0.probability", 0.1), ("strategy.total_effort", 2.0),
+                        ("pillars.0.pace", 3.0), ("outcomes.threshold", 0.5)]:
+        assert layout_key(Scenario.model_validate(set_dotted(data, path, value))) == layout_key(base), path
+    for path, value in [("mechanisms.spoilers.enabled", False), ("horizon_years", 20),
+                        ("actors.security_force.members.0.count", 3), ("context.post_conflict", True),
+                        ("strategy.adaptive.review_every_months", 6)]:
+        assert layout_key(Scenario.model_validate(set_dotted(data, path, value))) != layout_key(base), path
