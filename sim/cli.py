@@ -14,8 +14,8 @@ import os
 import re
 import shutil
 import sys
-import tempfile
 import time
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -130,6 +130,16 @@ def _format_value(value: Any) -> str:
     return str(value)
 
 
+def _year_and_month(years: float) -> str:
+    """When in a run a monthly event happened, from its month / 12: month m of a run is month
+    (m - 1) % 12 + 1 of year (m - 1) // 12, years counted from 0 as scenario files count them
+    (month 145, 12.083, is "year 12, month 1"); "never" for NaN."""
+    if math.isnan(years):
+        return "never"
+    year, month = divmod(round(years * 12) - 1, 12)
+    return f"year {year}, month {month + 1}"
+
+
 def _json_safe(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None
@@ -156,7 +166,8 @@ def command_run(args: argparse.Namespace) -> int:
               if overrides else "")
     out = _fresh_output_dir(args.out, f"{scenario.name}_{model.strategy.name}_seed{args.seed}{marker}")
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out.parent))
+    staging = out.parent / f".staging-{uuid.uuid4().hex}"
+    staging.mkdir()  # with the user's umask (tempfile.mkdtemp would make the results folder private)
     try:
         frame.to_parquet(staging / "timeseries.parquet")
         frame.to_csv(staging / "timeseries.csv")
@@ -189,9 +200,10 @@ def command_run(args: argparse.Namespace) -> int:
         rows += [(f"final {n.replace('_', ' ')}", summary[f"final_{n}"]) for n in HEADLINE_INDICATORS]
         rows += [(f"years to {scenario.outcomes.threshold} · {n.replace('_', ' ')}",
                   summary[f"years_to_threshold_{n}"]) for n in HEADLINE_INDICATORS]
-        rows += [("conflict relapse", summary["conflict_relapse"]), ("relapse year", summary["relapse_year"]),
+        rows += [("conflict relapse", summary["conflict_relapse"]),
+                 ("relapse began", _year_and_month(summary["relapse_year"])),
                  ("coup attempts / successes", f"{summary['coup_attempts']} / {summary['coup_successes']}"),
-                 ("last donor exit year", summary["donor_exit_year"])]
+                 ("last donor left", _year_and_month(summary["donor_exit_year"]))]
         width = max(len(label) for label, _ in rows)
         for label, value in rows:
             print(f"  {label:<{width}}  {_format_value(value)}")
@@ -219,11 +231,19 @@ def command_validate(args: argparse.Namespace) -> int:
 
 
 def _description(path: Path) -> str:
+    """A file's ``description:``, else its first comment line, else a note that it has neither."""
     try:
         data = read_yaml(path)
     except ScenarioError as error:
         return f"(unreadable: {error})"
-    return str(data.get("description", "")) if isinstance(data, dict) else ""
+    described = data.get("description") if isinstance(data, dict) else None
+    if described is not None and str(described).strip():
+        return " ".join(str(described).split())
+    for line in path.read_text(encoding="utf-8").splitlines():
+        comment = line.strip()
+        if comment.startswith("#") and comment.lstrip("#").strip():
+            return comment.lstrip("#").strip()
+    return "(no description: add a description: line or a comment at the top)"
 
 
 def command_list(args: argparse.Namespace) -> int:
@@ -236,22 +256,48 @@ def command_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def command_sweep(args: argparse.Namespace) -> int:
-    from .sweep import estimate, plan, run_experiment, summarize
+def _sweep_plan(args: argparse.Namespace, folder_flag: str | None, folder: Path | None):
+    """The plan to run: the one recorded in the folder (``--resume``), a larger one over the same
+    design (``--extend``), or the experiment file's (``--replications`` overriding its count)."""
+    from .sweep import SweepFolderError, describe_replications, extended_plan, plan, resumed_plan
 
-    if args.resume and args.out:
-        raise UsageError("give either --resume DIR or --out DIR, not both")
-    if args.retry_failed and not args.resume:
-        raise UsageError("--retry-failed needs --resume DIR (the sweep whose failures to re-run)")
-    sweep = plan(args.file, args.replications)
+    if folder is None:
+        return plan(args.file, args.replications)
+    if not (folder / "manifest.json").is_file():
+        raise UsageError(f"{folder_flag} {folder}: not a sweep results folder (no manifest.json)")
+    try:
+        if folder_flag == "--extend":
+            return extended_plan(args.file, folder, args.replications)
+        sweep = resumed_plan(args.file, folder)
+    except SweepFolderError as error:
+        raise UsageError(f"{folder_flag} {folder}: {error}") from None
+    planned = sweep.experiment.replications
+    if args.replications is not None and args.replications != planned:
+        raise UsageError(f"--replications {args.replications}: the sweep in {folder} was planned with "
+                         f"{describe_replications(planned)} and --resume finishes that plan; to add "
+                         f"replications, use --extend {folder} --replications N")
+    return sweep
+
+
+def command_sweep(args: argparse.Namespace) -> int:
+    from .sweep import estimate, run_experiment, summarize
+
+    folders = [(flag, value) for flag, value in (("--out", args.out), ("--resume", args.resume),
+                                                 ("--extend", args.extend)) if value is not None]
+    if len(folders) > 1:
+        raise UsageError(f"give one of --out DIR, --resume DIR and --extend DIR, not {folders[0][0]} and "
+                         f"{folders[1][0]}")
+    if args.retry_failed and args.resume is None and args.extend is None:
+        raise UsageError("--retry-failed needs --resume DIR or --extend DIR (the sweep whose failures to re-run)")
+    existing = args.resume if args.resume is not None else args.extend
+    folder_flag = "--resume" if args.resume is not None else "--extend"
+    sweep = _sweep_plan(args, folder_flag if existing is not None else None, existing)
     if args.dry_run:
         print(f"{sweep.experiment.name}: {len(sweep.points)} design points")
         print(estimate(sweep, args.workers))
         return 0
-    if args.resume:
-        out = args.resume
-        if not (out / "manifest.json").is_file():
-            raise UsageError(f"--resume {out}: not a sweep results folder (no manifest.json)")
+    if existing is not None:
+        out = existing
     else:
         out = args.out or stamped_folder(RESULTS_DIR / sweep.experiment.name)
         if out.exists() and any(out.iterdir()):
@@ -259,10 +305,13 @@ def command_sweep(args: argparse.Namespace) -> int:
                              "(use --resume to finish that sweep, or choose another folder)")
     progress = "quiet" if args.quiet else "auto"
     result = run_experiment(sweep, out, executor=args.executor, workers=args.workers, address=args.address,
-                            resume=bool(args.resume), retry_failed=args.retry_failed, progress=progress)
+                            resume=existing is not None, retry_failed=args.retry_failed, progress=progress)
     table, paired, text = summarize(out)
     if not args.quiet:
         print(text)
+        if args.resume is not None and result.n_executed == 0:
+            print(f"nothing to resume: {out} already held every run of its plan (to add replications: "
+                  f"--extend {out} --replications N)")
         print(f"{result.n_succeeded} runs succeeded, {result.n_failed} failed, {result.n_executed} executed "
               f"now in {result.elapsed_seconds:.1f} s; wrote {out}/")
     return 0
@@ -319,10 +368,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     sweep = commands.add_parser("sweep", help="run an experiment file: many runs on all cores, resumable")
     sweep.add_argument("file", type=Path, help="experiment file, e.g. experiments/sequencing.yaml")
-    sweep.add_argument("--resume", type=Path, metavar="DIR", help="finish an interrupted sweep in DIR")
-    sweep.add_argument("--retry-failed", action="store_true", help="with --resume: re-run the runs that failed")
+    sweep.add_argument("--resume", type=Path, metavar="DIR",
+                       help="finish the sweep in DIR exactly as it was planned: its replications are read from "
+                            "DIR/manifest.json, not from the file (which must describe the same design); "
+                            "a finished sweep is left as it is")
+    sweep.add_argument("--extend", type=Path, metavar="DIR",
+                       help="add replications to the sweep in DIR (finished or not): up to --replications N, "
+                            "or to the experiment file's replications; same design, nothing already run is re-run")
+    sweep.add_argument("--retry-failed", action="store_true",
+                       help="with --resume or --extend: re-run the runs that failed")
     sweep.add_argument("--out", type=Path, help="results folder (default results/<experiment>/<time>/)")
-    sweep.add_argument("--replications", type=_positive_int, help="replications per design point (overrides the file)")
+    sweep.add_argument("--replications", type=_positive_int,
+                       help="replications per design point (overrides the file); with --extend, the new total")
     sweep.add_argument("--executor", choices=("serial", "processes", "dask"), default="processes")
     sweep.add_argument("--workers", type=_positive_int, help="worker processes (default: all cores)")
     sweep.add_argument("--address", help="Dask scheduler address, e.g. tcp://host:8786 (default: a local cluster)")

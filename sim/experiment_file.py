@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import Field, Strict, model_validator
+from pydantic import Field, Strict, field_validator, model_validator
 
 from .fields import (
     HEADLINE_INDICATORS,
@@ -144,6 +144,18 @@ class Experiment(Schema):
         description="pillar-efforts a month every strategy spends (equal resources); several values make "
                     "intensity a design dimension; unset: each strategy's own")
     outputs: Outputs = Outputs()
+
+    @field_validator("replications", mode="before")
+    @classmethod
+    def _count_or_target(cls, value: Any) -> Any:
+        """A count or a precision target, each checked as itself: a mistake in either gets one
+        message, not pydantic's verdict on every member of the union."""
+        if isinstance(value, dict):
+            return Precision.model_validate(value)  # its errors keep their place: replications.<field>
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        raise ValueError(f"replications = {value!r}: give a whole number of replications a point (1 to "
+                         f"1000000) or a precision target, a mapping of {', '.join(Precision.model_fields)}")
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,16 @@
 has one seed for every scenario, strategy and design point), hands them to the generic engine
 and, for a precision target, keeps adding replications until every compared interval is
 narrow enough. :func:`summarize` turns ``runs.parquet`` into the tables planners read.
+
+A sweep's plan (its replications: a count, or a precision target and the stage it has
+reached) is recorded in its folder's manifest. :func:`resumed_plan` is that plan, to finish
+exactly; :func:`extended_plan` is a larger one, asked for explicitly, over the same design.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,14 +22,21 @@ import numpy as np
 import pandas as pd
 
 from .experiment_file import Experiment, Library, Precision, expand, load_experiment, runner_for, sampled_problem
-from .experiments import SweepResult, estimate_sweep, make_runs, run_sweep
+from .experiments import SweepResult, estimate_sweep, make_runs, read_manifest, run_sweep
 from .experiments import stats
+from .experiments.store import atomic_write
 from .fields import HEADLINE_INDICATORS
 from .outcomes import success_rule_text
 
 SUCCESS = "reform_success"
 #: Outcome column with each run's length in months (its horizon; /12 for years).
 RUN_MONTHS_COLUMN = "months"
+#: Manifest metadata of a precision target: the replications a point of its current stage runs to.
+STAGE = "stage_replications"
+
+
+class SweepFolderError(ValueError):
+    """A results folder that cannot be resumed or extended as asked; the message is for the user."""
 
 
 @dataclass(frozen=True)
@@ -57,8 +69,102 @@ def plan(path: str | Path, replications: int | None = None) -> SweepPlan:
         "points": len(points),
         "scenarios": list(library.scenarios),
         "sobol_problem": sampled_problem(experiment),
+        "design_sha256": _design_digest(experiment, library),
     }
     return SweepPlan(experiment, library, points, metadata)
+
+
+def _design_digest(experiment: Experiment, library: Library) -> str:
+    """What decides each replication's runs (design, seed, inputs, outputs kept): the experiment
+    without its name, description and replications, and the content of what it names."""
+    design = experiment.model_dump(mode="json", exclude={"name", "description", "replications"})
+    return hashlib.sha256(json.dumps([design, library.content_hash], sort_keys=True).encode()).hexdigest()
+
+
+def describe_replications(replications: int | Precision) -> str:
+    """A plan's replications in words: "100 replications a point", or its precision target."""
+    if isinstance(replications, int):
+        return f"{replications} replications a point"
+    return (f"a precision target (half-width {replications.target_half_width}, {replications.compare}, "
+            f"{replications.initial} to {replications.max} replications a point)")
+
+
+def _manifest_of_same_design(sweep: SweepPlan, folder: Path) -> dict[str, Any]:
+    """The folder's manifest, once ``sweep`` is known to have the design the folder was started
+    with (by the recorded digest; for folders from before the digest was recorded, by the
+    experiment file's and its inputs' hashes). Replications may differ."""
+    try:
+        manifest = read_manifest(folder)
+    except (OSError, ValueError) as error:
+        raise SweepFolderError(f"{folder}/manifest.json: unreadable ({error})") from None
+    recorded = manifest.get("metadata") or {}
+    if "replications" not in recorded:
+        raise SweepFolderError(f"{folder}/manifest.json: records no sweep plan (metadata.replications)")
+    keys = ["design_sha256"] if "design_sha256" in recorded else ["experiment_sha256", "inputs_sha256"]
+    if any(recorded.get(key) != sweep.metadata[key] for key in keys):
+        raise SweepFolderError(f"{sweep.metadata['experiment_file']} does not describe the sweep in {folder}: its "
+                               f"design, seed, scenarios or strategies differ from those recorded in manifest.json "
+                               f"(use the files the sweep was started with, or start a new sweep)")
+    return manifest
+
+
+def _as_replications(value: Any, folder: Path) -> int | Precision:
+    """Replications as recorded in a manifest, validated by the experiment schema."""
+    if isinstance(value, dict):
+        try:
+            return Precision.model_validate(value)
+        except ValueError:
+            pass
+    elif isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return value
+    raise SweepFolderError(f"{folder}/manifest.json: metadata.replications = {value!r} is not a sweep plan")
+
+
+def _replications_held(manifest: dict[str, Any], replications: int | Precision) -> int:
+    """Replications a point of the folder's plan so far: its count, or its precision stage (in a
+    manifest from before stages were recorded: the runs of its last session over its points)."""
+    if isinstance(replications, int):
+        return replications
+    metadata = manifest["metadata"]
+    if STAGE in metadata:
+        return int(metadata[STAGE])
+    return max(replications.initial, int(manifest.get("counts", {}).get("runs", 0)) // max(1, metadata["points"]))
+
+
+def resumed_plan(path: str | Path, folder: Path) -> SweepPlan:
+    """The plan recorded in ``folder``, to finish exactly: its replications (and precision stage)
+    and its metadata as stored, whatever the experiment file now asks for; the file must
+    describe the same design."""
+    current = plan(path)
+    manifest = _manifest_of_same_design(current, folder)
+    replications = _as_replications(manifest["metadata"]["replications"], folder)
+    metadata = dict(manifest["metadata"])
+    if isinstance(replications, Precision):
+        metadata[STAGE] = _replications_held(manifest, replications)
+    return SweepPlan(current.experiment.model_copy(update={"replications": replications}), current.library,
+                     current.points, metadata)
+
+
+def extended_plan(path: str | Path, folder: Path, replications: int | None = None) -> SweepPlan:
+    """A larger plan for ``folder``: ``replications`` a point, or the experiment file's own
+    replications; never fewer than the folder holds, and never its plan unchanged. The plan it
+    replaces is kept in the metadata's ``earlier_plans``."""
+    extended = plan(path, replications)
+    manifest = _manifest_of_same_design(extended, folder)
+    recorded = manifest["metadata"]
+    held = _replications_held(manifest, _as_replications(recorded["replications"], folder))
+    target = extended.experiment.replications
+    if extended.metadata["replications"] == recorded["replications"]:
+        raise SweepFolderError(f"its plan is already {describe_replications(target)}: nothing to extend")
+    most = target if isinstance(target, int) else target.max
+    if most < held:
+        raise SweepFolderError(f"it already holds {held} replications a point, more than "
+                               f"{describe_replications(target)}; an extension only adds replications")
+    metadata = {**extended.metadata,
+                "earlier_plans": [*recorded.get("earlier_plans", []), recorded["replications"]]}
+    if isinstance(target, Precision):
+        metadata[STAGE] = max(target.initial, held)
+    return SweepPlan(extended.experiment, extended.library, extended.points, metadata)
 
 
 def estimate(sweep: SweepPlan, workers: int | None) -> str:
@@ -78,20 +184,23 @@ def estimate(sweep: SweepPlan, workers: int | None) -> str:
 def run_experiment(sweep: SweepPlan, out_dir: Path, *, executor: str = "processes", workers: int | None = None,
                    address: str | None = None, resume: bool = False, retry_failed: bool = False,
                    progress: str = "auto") -> SweepResult:
-    """Run (or resume) a sweep into ``out_dir``; with a precision target, add replications until met."""
+    """Run a sweep's plan into ``out_dir`` (``resume``: a folder that holds part of it, as from
+    :func:`resumed_plan` or :func:`extended_plan`); with a precision target, add replications
+    stage by stage until it is met. Each stage is recorded in the manifest before it runs, so a
+    resumed sweep goes through the stages an uninterrupted one would."""
     from .experiments import DaskExecutor
 
     runner = runner_for(sweep.experiment, sweep.library)
     chosen = DaskExecutor(address=address, workers=workers) if executor == "dask" else executor
-    options = dict(executor=chosen, workers=None if executor == "dask" else workers, progress=progress,
-                   metadata=sweep.metadata)
+    options = dict(executor=chosen, workers=None if executor == "dask" else workers, progress=progress)
     replications = sweep.experiment.replications
     if isinstance(replications, int):
-        return run_sweep(sweep.runs(replications), runner, out_dir, resume=resume, retry_failed=retry_failed, **options)
-    count = replications.initial
+        return run_sweep(sweep.runs(replications), runner, out_dir, resume=resume, retry_failed=retry_failed,
+                         metadata=sweep.metadata, **options)
+    first = count = sweep.metadata.get(STAGE, replications.initial)
     while True:
-        result = run_sweep(sweep.runs(count), runner, out_dir, resume=resume or count > replications.initial,
-                           retry_failed=retry_failed, **options)
+        result = run_sweep(sweep.runs(count), runner, out_dir, resume=resume or count > first,
+                           retry_failed=retry_failed, metadata={**sweep.metadata, STAGE: count}, **options)
         check = precision(result.read_runs(), replications)
         if check.met or count >= replications.max:
             return result
@@ -247,7 +356,15 @@ def summarize(results_dir: Path, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFr
     runs = pd.read_parquet(results_dir / "runs.parquet")
     table, paired = summary_tables(runs, seed)
     text = _markdown(table, paired, runs, len(read_failures(results_dir)))
-    table.to_csv(results_dir / "summary.csv", index=False)
-    paired.to_csv(results_dir / "comparisons.csv", index=False)
-    (results_dir / "summary.md").write_text(text, encoding="utf-8")
+    _write_if_changed(results_dir / "summary.csv", table.to_csv(index=False))
+    _write_if_changed(results_dir / "comparisons.csv", paired.to_csv(index=False))
+    _write_if_changed(results_dir / "summary.md", text)
     return table, paired, text
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    """Replace ``path`` atomically with ``text``, or leave it alone when it holds that already
+    (summaries are a function of the runs: a folder summarised again is not rewritten)."""
+    data = text.encode("utf-8")
+    if not (path.exists() and path.read_bytes() == data):
+        atomic_write(path, lambda handle: handle.write(data))

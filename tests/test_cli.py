@@ -230,3 +230,65 @@ def test_overrides_are_in_the_header_and_the_default_folder_name(tmp_path, capsy
     assert plain == 0 and len(folders) == 2
     digests = {name.split("_set-")[1][:8] for name in folders}
     assert len(digests) == 2  # different overrides, different names
+
+
+def test_run_folders_are_made_with_the_users_umask(tmp_path):
+    """Not private to the user (tempfile.mkdtemp's 0700) unless the umask says so."""
+    previous = os.umask(0o022)
+    try:
+        assert main(["run", "baseline", "--years", "1", "--no-plot", "--quiet", "--out", str(tmp_path / "open")]) == 0
+        os.umask(0o077)
+        assert main(["run", "baseline", "--years", "1", "--no-plot", "--quiet", "--out", str(tmp_path / "shut")]) == 0
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "open").stat().st_mode & 0o777 == 0o755
+    assert (tmp_path / "shut").stat().st_mode & 0o777 == 0o700
+
+
+def test_event_times_are_printed_as_year_and_month(tmp_path, capsys):
+    """Month m of a run is month (m - 1) % 12 + 1 of year (m - 1) // 12 (years from 0, as in
+    scenario files): a last donor exit in month 145 prints "year 12, month 1", not 12.083."""
+    out = tmp_path / "run"
+    assert main(["run", "post_conflict", "--strategy", "status_quo", "--seed", "3", "--no-plot", "--out", str(out)]) == 0
+    printed = {line.split("  ")[1].strip(): line.rsplit("  ", 1)[1] for line in capsys.readouterr().out.splitlines()
+               if line.startswith("  ")}
+    events = pd.read_csv(out / "events.csv")
+
+    def when(month: int) -> str:
+        return f"year {(month - 1) // 12}, month {(month - 1) % 12 + 1}"
+
+    assert printed["last donor left"] == when(events.loc[events.event == "donor_exit", "month"].max())
+    assert printed["relapse began"] == when(events.loc[events.event == "relapse", "month"].min())
+    assert printed["last donor left"] == "year 12, month 1"  # month 145, the case the issue reports
+
+
+def test_list_describes_a_user_scenario_by_its_description_or_first_comment(tmp_path, monkeypatch, capsys):
+    (tmp_path / "described.yaml").write_text("# a comment\nname: described\ndescription: >-\n  Mine,\n  described.\n")
+    (tmp_path / "commented.yaml").write_text("\n# My country: high will, weak capacity.\n# More detail.\n"
+                                             "extends: baseline.yaml\nname: commented  # not this\n")
+    (tmp_path / "bare.yaml").write_text("extends: baseline.yaml\nname: bare\n")
+    monkeypatch.setattr("sim.cli.SCENARIO_DIR", tmp_path)
+    assert main(["list"]) == 0
+    lines = {line.split()[0]: line.split(None, 1)[1] for line in capsys.readouterr().out.splitlines()
+             if line.startswith("  ")}
+    assert lines["described"] == "Mine, described."
+    assert lines["commented"] == "My country: high will, weak capacity."
+    assert lines["bare"] == "(no description: add a description: line or a comment at the top)"
+
+
+@pytest.mark.parametrize("value, message", [
+    ("2O", "replications = '2O': give a whole number of replications a point (1 to 1000000) or a precision "
+           "target, a mapping of target_half_width, compare, initial, step, max"),
+    ("[20]", "replications = [20]: give a whole number"),
+    ("{target_half_widht: 0.03}", "unknown field 'target_half_widht' in {path} at replications — did you mean "
+                                  "'target_half_width'?"),
+    ("{initial: 0}", "replications.initial = 0 is out of range; allowed: [1, 1000000]"),
+    ("0", "replications = 0 is out of range; allowed: [1, 1000000]"),
+])
+def test_a_mistake_in_an_experiments_replications_gets_one_line(tmp_path, capsys, value, message):
+    path = tmp_path / "typo.yaml"
+    path.write_text(f"name: typo\nscenarios: [baseline]\nreplications: {value}\nmaster_seed: 1\n")
+    assert main(["sweep", str(path), "--dry-run"]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and error.startswith("error: ") and str(path) in error
+    assert message.format(path=path) in error

@@ -226,16 +226,6 @@ def test_bad_sweep_flags(tmp_path, argv, message, capsys):
     assert message in capsys.readouterr().err
 
 
-def test_resume_finishes_what_is_missing(tmp_path):
-    path = experiment_file(tmp_path)
-    out = tmp_path / "r"
-    assert main(["sweep", str(path), "--replications", "1", "--executor", "serial", "--quiet", "--out", str(out)]) == 0
-    assert main(["sweep", str(path), "--executor", "serial", "--quiet", "--resume", str(out)]) == 0
-    resumed = pd.read_parquet(out / "runs.parquet")
-    assert main(["sweep", str(path), "--executor", "serial", "--quiet", "--out", str(tmp_path / "whole")]) == 0
-    pd.testing.assert_frame_equal(resumed, pd.read_parquet(tmp_path / "whole" / "runs.parquet"))
-
-
 def test_summarize_command(tmp_path, capsys):
     out = tmp_path / "s"
     assert main(["sweep", str(experiment_file(tmp_path)), "--executor", "serial", "--quiet", "--out", str(out)]) == 0

@@ -12,6 +12,7 @@ number of interruptions produced it.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import platform
@@ -151,13 +152,18 @@ def run_sweep(
     A directory without results runs everything.  One with results is
     refused unless ``resume=True`` (run what is missing; recorded failures
     are not retried), ``retry_failed=True`` (re-run only recorded failures
-    that have not succeeded since) or both.  ``metadata`` (JSON-able, e.g.
-    the experiment file and scenario hash) is stored in ``manifest.json``
-    with the executor, timings, counts, package versions and git commit;
-    on resume, ``metadata=None`` keeps what was stored.  Each call appends a
-    session record; one still marked "running" was killed.  A batch that fails
-    (see :mod:`~sim.experiments.records`) prints a warning line and is counted
-    in the session's ``batch_fallbacks``.
+    that have not succeeded since) or both.  ``runs`` may extend the runs of
+    the directory (more replications, more points), never drop one: a design
+    that leaves out a run with a stored result is refused, since consolidating
+    it would lose that result.  ``metadata`` (JSON-able, e.g. the experiment
+    file and scenario hash) is stored in ``manifest.json`` with the executor,
+    timings, counts, package versions and git commit; on resume,
+    ``metadata=None`` keeps what was stored.  Each call appends a session
+    record; one still marked "running" was killed.  A call with nothing to do
+    (every run stored and consolidated as ``runs`` files it, the manifest
+    complete, the metadata unchanged) writes nothing at all.  A batch that
+    fails (see :mod:`~sim.experiments.records`) prints a warning line and is
+    counted in the session's ``batch_fallbacks``.
     """
     _check_unique(runs)
     chosen = make_executor(executor, workers)
@@ -169,8 +175,12 @@ def run_sweep(
         fresh = not (done or failed)
         if not (fresh or resume or retry_failed):
             raise FileExistsError(f"{out_dir} already holds results; pass resume=True and/or retry_failed=True")
+        _check_nothing_dropped(runs, done, out_dir)
         todo = list(runs) if fresh else _select_runs(runs, done, failed, resume=resume, retry_failed=retry_failed)
         tally = _Tally(runs, todo, done, failed)
+        manifest = read_manifest(out_dir)
+        if not todo and _finished(manifest, tally, metadata) and store.is_consolidated(runs):
+            return _result(store, tally, started)
         session: dict[str, Any] = {
             "executor": chosen.name,
             "started_at": now(),
@@ -179,7 +189,6 @@ def run_sweep(
             "to_execute": len(todo),
             "status": "running",
         }
-        manifest = read_manifest(out_dir)
         if metadata is not None or "metadata" not in manifest:
             manifest["metadata"] = dict(metadata or {})
         manifest.update(environment={**package_versions(), "platform": platform.platform()},
@@ -201,7 +210,7 @@ def run_sweep(
                             reporter.advance(outcome.n_succeeded, len(outcome.failures))
             finally:
                 reporter.finish()
-            runs_path, timeseries_path = store.consolidate(runs)
+            store.consolidate(runs)
             session["status"] = "complete"
         except BaseException as exc:
             session["status"] = "interrupted" if isinstance(exc, KeyboardInterrupt) else f"failed: {exc!r}"
@@ -210,12 +219,31 @@ def run_sweep(
             manifest["counts"] = tally.counts()
             session.update(finished_at=now(), executed=tally.executed, batch_fallbacks=tally.batch_fallbacks)
             store.write_manifest(manifest)
+    return _result(store, tally, started)
 
+
+def _check_nothing_dropped(runs: Sequence[RunSpec], done: set[str], out_dir: str | os.PathLike[str]) -> None:
+    """Refuse a design without some of the runs already stored: consolidating would drop them."""
+    missing = len(done - {spec.key for spec in runs})
+    if missing:
+        raise ValueError(f"{out_dir} holds {missing} stored runs that these runs leave out; a sweep never "
+                         "drops results, so give runs that include them (or another directory)")
+
+
+def _finished(manifest: Mapping[str, Any], tally: _Tally, metadata: Mapping[str, Any] | None) -> bool:
+    """Whether the manifest already tells the end of this sweep: its last session complete, its
+    counts these, and its metadata what is asked (after a JSON round trip, as stored)."""
+    sessions = manifest.get("sessions") or [{}]
+    return (sessions[-1].get("status") == "complete" and manifest.get("counts") == tally.counts()
+            and (metadata is None or manifest.get("metadata") == json.loads(json.dumps(dict(metadata)))))
+
+
+def _result(store: ResultStore, tally: _Tally, started: float) -> SweepResult:
     counts = tally.counts()
     return SweepResult(
-        out_dir=Path(out_dir),
-        runs_path=runs_path,
-        timeseries_path=timeseries_path,
+        out_dir=store.out_dir,
+        runs_path=store.runs_path,
+        timeseries_path=store.timeseries_path if store.timeseries_path.exists() else None,
         failures_path=store.failures_path,
         manifest_path=store.manifest_path,
         n_runs=counts["runs"],

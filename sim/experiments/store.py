@@ -4,10 +4,16 @@ Layout of ``out_dir``::
 
     shards/runs/part-00000001.parquet        one per completed chunk (its successful runs)
     shards/timeseries/part-00000001.parquet  same chunk's time-series rows, if any
+    .lock                                    held (flock) by the sweep writing the directory
     failures.jsonl                           one JSON line per failed run, append-only
     manifest.json                            metadata, environment, counts, session history
     runs.parquet                             consolidated, sorted by (design_index, replication)
     timeseries.parquet                       consolidated, sorted by (design_index, replication, ts_row)
+
+Shards and the lock exist only while a sweep is unfinished: consolidation merges the shards
+with the runs already consolidated (so a finished directory can be resumed or extended) and
+then deletes them, and the lock file goes when its sweep ends. A finished directory holds the
+four files below them. Directories are created with the user's umask.
 
 Crash safety: every file except ``failures.jsonl`` is written to a temporary
 name in the same directory, fsynced and ``os.replace``-d into place, so a
@@ -18,8 +24,9 @@ time-series shard without one is an orphan from a crash and is deleted.
 mid-append) is ignored on reading and cut off before appending again.
 
 Consolidation is a two-pass bucket sort, so besides an index of the
-design's run keys, memory is bounded by one shard plus one block of rows
-however large the sweep: pass 1 routes every shard's rows into per-block
+design's run keys, memory is bounded by one shard (or one row group of the
+runs consolidated before) plus one block of rows however large the sweep:
+pass 1 routes every source's rows into per-block
 bucket files (blocks are consecutive ranges of the sorted design), pass 2
 sorts each bucket and appends it to the output as a row group.
 """
@@ -34,7 +41,7 @@ import os
 import re
 import shutil
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -63,6 +70,7 @@ RUNS_FILE = "runs.parquet"
 TIMESERIES_FILE = "timeseries.parquet"
 FAILURES_FILE = "failures.jsonl"
 MANIFEST_FILE = "manifest.json"
+LOCK_FILE = ".lock"
 _RUN_SHARDS = Path("shards", "runs")
 _TIMESERIES_SHARDS = Path("shards", "timeseries")
 _SHARD_NAME = re.compile(r"^part-(\d{8})\.parquet$")
@@ -140,6 +148,8 @@ class ResultStore:
 
     The lock (``flock`` on ``out_dir/.lock``) stops two sweeps from writing
     the same directory; the OS drops it if the process dies, even by SIGKILL.
+    The file is deleted when the holder leaves, so a lock taken on a file that
+    is no longer (or no longer the same file) at that path is taken again.
     """
 
     def __init__(self, out_dir: str | os.PathLike[str]) -> None:
@@ -164,31 +174,51 @@ class ResultStore:
     def manifest_path(self) -> Path:
         return self.out_dir / MANIFEST_FILE
 
+    @property
+    def _lock_path(self) -> Path:
+        return self.out_dir / LOCK_FILE
+
     def __enter__(self) -> ResultStore:
-        for directory in (self.out_dir / _RUN_SHARDS, self.out_dir / _TIMESERIES_SHARDS):
-            directory.mkdir(parents=True, exist_ok=True)
-        self._lock_handle = open(self.out_dir / ".lock", "ab")
-        try:
-            fcntl.flock(self._lock_handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self._lock_handle.close()
-            self._lock_handle = None
-            raise RuntimeError(f"another sweep is writing to {self.out_dir}") from None
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self._lock_handle = self._take_lock()
         self._remove_crash_debris()
         numbers = self._shard_numbers(_RUN_SHARDS) | self._shard_numbers(_TIMESERIES_SHARDS)
         self._next_shard = 1 + max(numbers, default=0)
         return self
+
+    def _take_lock(self) -> IO[bytes]:
+        """Open and flock ``.lock``; again if the file locked was deleted or replaced meanwhile
+        (its holder deletes it on leaving, after which a lock on the old file guards nothing)."""
+        while True:
+            handle = open(self._lock_path, "ab")  # noqa: SIM115 -- held until __exit__
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.close()
+                raise RuntimeError(f"another sweep is writing to {self.out_dir}") from None
+            try:
+                current = os.stat(self._lock_path)
+            except FileNotFoundError:
+                current = None
+            locked = os.fstat(handle.fileno())
+            if current is not None and (current.st_dev, current.st_ino) == (locked.st_dev, locked.st_ino):
+                return handle
+            handle.close()
 
     def __exit__(self, *exc_info: object) -> None:
         if self._failures_handle is not None:
             self._failures_handle.close()
             self._failures_handle = None
         if self._lock_handle is not None:
+            self._lock_path.unlink(missing_ok=True)  # while still held: see _take_lock
             self._lock_handle.close()  # closing releases the flock
             self._lock_handle = None
 
     def _shard_numbers(self, subdir: Path) -> set[int]:
-        return {int(m.group(1)) for p in (self.out_dir / subdir).iterdir() if (m := _SHARD_NAME.match(p.name))}
+        directory = self.out_dir / subdir
+        if not directory.is_dir():
+            return set()
+        return {int(m.group(1)) for p in directory.iterdir() if (m := _SHARD_NAME.match(p.name))}
 
     def _shards(self, subdir: Path) -> list[Path]:
         """Shards in write order (their number), which decides which copy of a duplicated run is kept."""
@@ -198,18 +228,32 @@ class ResultStore:
         """Delete temp files and time-series shards whose runs shard was never committed."""
         committed = {p.name for p in self._shards(_RUN_SHARDS)}
         for directory in (self.out_dir, self.out_dir / _RUN_SHARDS, self.out_dir / _TIMESERIES_SHARDS):
-            for tmp in directory.glob(".*.tmp"):
+            for tmp in directory.glob(".*.tmp") if directory.is_dir() else ():
                 tmp.unlink()
         for shard in self._shards(_TIMESERIES_SHARDS):
             if shard.name not in committed:
                 shard.unlink()
 
+    def _run_sources(self) -> list[Path]:
+        """Files holding committed runs: the runs consolidated before, then the shards in write order."""
+        return [self.runs_path] * self.runs_path.exists() + self._shards(_RUN_SHARDS)
+
     def completed_keys(self) -> set[str]:
-        """Keys of every run with a committed result (reads only the key column of each shard)."""
+        """Keys of every run with a committed result (reads only the key column of each file)."""
         keys: set[str] = set()
-        for shard in self._shards(_RUN_SHARDS):
-            keys.update(pq.read_table(shard, columns=[RUN_KEY]).column(RUN_KEY).to_pylist())
+        for source in self._run_sources():
+            keys.update(pq.read_table(source, columns=[RUN_KEY]).column(RUN_KEY).to_pylist())
         return keys
+
+    def is_consolidated(self, runs: Sequence[RunSpec]) -> bool:
+        """Whether ``runs.parquet`` already holds every committed run, filed at its place in ``runs``
+        (no shards wait, and each row's design index and replication are those ``runs`` give it)."""
+        if not self.runs_path.exists() or self._shards(_RUN_SHARDS):
+            return False
+        filed = pq.read_table(self.runs_path, columns=[RUN_KEY, DESIGN_INDEX, REPLICATION])
+        places = {spec.key: (spec.index, spec.replication) for spec in runs}
+        return all(places.get(key) == (index, replication) for key, index, replication in zip(
+            *(filed.column(name).to_pylist() for name in (RUN_KEY, DESIGN_INDEX, REPLICATION))))
 
     def failure_keys(self) -> set[str]:
         """Keys of runs with a failure record -- including runs that succeeded on a later retry."""
@@ -220,6 +264,8 @@ class ResultStore:
         if outcome.runs is not None:
             name = f"part-{self._next_shard:08d}.parquet"
             self._next_shard += 1
+            for directory in (_RUN_SHARDS, _TIMESERIES_SHARDS):
+                (self.out_dir / directory).mkdir(parents=True, exist_ok=True)
             if outcome.timeseries is not None:
                 _write_parquet(self.out_dir / _TIMESERIES_SHARDS / name, outcome.timeseries)
             _write_parquet(self.out_dir / _RUN_SHARDS / name, outcome.runs)
@@ -240,28 +286,32 @@ class ResultStore:
         _write_json(self.manifest_path, manifest)
 
     def consolidate(self, runs: Sequence[RunSpec]) -> tuple[Path, Path | None]:
-        """Write ``runs.parquet`` (and ``timeseries.parquet`` if any run produced time series).
+        """Write ``runs.parquet`` (and ``timeseries.parquet`` if any run produced time series),
+        then delete the shards, whose rows it now holds.
 
-        Only runs of ``runs`` are included; their ``design_index`` and
-        ``replication`` come from ``runs`` (matched by key), so a design that
-        was extended or reordered between sessions is filed by its current
-        positions.  A run present in several shards is kept once, from the
-        earliest shard.  The output depends only on the set of committed
-        results, not on how they were chunked, executed or interrupted.
+        The runs consolidated before are merged with the shards written since.
+        Only runs of ``runs`` are included (the caller makes sure no committed
+        run is outside it); their ``design_index`` and ``replication`` come from
+        ``runs`` (matched by key), so a design that was extended or reordered
+        between sessions is filed by its current positions.  A run present in
+        several sources is kept once, from the earliest.  The output depends
+        only on the set of committed results, not on how they were chunked,
+        executed or interrupted.  A crash before the shards are gone leaves
+        duplicates only, which the next consolidation drops.
         """
-        run_shards = self._shards(_RUN_SHARDS)
-        ts_shards = self._shards(_TIMESERIES_SHARDS)
-        total_runs = sum(pq.ParquetFile(p).metadata.num_rows for p in run_shards)
-        total_ts = sum(pq.ParquetFile(p).metadata.num_rows for p in ts_shards)
+        run_sources = self._run_sources()
+        ts_sources = [self.timeseries_path] * self.timeseries_path.exists() + self._shards(_TIMESERIES_SHARDS)
+        total_runs = sum(pq.ParquetFile(p).metadata.num_rows for p in run_sources)
+        total_ts = sum(pq.ParquetFile(p).metadata.num_rows for p in ts_sources)
         ts_rows_per_run = math.ceil(total_ts / max(1, total_runs))
         positions = _Positions.of(runs, runs_per_block=max(1, _BLOCK_TARGET_ROWS // max(1, ts_rows_per_run)))
-        _merge_shards(run_shards, positions, self.runs_path, RUN_ID_COLUMNS, (DESIGN_INDEX, REPLICATION))
-        if not ts_shards:
-            self.timeseries_path.unlink(missing_ok=True)
-            return self.runs_path, None
-        ts_order = (DESIGN_INDEX, REPLICATION, TS_ROW)
-        _merge_shards(ts_shards, positions, self.timeseries_path, TIMESERIES_ID_COLUMNS, ts_order)
-        return self.runs_path, self.timeseries_path
+        _merge(run_sources, positions, self.runs_path, RUN_ID_COLUMNS, (DESIGN_INDEX, REPLICATION))
+        if ts_sources:
+            ts_order = (DESIGN_INDEX, REPLICATION, TS_ROW)
+            _merge(ts_sources, positions, self.timeseries_path, TIMESERIES_ID_COLUMNS, ts_order)
+        shutil.rmtree(self.out_dir / _RUN_SHARDS.parent, ignore_errors=True)
+        _fsync_directory(self.out_dir)
+        return self.runs_path, self.timeseries_path if ts_sources else None
 
 
 def _write_parquet(path: Path, table: pa.Table) -> None:
@@ -309,15 +359,15 @@ class _Positions:
         return distinct[encoded.indices.to_numpy(zero_copy_only=False)]
 
 
-def _output_schema(shards: Sequence[Path], id_columns: Sequence[str]) -> pa.Schema:
-    """Union of the shards' schemas, types widened (int+float -> float, null -> anything), columns ordered.
+def _output_schema(sources: Sequence[Path], id_columns: Sequence[str]) -> pa.Schema:
+    """Union of the sources' schemas, types widened (int+float -> float, null -> anything), columns ordered.
 
     Order: engine id columns, then ``param.*`` sorted, then outcomes sorted --
     a function of the column *set*, so chunking cannot change it.
     """
     base = pa.schema([(name, _ID_TYPES[name]) for name in id_columns])
     try:
-        unified = pa.unify_schemas([base, *(pq.read_schema(p) for p in shards)], promote_options="permissive")
+        unified = pa.unify_schemas([base, *(pq.read_schema(p) for p in sources)], promote_options="permissive")
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
         raise TypeError(f"the model returned incompatible types for one column across runs: {exc}") from exc
     rest = sorted(set(unified.names) - set(id_columns), key=lambda name: (not name.startswith(PARAM_PREFIX), name))
@@ -333,15 +383,15 @@ def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
     return pa.table(columns, schema=schema)
 
 
-def _merge_shards(
-    shards: Sequence[Path],
+def _merge(
+    sources: Sequence[Path],
     positions: _Positions,
     out_path: Path,
     id_columns: Sequence[str],
     sort_columns: Sequence[str],
 ) -> None:
-    """Bucket-sort ``shards`` into ``out_path``: keep rows of known runs, sort, drop duplicate rows."""
-    schema = _output_schema(shards, id_columns)
+    """Bucket-sort ``sources`` into ``out_path``: keep rows of known runs, sort, drop duplicate rows."""
+    schema = _output_schema(sources, id_columns)
     bucket_schema = schema.append(pa.field(_ORDER, pa.int64()))
     scratch = out_path.parent / f".{out_path.stem}-buckets"
     shutil.rmtree(scratch, ignore_errors=True)
@@ -350,8 +400,7 @@ def _merge_shards(
         buckets: dict[int, pq.ParquetWriter] = {}
         with contextlib.ExitStack() as closing:
             offset = 0
-            for shard in shards:
-                table = pq.read_table(shard)
+            for table in _row_groups(sources):
                 ranks = positions.ranks(table.column(RUN_KEY))
                 order = np.arange(offset, offset + table.num_rows, dtype=np.int64)
                 offset += table.num_rows
@@ -380,6 +429,14 @@ def _merge_shards(
         atomic_write(out_path, write_sorted_blocks)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _row_groups(sources: Sequence[Path]) -> Iterator[pa.Table]:
+    """Every row group of every source, in order (a consolidated file is read a block at a time)."""
+    for source in sources:
+        parquet = pq.ParquetFile(source)
+        for group in range(parquet.num_row_groups):
+            yield parquet.read_row_group(group)
 
 
 def _drop_repeats(table: pa.Table, columns: Sequence[str]) -> pa.Table:

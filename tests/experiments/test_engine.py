@@ -28,7 +28,7 @@ from sim.experiments import (
     read_manifest,
     run_sweep,
 )
-from sim.experiments.records import RunFn
+from sim.experiments.records import RunFn, execute_chunk
 
 from .kill_target import crash_test_runs
 from .toy_model import BatchedToy, flaky_toy_run, malformed_toy_run, toy_run, toy_run_with_series, toy_run_with_timeseries
@@ -161,14 +161,17 @@ def test_extending_the_design_runs_only_new_runs(tmp_path: Path) -> None:
     assert _table(extended.runs_path).equals(_table(fresh.runs_path))
 
 
-def test_duplicate_shards_are_deduplicated(tmp_path: Path) -> None:
+def test_runs_both_consolidated_and_in_a_shard_are_kept_once(tmp_path: Path) -> None:
+    """A crash after consolidation but before the shards are deleted leaves runs in both places."""
     runs = _runs(replications=2)
     result = _sweep(runs, tmp_path / "out", chunk_size=5)
     expected = _table(result.runs_path)
-    shards = tmp_path / "out" / "shards" / "runs"
-    shutil.copy(shards / "part-00000001.parquet", shards / "part-00000999.parquet")
+    with ResultStore(tmp_path / "out") as store:
+        store.write_chunk(execute_chunk(toy_run, runs[:5]))
     again = _sweep(runs, tmp_path / "out", resume=True)
+    assert again.n_executed == 0
     assert _table(again.runs_path).equals(expected)
+    assert not (tmp_path / "out" / "shards").exists()
 
 
 def test_torn_failure_line_is_ignored_and_not_glued_to(tmp_path: Path) -> None:
@@ -190,12 +193,16 @@ def test_orphan_timeseries_shard_and_temp_files_are_removed(tmp_path: Path) -> N
     out = tmp_path / "out"
     result = _sweep(runs, out, run_fn=toy_run_with_timeseries)
     expected = _table(result.timeseries_path)
-    ts_dir = out / "shards" / "timeseries"
-    shutil.copy(ts_dir / "part-00000001.parquet", ts_dir / "part-00000500.parquet")  # crash before runs commit
-    (out / "shards" / "runs" / ".part-00000501.parquet.abc.tmp").write_bytes(b"half a file")
+    ts_dir, run_dir = out / "shards" / "timeseries", out / "shards" / "runs"
+    ts_dir.mkdir(parents=True)
+    run_dir.mkdir(parents=True)
+    orphan = execute_chunk(toy_run_with_timeseries, runs[:1]).timeseries
+    pq.write_table(orphan, ts_dir / "part-00000500.parquet")  # a crash before its runs shard was committed
+    (run_dir / ".part-00000501.parquet.abc.tmp").write_bytes(b"half a file")
+    with ResultStore(out):
+        assert not (ts_dir / "part-00000500.parquet").exists()
+        assert not list(run_dir.glob("*.tmp"))
     again = _sweep(runs, out, run_fn=toy_run_with_timeseries, resume=True)
-    assert not (ts_dir / "part-00000500.parquet").exists()
-    assert not list((out / "shards" / "runs").glob("*.tmp"))
     assert _table(again.timeseries_path).equals(expected)
 
 
