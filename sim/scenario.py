@@ -251,105 +251,251 @@ class Switchable(Schema):
 
 
 class InfluenceParams(Switchable):
-    """Friedkin-Johnsen influence, and the interests that anchor each non-ministry actor."""
+    """Friedkin-Johnsen influence, and the interests that anchor each non-ministry actor.
 
-    force_anchor_base: Unit = Field(0.2, description="a force's support for reform with no professional integrity")
-    force_anchor_integrity: Unit = Field(0.6, description="support added by professionalism x (1 - corruption)")
-    parliament_anchor_base: Unit = Field(0.3, description="parliament's support with no independence")
-    parliament_anchor_independence: Unit = Field(0.6, description="support added by independence x (1 - corruption)")
-    spoiler_anchor: Unit = Field(0.5, description="a spoiler's support when no rents are threatened and it is weak")
+    Every field's ``prior`` (in ``json_schema_extra``) is the range a calibration may search
+    and ``prior_reason`` why (``sim.calibration.priors``); it is not read by the model. Where
+    a coefficient is judgement with no published size (docs/ODD.md §8), the prior is half to
+    twice the default, cut to the field's type bounds: a factor of two either way is the
+    uncertainty of a hand-set coefficient whose order of magnitude, not value, is known."""
+
+    force_anchor_base: Unit = Field(0.2, description="a force's support for reform with no professional integrity",
+                                    json_schema_extra={"prior": [0.1, 0.4], "prior_reason":
+                                                       "judgement (rule after DCAF; OECD DAC 2007): half to twice"})
+    force_anchor_integrity: Unit = Field(0.6, description="support added by professionalism x (1 - corruption)",
+                                         json_schema_extra={"prior": [0.3, 0.8], "prior_reason":
+                                                            "judgement: half the default up to 0.8, so that the "
+                                                            "anchor at the prior's top (0.4 + 0.8) saturates little"})
+    parliament_anchor_base: Unit = Field(0.3, description="parliament's support with no independence",
+                                         json_schema_extra={"prior": [0.15, 0.6], "prior_reason":
+                                                            "judgement: half to twice"})
+    parliament_anchor_independence: Unit = Field(0.6, description="support added by independence x (1 - corruption)",
+                                                 json_schema_extra={"prior": [0.3, 0.8], "prior_reason":
+                                                                    "judgement: half the default up to 0.8 (as "
+                                                                    "force_anchor_integrity)"})
+    spoiler_anchor: Unit = Field(0.5, description="a spoiler's support when no rents are threatened and it is weak",
+                                 json_schema_extra={"prior": [0.25, 0.75], "prior_reason":
+                                                    "judgement (rule after Stedman 1997): half to one and a half; "
+                                                    "above 0.75 an unthreatened spoiler would be a reformer"})
 
 
 class WillParams(Switchable):
-    donor_pressure: Rate = 0.25
-    civil_society_pressure: Rate = 0.2
-    parliament_pressure: Rate = 0.15
-    spoiler_threat: Rate = 0.35
-    rents_lost: Rate = 0.15
-    election_interval_years: Annotated[float, Strict(), Field(ge=1, le=200, allow_inf_nan=False)] = 5.0
-    election_shock_sd: Unit = 0.08
-    relapse_shock: Unit = Field(0.25, description="fall in leadership will when war resumes")
+    donor_pressure: Rate = Field(0.25, json_schema_extra={"prior": [0.125, 0.5], "prior_reason":
+                                                          "judgement (Svensson 2003; Kilby 2009 for weak "
+                                                          "conditionality): half to twice"})
+    civil_society_pressure: Rate = Field(0.2, json_schema_extra={"prior": [0.1, 0.4], "prior_reason":
+                                                                 "judgement (Detzner 2017 for the direction): "
+                                                                 "half to twice"})
+    parliament_pressure: Rate = Field(0.15, json_schema_extra={"prior": [0.075, 0.3], "prior_reason":
+                                                               "judgement (OECD DAC 2007): half to twice"})
+    spoiler_threat: Rate = Field(0.35, json_schema_extra={"prior": [0.175, 0.7], "prior_reason":
+                                                          "judgement (Stedman 1997 for the direction): half to twice"})
+    rents_lost: Rate = Field(0.15, json_schema_extra={"prior": [0.075, 0.3], "prior_reason":
+                                                      "judgement (OECD DAC 2007: reform creates losers): half to twice"})
+    election_interval_years: Annotated[float, Strict(), Field(ge=1, le=200, allow_inf_nan=False)] = Field(
+        5.0, json_schema_extra={"not_calibrated": "a country's constitutional term (typically 4-5 years), a fact "
+                                                  "of the scenario rather than a behavioural coefficient"})
+    election_shock_sd: Unit = Field(0.08, json_schema_extra={"prior": [0.04, 0.16], "prior_reason":
+                                                             "judgement: half to twice"})
+    relapse_shock: Unit = Field(0.25, description="fall in leadership will when war resumes",
+                                json_schema_extra={"prior": [0.125, 0.5], "prior_reason": "judgement: half to twice"})
 
 
 class CorruptionParams(Switchable):
-    baseline_rent: Annotated[float, Strict(), Field(ge=-10, le=10, allow_inf_nan=False)] = -0.9
-    peer_effect: Rate = 2.6
-    detection_penalty: Rate = 1.5
-    capture_strength: Rate = 0.5
-    steepness: Rate = 5.0
-    adjustment_rate: Unit = 0.006
-    base_detection: Unit = 0.05
-    diversion_rate: Unit = 0.6
+    baseline_rent: Annotated[float, Strict(), Field(ge=-10, le=10, allow_inf_nan=False)] = Field(
+        -0.9, json_schema_extra={"prior": [-1.8, -0.45], "prior_reason":
+                                 "judgement, set with peer_effect and detection_penalty so that two basins exist "
+                                 "at baseline detection (docs/ODD.md §7.6, §8 question 5): half to twice, which "
+                                 "spans settings with and without the corrupt basin"})
+    peer_effect: Rate = Field(2.6, json_schema_extra={"prior": [1.3, 5.2], "prior_reason":
+                                                      "judgement (Persson, Rothstein & Teorell 2013: the payoff "
+                                                      "rises with prevalence; Hammond 2000): half to twice"})
+    detection_penalty: Rate = Field(1.5, json_schema_extra={"prior": [0.75, 3.0], "prior_reason":
+                                                            "judgement (Klitgaard 1988): half to twice"})
+    capture_strength: Rate = Field(0.5, json_schema_extra={"prior": [0.25, 1.0], "prior_reason":
+                                                           "judgement (Geller & Moss 2008): half to twice"})
+    steepness: Rate = Field(5.0, json_schema_extra={"prior": [2.5, 10.0], "prior_reason":
+                                                    "judgement (logit best response, Hammond 2000): half to twice"})
+    adjustment_rate: Unit = Field(0.006, json_schema_extra={"prior": [0.003, 0.012], "prior_reason":
+                                                            "set so the fastest runs take about as long as the "
+                                                            "fastest published reformers in corruption control "
+                                                            "(WDR 2011 Box 3.6; docs/ODD.md §8 question 5): half to "
+                                                            "twice, a half-life of the gap of 5 to 20 years"})
+    base_detection: Unit = Field(0.05, json_schema_extra={"prior": [0.025, 0.1], "prior_reason":
+                                                          "judgement: half to twice"})
+    diversion_rate: Unit = Field(0.6, json_schema_extra={"prior": [0.3, 1.0], "prior_reason":
+                                                         "judgement: half the default up to all of a corrupt "
+                                                         "lead's share (the type bound)"})
     drive_overload_damping: Unit = Field(0.5, description="share of an integrity drive lost when its lead ministry "
-                                                          "is fully overloaded")
+                                                          "is fully overloaded",
+                                         json_schema_extra={"prior": [0.25, 1.0], "prior_reason":
+                                                            "judgement: half to twice"})
 
 
 class CapacityParams(Switchable):
-    growth_rate: Rate = 0.015
-    decay_rate: Unit = 0.002
-    load_tolerance: Rate = 5.0
-    shared_load: Rate = 0.2
-    absorptive_rate: Unit = 0.015
-    overload_erosion: Rate = 0.005
-    de_jure_rate: Rate = 0.02
-    de_facto_rate: Rate = 0.02
-    de_facto_decay: Unit = 0.004
-    domestic_budget: NonNegative = 1.0
+    growth_rate: Rate = Field(0.015, json_schema_extra={"prior": [0.0075, 0.03], "prior_reason":
+                                                        "judgement; with decay_rate it sets the status-quo drift "
+                                                        "(T2; docs/ODD.md §8 question 2): half to twice"})
+    decay_rate: Unit = Field(0.002, json_schema_extra={"prior": [0.001, 0.004], "prior_reason":
+                                                       "judgement (T2, as growth_rate): half to twice"})
+    load_tolerance: Rate = Field(5.0, json_schema_extra={"prior": [2.5, 7.5], "prior_reason":
+                                                         "judgement (Andrews, Pritchett & Woolcock 2017 ch. 3 for "
+                                                         "the mechanism): half to one and a half, the range "
+                                                         "experiments/absorptive_capacity.yaml explores"})
+    shared_load: Rate = Field(0.2, json_schema_extra={"prior": [0.1, 0.3], "prior_reason":
+                                                      "judgement: half to one and a half, as load_tolerance"})
+    absorptive_rate: Unit = Field(0.015, json_schema_extra={"prior": [0.0075, 0.0225], "prior_reason":
+                                                            "judgement: half to one and a half, as load_tolerance"})
+    overload_erosion: Rate = Field(0.005, json_schema_extra={"prior": [0.0025, 0.0075], "prior_reason":
+                                                             "judgement (Pritchett & de Weijer 2010 for the "
+                                                             "direction): half to one and a half, as load_tolerance"})
+    de_jure_rate: Rate = Field(0.02, json_schema_extra={"prior": [0.01, 0.04], "prior_reason":
+                                                        "judgement; with de_facto_rate it sets the pace (T1; "
+                                                        "docs/ODD.md §8 question 1): half to twice"})
+    de_facto_rate: Rate = Field(0.02, json_schema_extra={"prior": [0.01, 0.04], "prior_reason":
+                                                         "judgement (T1, as de_jure_rate): half to twice"})
+    de_facto_decay: Unit = Field(0.004, json_schema_extra={"prior": [0.002, 0.008], "prior_reason":
+                                                           "judgement (T2, as growth_rate): half to twice"})
+    domestic_budget: NonNegative = Field(1.0, json_schema_extra={"not_calibrated":
+                                                                 "the unit of money: donors' budgets are stated in "
+                                                                 "it (actors.donor.budget), so it is 1 by "
+                                                                 "definition; the population prior varies aid "
+                                                                 "through donors' budgets instead"})
     routine_budget_share: Unit = Field(0.1, description="share of the domestic reform budget every ministry gets "
-                                                        "as routine funding")
+                                                        "as routine funding",
+                                       json_schema_extra={"prior": [0.05, 0.2], "prior_reason":
+                                                          "judgement (T2: the status-quo drift; docs/ODD.md §8 "
+                                                          "question 2): half to twice"})
 
 
 class SpoilerParams(Switchable):
-    obstruction: Rate = 1.5
-    violence: Rate = 0.6
+    obstruction: Rate = Field(1.5, json_schema_extra={"prior": [0.75, 3.0], "prior_reason":
+                                                      "judgement (Stedman 1997 for the direction): half to twice"})
+    violence: Rate = Field(0.6, json_schema_extra={"prior": [0.3, 1.2], "prior_reason":
+                                                   "judgement (Stedman 1997 for the direction): half to twice"})
     ddr_disarmament: Unit = Field(0.6, description="share of outside spoilers' violence a fully working DDR "
-                                                   "pillar removes (UN IDDRS 2006; size judgement)")
-    cooptation_effort: Unit = 0.0
-    coercion: Rate = 0.02
-    growth: Rate = 0.01
+                                                   "pillar removes (UN IDDRS 2006; size judgement)",
+                                  json_schema_extra={"prior": [0.3, 0.9], "prior_reason":
+                                                     "United Nations 2006 for the purpose; size judgement: half to "
+                                                     "one and a half (never all: fighters outside the programme "
+                                                     "remain)"})
+    cooptation_effort: Unit = Field(0.0, json_schema_extra={"not_calibrated":
+                                                            "a policy lever (how hard the government co-opts "
+                                                            "spoilers), 0 unless a scenario chooses it; a choice, "
+                                                            "not a property of the world"})
+    coercion: Rate = Field(0.02, json_schema_extra={"prior": [0.01, 0.04], "prior_reason":
+                                                    "judgement (Stedman 1997: coercion by custodians): half to twice"})
+    growth: Rate = Field(0.01, json_schema_extra={"prior": [0.005, 0.02], "prior_reason":
+                                                  "judgement (Geller & Moss 2008: networks feed on rents): half to "
+                                                  "twice"})
 
 
 class DonorParams(Switchable):
-    fragmentation_cost: Unit = 0.4
-    expected_progress_per_year: Unit = 0.02
-    stall_tolerance: Unit = 0.005
+    fragmentation_cost: Unit = Field(0.4, json_schema_extra={"prior": [0.2, 0.8], "prior_reason":
+                                                             "judgement (Detzner 2017: poor donor coordination): "
+                                                             "half to twice"})
+    expected_progress_per_year: Unit = Field(0.02, json_schema_extra={"prior": [0.01, 0.04], "prior_reason":
+                                                                      "a plausible reading of Svensson 2003 and Kilby "
+                                                                      "2009, not an estimate (docs/ODD.md §8 "
+                                                                      "question 6): half to twice"})
+    stall_tolerance: Unit = Field(0.005, json_schema_extra={"prior": [0.0025, 0.01], "prior_reason":
+                                                            "judgement: half to twice"})
 
 
 class CivilSocietyParams(Switchable):
-    growth_rate: Rate = 0.01
-    repression: Rate = 0.02
-    trust_rate: Unit = 0.03
-    mobilisation_rate: Unit = 0.03
-    parliament_rate: Unit = 0.03
-    donor_support: Rate = 0.3
+    growth_rate: Rate = Field(0.01, json_schema_extra={"prior": [0.005, 0.02], "prior_reason":
+                                                       "judgement (Detzner 2017 for the direction): half to twice"})
+    repression: Rate = Field(0.02, json_schema_extra={"prior": [0.01, 0.04], "prior_reason":
+                                                      "judgement: half to twice"})
+    trust_rate: Unit = Field(0.03, json_schema_extra={"prior": [0.015, 0.06], "prior_reason":
+                                                      "judgement: half to twice"})
+    mobilisation_rate: Unit = Field(0.03, json_schema_extra={"prior": [0.015, 0.06], "prior_reason":
+                                                             "judgement: half to twice"})
+    parliament_rate: Unit = Field(0.03, json_schema_extra={"prior": [0.015, 0.06], "prior_reason":
+                                                           "judgement: half to twice"})
+    donor_support: Rate = Field(0.3, json_schema_extra={"prior": [0.15, 0.6], "prior_reason":
+                                                        "judgement: half to twice"})
     civic_space_without_oversight: Unit = Field(0.1, description="civic space where the scenario has no oversight "
-                                                                 "pillar")
+                                                                 "pillar",
+                                                json_schema_extra={"not_calibrated":
+                                                                   "read only where a scenario has no oversight "
+                                                                   "pillar; every base scenario of the calibration "
+                                                                   "population has one, so no target can inform it"})
 
 
 class SecurityParams(Switchable):
-    force_adjustment_rate: Unit = 0.03
-    violence_rate: Unit = 0.08
-    base_violence: Unit = 0.1
-    relapse_hazard: Probability = 0.0082
-    relapse_ddr_protection: Unit = Field(0.8, description="share of relapse risk working DDR removes (Toft 2010)")
+    force_adjustment_rate: Unit = Field(0.03, json_schema_extra={"prior": [0.015, 0.06], "prior_reason":
+                                                                 "judgement: half to twice"})
+    violence_rate: Unit = Field(0.08, json_schema_extra={"prior": [0.04, 0.16], "prior_reason":
+                                                         "judgement (Epstein 2002 for the rule): half to twice"})
+    base_violence: Unit = Field(0.1, json_schema_extra={"prior": [0.05, 0.2], "prior_reason":
+                                                        "judgement: half to twice"})
+    relapse_hazard: Probability = Field(0.0082, json_schema_extra={"prior": [0.0041, 0.0164], "prior_reason":
+                                                                   "calibrated by hand to about 40 % ten-year "
+                                                                   "relapse in post_conflict under the status quo "
+                                                                   "(T3; docs/ODD.md §8 question 3); half to twice "
+                                                                   "spans the published band 23-57 % and more"})
+    relapse_ddr_protection: Unit = Field(0.8, description="share of relapse risk working DDR removes (Toft 2010)",
+                                         json_schema_extra={"prior": [0.4, 1.0], "prior_reason":
+                                                            "Toft 2010, Walter 2015 for the direction; size "
+                                                            "judgement (docs/ODD.md §8 question 10): half the "
+                                                            "default up to the type bound"})
     relapse_policing_protection: Unit = Field(0.5, description="share of relapse risk working policing removes "
-                                                               "(Toft 2010; size judgement)")
+                                                               "(Toft 2010; size judgement)",
+                                              json_schema_extra={"prior": [0.25, 1.0], "prior_reason":
+                                                                 "Toft 2010 for the direction; size judgement: "
+                                                                 "half to twice"})
     relapse_governance_protection: Unit = Field(0.6, description="share of relapse risk good governance removes "
-                                                                 "(Walter 2015; Hegre & Nygard 2015)")
-    peace_memory_years: Annotated[float, Strict(), Field(gt=0, le=200, allow_inf_nan=False)] = 15.0
-    relapse_violence: Unit = 0.8
-    war_years: Years = 5.0
-    violence_noise: Unit = Field(0.02, description="width of the uniform monthly shock to violence")
-    relapse_function_loss: Unit = Field(0.3, description="share of de facto function lost when war resumes")
-    coup_hazard: Probability = 0.0006
-    coup_trap: Rate = 1.0
-    assistance_autonomy: Unit = 0.1
-    coup_will_cap: Unit = Field(0.2, description="leadership will after a successful coup, at most")
-    coup_independence_loss: Unit = Field(0.5, description="share of parliament's independence a successful coup removes")
-    coup_autonomy_gain: Unit = Field(0.2, description="political autonomy the coup-makers gain")
-    coup_oversight_loss: Unit = Field(0.5, description="share of the oversight pillar's de jure form a coup removes")
-    coup_donor_patience_cut_years: Years = Field(2.0, description="donor patience a successful coup costs")
-    failed_coup_will_loss: Unit = Field(0.05, description="fall in leadership will after a failed coup")
+                                                                 "(Walter 2015; Hegre & Nygard 2015)",
+                                                json_schema_extra={"prior": [0.3, 1.0], "prior_reason":
+                                                                   "Walter 2015; Hegre & Nygard 2015 for the "
+                                                                   "direction; size judgement: half the default up "
+                                                                   "to the type bound"})
+    peace_memory_years: Annotated[float, Strict(), Field(gt=0, le=200, allow_inf_nan=False)] = Field(
+        15.0, json_schema_extra={"prior": [7.5, 30.0], "prior_reason":
+                                 "judgement (Collier, Hoeffler & Soderbom 2008: risk falls with years of peace): "
+                                 "half to twice"})
+    relapse_violence: Unit = Field(0.8, json_schema_extra={"prior": [0.6, 1.0], "prior_reason":
+                                                           "judgement: what war means on the violence scale; "
+                                                           "from 0.6 (the success threshold's level) to the bound"})
+    war_years: Years = Field(5.0, json_schema_extra={"prior": [2.5, 10.0], "prior_reason":
+                                                     "judgement: half to twice"})
+    violence_noise: Unit = Field(0.02, description="width of the uniform monthly shock to violence",
+                                 json_schema_extra={"prior": [0.01, 0.04], "prior_reason":
+                                                    "judgement (noise lets violence tip; Epstein 2002): half to "
+                                                    "twice"})
+    relapse_function_loss: Unit = Field(0.3, description="share of de facto function lost when war resumes",
+                                        json_schema_extra={"prior": [0.15, 0.6], "prior_reason":
+                                                           "judgement (rule after Collier, Hoeffler & Soderbom "
+                                                           "2008): half to twice"})
+    coup_hazard: Probability = Field(0.0006, json_schema_extra={"prior": [0.0003, 0.0012], "prior_reason":
+                                                                "not calibrated to a published coup rate "
+                                                                "(docs/ODD.md §8 question 4): half to twice"})
+    coup_trap: Rate = Field(1.0, json_schema_extra={"prior": [0.5, 2.0], "prior_reason":
+                                                    "Londregan & Poole 1990 for the direction; size judgement: half "
+                                                    "to twice"})
+    assistance_autonomy: Unit = Field(0.1, json_schema_extra={"prior": [0.05, 0.2], "prior_reason":
+                                                              "Savage & Caverley 2017 for the direction; size "
+                                                              "judgement: half to twice"})
+    coup_will_cap: Unit = Field(0.2, description="leadership will after a successful coup, at most",
+                                json_schema_extra={"prior": [0.1, 0.4], "prior_reason":
+                                                   "judgement (rule after Svolik 2012): half to twice"})
+    coup_independence_loss: Unit = Field(0.5, description="share of parliament's independence a successful coup "
+                                                          "removes",
+                                         json_schema_extra={"prior": [0.25, 1.0], "prior_reason":
+                                                            "judgement: half to twice"})
+    coup_autonomy_gain: Unit = Field(0.2, description="political autonomy the coup-makers gain",
+                                     json_schema_extra={"prior": [0.1, 0.4], "prior_reason":
+                                                        "judgement: half to twice"})
+    coup_oversight_loss: Unit = Field(0.5, description="share of the oversight pillar's de jure form a coup removes",
+                                      json_schema_extra={"prior": [0.25, 1.0], "prior_reason":
+                                                         "judgement: half to twice"})
+    coup_donor_patience_cut_years: Years = Field(2.0, description="donor patience a successful coup costs",
+                                                 json_schema_extra={"prior": [1.0, 4.0], "prior_reason":
+                                                                    "judgement: half to twice"})
+    failed_coup_will_loss: Unit = Field(0.05, description="fall in leadership will after a failed coup",
+                                        json_schema_extra={"prior": [0.025, 0.1], "prior_reason":
+                                                           "judgement: half to twice"})
 
 
 class InterventionParams(Schema):
