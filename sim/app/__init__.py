@@ -1,4 +1,4 @@
-"""The workshop app: ssr-sim in the browser (``ssr-sim app``), built on Mesa's SolaraViz.
+"""The workshop app: ssr-sim in the browser (``ssr-sim app``), built on Solara and Mesa's run controls.
 
 Two modes, one page each (``sim.app.pages`` is the Solara app):
 
@@ -9,6 +9,6 @@ Two modes, one page each (``sim.app.pages`` is the Solara app):
   path is set against the shipped strategies on the same scenario and seeds.
 
 The logic lives in modules that import neither Solara nor a browser (``setup``,
-``workshop``), so it is tested and reused without a server; this package's ``__init__`` stays
+``workshop``, ``difficulty``), so it is tested and reused without a server; this package's ``__init__`` stays
 import-light for the same reason.
 """

@@ -56,11 +56,29 @@ def mark_events(axes: Axes, events: Sequence[tuple[int, str, str]]) -> None:
         labelled.add(kind)
 
 
+DECISION_FONT_SIZE = 7
+CHARACTER_WIDTH = 0.62   # a character's width, in ems, generous for digits and capitals in the default font
+
+
 def mark_decisions(axes: Axes, decision_months: Sequence[tuple[int, str]]) -> None:
-    """Triangles along the bottom at each decision point, numbered by turn."""
-    for month, text in decision_months:
-        axes.plot(month / 12.0, 0.02, marker="^", color=DECISION_COLOUR, markersize=8, clip_on=False)
-        axes.annotate(text, (month / 12.0, 0.06), fontsize=7, color=DECISION_COLOUR, ha="center")
+    """Triangles along the bottom at each decision point, numbered by turn.
+
+    Every decision gets a triangle; a label is skipped when it would come within a character's
+    width of the last one drawn (turns one year apart on a 40-year axis are closer than "T10"
+    is wide)."""
+    figure = axes.get_figure()
+    axes_inches = axes.get_position().width * figure.get_figwidth()
+    low, high = axes.get_xlim()
+    years_per_inch = (high - low) / axes_inches
+    character = CHARACTER_WIDTH * DECISION_FONT_SIZE / 72 * years_per_inch   # in years
+    last_right = -np.inf
+    for month, text in sorted(decision_months):
+        year = month / 12.0
+        axes.plot(year, 0.02, marker="^", color=DECISION_COLOUR, markersize=8, clip_on=False)
+        half_width = len(text) * character / 2
+        if year - half_width > last_right + character:
+            axes.annotate(text, (year, 0.06), fontsize=DECISION_FONT_SIZE, color=DECISION_COLOUR, ha="center")
+            last_right = year + half_width
 
 
 def png(figure: Figure) -> bytes:
@@ -77,7 +95,10 @@ def indicator_figure(model: ReformModel, decision_months: Sequence[tuple[int, st
     for name in HEADLINE_INDICATORS:
         axes.plot(years, series[name], linewidth=1.2, label=name.replace("_", " "))
     axes.plot(years, series["reform_index"], color="black", linewidth=2.4, label="reform index")
-    axes.axhline(model.reform_scenario.outcomes.threshold, color="grey", linestyle=":", linewidth=1)
+    threshold = model.reform_scenario.outcomes.threshold
+    axes.axhline(threshold, color="grey", linestyle=":", linewidth=1)
+    axes.annotate(f"success threshold {threshold:g}", (0.99, threshold), xycoords=("axes fraction", "data"),
+                  xytext=(0, 2), textcoords="offset points", ha="right", va="bottom", fontsize=7, color="#444444")
     mark_events(axes, model.events)
     mark_decisions(axes, decision_months)
     axes.legend(fontsize=7, loc="upper left", ncols=2, framealpha=0.8)

@@ -1,11 +1,13 @@
-"""Explore mode: Mesa's SolaraViz around the reform model, with a scenario card beside it.
+"""Explore mode: the reform model under Mesa's run controls, with a scenario card beside it.
 
-SolaraViz supplies the controls (step, play/pause, Reset, render interval), the "Model
-Parameters" card with the lever sliders, and the grid of panels. Its Reset rebuilds the
-model from the parameters it was mounted with, so a different scenario, strategy or seed
-means a fresh SolaraViz (it is keyed on them); the sliders then start at the new scenario's
-own values. Levers are applied by Reset, as in every Mesa app, so a run can be replayed
-with one lever moved and the same seed.
+Mesa's ModelController supplies Reset, play/pause and Step; Reset rebuilds the model from
+the parameters the lever card holds, so a run can be replayed with one lever moved and the
+same seed, as in every Mesa app. The rest is laid out here rather than by SolaraViz, whose
+page also brings pieces a facilitator cannot interpret ("Page 0" tab, "Use Threads", an
+"Information: Step" card) and sliders that do not show their values: here every slider's
+label carries its value, and the controls are named in the app's words. A different
+scenario, strategy or seed means fresh controls (they are keyed on them); the levers then
+start at the new scenario's own values.
 
 Bad input (a missing file, an invalid scenario) shows the ScenarioError message in the card
 and leaves the current run alone.
@@ -18,7 +20,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import solara
-from mesa.visualization import SolaraViz, Slider
+from mesa.visualization.solara_viz import ModelController, make_initial_grid_layout
 from mesa.visualization.utils import update_counter
 
 from sim import ScenarioError
@@ -26,11 +28,12 @@ from sim import ScenarioError
 from .charts import ContextChart, IndicatorChart, PillarChart
 from .navigation import ModeLinks
 from .network_view import NetworkView
-from .setup import (OWN_STRATEGY, SCENARIO_LEVERS, SHIPPED_SCENARIOS, SHIPPED_STRATEGIES, AppModel,
-                    load_base_scenario)
+from .scenario_picker import ScenarioPicker
+from .setup import OWN_STRATEGY, SCENARIO_LEVERS, SHIPPED_STRATEGIES, AppModel, load_base_scenario
 
 DEFAULT_SCENARIO = "post_conflict"
 DEFAULT_SEED = 7
+PLAY_DELAY_MS = 150
 
 
 @dataclass(frozen=True)
@@ -50,38 +53,68 @@ class Picks:
 
 
 def model_parameters(model: AppModel) -> dict[str, Any]:
-    """SolaraViz's parameters: the scenario and seed fixed, a slider for each lever that applies."""
-    params: dict[str, Any] = {"base_scenario": model.base_scenario, "rng": model.seed}
-    for lever in SCENARIO_LEVERS:
-        value = model.lever_settings[lever.key]
-        if value is not None:
-            params[lever.key] = Slider(lever.label, value=round(float(value), 2), min=lever.low, max=lever.high,
-                                       step=lever.step, dtype=float)
-    return params
+    """What Reset rebuilds the run from: the scenario and seed, and each lever that applies at its setting."""
+    levers = {key: float(value) for key, value in model.lever_settings.items() if value is not None}
+    return {"base_scenario": model.base_scenario, "rng": model.seed, **levers}
 
 
-def network_panel(model: AppModel) -> solara.Element:
-    return NetworkView(model, model.month)
+@solara.component
+def Panels(model: AppModel) -> solara.Element:
+    """The network and the charts in a grid the room can rearrange; redrawn after each step."""
+    update_counter.get()
+    layout = solara.use_reactive(make_initial_grid_layout(4))
+    return solara.GridDraggable(items=[NetworkView(model, model.month), IndicatorChart(model, model.month),
+                                       PillarChart(model, model.month), ContextChart(model, model.month)],
+                                grid_layout=layout.value, resizable=True, draggable=True, on_grid_layout=layout.set)
 
 
-def indicator_panel(model: AppModel) -> solara.Element:
-    return IndicatorChart(model, model.month)
+@solara.component
+def RunCard(model: solara.Reactive[AppModel], parameters: solara.Reactive[dict[str, Any]]) -> solara.Element:
+    """Mesa's Reset / play / Step, and how fast play goes, each slider showing its value."""
+    delay = solara.use_reactive(PLAY_DELAY_MS)
+    months_per_frame = solara.use_reactive(1)
+    same_thread = solara.use_reactive(False)   # ModelController reads ``.value`` of each of its settings
+    with solara.Card("Run", classes=["ssr-run-card"]) as card:
+        ModelController(model, model_parameters=parameters, play_interval=delay, render_interval=months_per_frame,
+                        use_threads=same_thread)
+        solara.SliderInt(f"Pause between frames when playing: {delay.value} ms", value=delay, min=10, max=500,
+                         step=10)   # Mesa's "play interval"
+        solara.SliderInt(f"Months per frame: {months_per_frame.value}", value=months_per_frame, min=1,
+                         max=24)   # Mesa's "render interval"
+    return card
 
 
-def pillar_panel(model: AppModel) -> solara.Element:
-    return PillarChart(model, model.month)
+@solara.component
+def LeverCard(parameters: solara.Reactive[dict[str, Any]]) -> solara.Element:
+    """A slider per lever that applies to this scenario, starting at the scenario's value."""
+    def move(key: str, value: float) -> None:
+        parameters.set({**parameters.value, key: value})
+
+    with solara.Card("Levers", classes=["ssr-lever-card"]) as card:
+        for lever in SCENARIO_LEVERS:
+            if lever.key in parameters.value:
+                value = parameters.value[lever.key]
+                solara.SliderFloat(lever.labelled(value), value=value, min=lever.low, max=lever.high, step=lever.step,
+                                   on_value=lambda moved, key=lever.key: move(key, moved))
+        # Plain text, not solara.Markdown: Markdown fetches KaTeX, which solara-assets does not ship.
+        solara.Text("Move a lever, then press Reset: the run restarts with the same seed.",
+                    style={"font-size": "0.85em"})
+    return card
 
 
-def context_panel(model: AppModel) -> solara.Element:
-    return ContextChart(model, model.month)
-
-
-PANELS = [(network_panel, 0), (indicator_panel, 0), (pillar_panel, 0), (context_panel, 0)]
+@solara.component
+def ExploreControls(model: solara.Reactive[AppModel]) -> solara.Element:
+    """The run controls and the levers, sharing the parameters Reset rebuilds from."""
+    parameters = solara.use_reactive(model_parameters(model.value))
+    with solara.Column() as column:
+        RunCard(model, parameters)
+        LeverCard(parameters)
+    return column
 
 
 @solara.component
 def RunStatus(model: AppModel) -> solara.Element:
-    """One line on where the run is; re-rendered by SolaraViz's update counter after each step."""
+    """One line on where the run is; re-rendered by Mesa's update counter after each step."""
     update_counter.get()
     phase = model.strategy.phases[model.phase_index].name
     return solara.Text(f"Month {model.month} (year {model.month / 12:.1f}) · phase {phase} · reform index "
@@ -111,8 +144,7 @@ def ScenarioCard(picks: solara.Reactive[Picks], model: solara.Reactive[AppModel]
         rebuild(replace(picks.value, **change), model.value.seed, keep_levers=False)
 
     with solara.Card("Scenario", classes=["ssr-scenario-card"]):
-        solara.Select("Scenario", values=list(SHIPPED_SCENARIOS), value=picks.value.scenario,
-                      on_value=lambda name: pick(scenario=name, scenario_file=""))
+        ScenarioPicker(picks.value.scenario, on_value=lambda name: pick(scenario=name, scenario_file=""))
         solara.InputText("… or a scenario file (path)", value=picks.value.scenario_file, continuous_update=False,
                          on_value=lambda path: pick(scenario_file=path))
         solara.Select("Strategy", values=[OWN_STRATEGY, *SHIPPED_STRATEGIES], value=picks.value.strategy,
@@ -129,23 +161,22 @@ def ScenarioCard(picks: solara.Reactive[Picks], model: solara.Reactive[AppModel]
             solara.Text(f"{model.value.reform_scenario.name} · strategy {model.value.strategy.name}",
                         classes=["ssr-run-name"])
             RunStatus(model.value)
-        # Plain text, not solara.Markdown: Markdown fetches KaTeX, which solara-assets does not ship.
-        solara.Text("Move a lever under Model Parameters, then press Reset: the run restarts with the same seed.",
-                    style={"font-size": "0.85em"})
 
 
 @solara.component
 def ExplorePage() -> solara.Element:
-    """The Explore page: the scenario card in the sidebar, SolaraViz for the rest."""
+    """The Explore page: the scenario card, run controls and levers in the sidebar, the panels beside them."""
     initial = solara.use_memo(lambda: AppModel(load_base_scenario(DEFAULT_SCENARIO), rng=DEFAULT_SEED),
                               dependencies=[])
     picks = solara.use_reactive(Picks())
     model = solara.use_reactive(initial)
     generation = solara.use_reactive(0)
     with solara.Column() as page:
+        with solara.AppBar():
+            solara.AppBarTitle("ssr-sim · explore")
         with solara.Sidebar():
             ModeLinks()
             ScenarioCard(picks, model, generation)
-        SolaraViz(model, components=PANELS, model_params=model_parameters(model.value), name="ssr-sim · explore",
-                  play_interval=150).key(f"explore-{generation.value}")
+            ExploreControls(model).key(f"controls-{generation.value}")
+        Panels(model.value)
     return page

@@ -121,7 +121,7 @@ _FIGURES: weakref.WeakKeyDictionary[ReformModel, NetworkFigure] = weakref.WeakKe
 
 def network_figure(model: ReformModel) -> NetworkFigure:
     """The model's network figure, built on first use and kept as long as the model lives
-    (a component cache would not do: SolaraViz remounts its panels on every reset)."""
+    (a component cache would not do: the panels are remounted when the scenario or seed changes)."""
     if model not in _FIGURES:
         _FIGURES[model] = NetworkFigure(model)
     return _FIGURES[model]

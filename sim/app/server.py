@@ -3,8 +3,10 @@
 Solara is told to stay offline: front-end assets come from the ``solara-assets`` package
 through Solara's local proxy (``/_solara/cdn``), telemetry and the version check (both calls
 to the internet) are off, and production mode drops the development-mode "check" iframe
-that loads from solara.dev. The settings are environment variables, read when Solara's
-settings module is first imported, so they are set before Solara is imported.
+that loads from solara.dev. Solara's "This website runs on Solara" banner is off (it sat
+over the bottom of the page, on the outcome screen's decision list) and the browser tab is
+titled after the app. The settings are environment variables, read when Solara's settings
+module is first imported, so they are set before Solara is imported.
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ import os
 import socket
 
 APP_MODULE = "sim.app.pages"
-OFFLINE_ENVIRONMENT = {
+SOLARA_ENVIRONMENT = {
     "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
     "SOLARA_ASSETS_PROXY": "True",
     "SOLARA_MODE": "production",
+    "SOLARA_THEME_SHOW_BANNER": "False",
+    "SOLARA_THEME_TITLE": "ssr-sim",
 }
 
 
@@ -42,7 +46,7 @@ def check_port_free(host: str, port: int) -> None:
 
 def serve(host: str, port: int, open_browser: bool) -> None:
     """Run the app's server until interrupted."""
-    os.environ.update(OFFLINE_ENVIRONMENT)
+    os.environ.update(SOLARA_ENVIRONMENT)
     try:
         from solara.__main__ import cli
     except ImportError:

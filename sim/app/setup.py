@@ -37,6 +37,10 @@ class ScenarioLever:
     step: float = 0.05
     total: bool = False                     # shows the sum over agents and moves the largest member
 
+    def labelled(self, value: float) -> str:
+        """The slider's label with its value, as the slider shows it (whole numbers for whole steps)."""
+        return f"{self.label}: {value:.0f}" if float(self.step).is_integer() else f"{self.label}: {value:.2f}"
+
 
 SCENARIO_LEVERS: tuple[ScenarioLever, ...] = (
     ScenarioLever("political_will", "Political will (ministries)", (("ministry", "political_will"),)),
@@ -103,7 +107,7 @@ def apply_levers(scenario: Scenario, settings: dict[str, float | None]) -> Scena
 
 
 class AppModel(ReformModel):
-    """A ReformModel that SolaraViz's Reset can rebuild from keyword arguments alone.
+    """A ReformModel that Mesa's Reset can rebuild from keyword arguments alone.
 
     Reset calls ``type(model)(**parameters)``, so the levers are keyword arguments here, each
     None for the scenario's own value. No parameter is called ``scenario`` and there is no

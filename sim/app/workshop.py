@@ -14,23 +14,38 @@ The comparison runs every shipped strategy on the same scenario and seeds (the t
 and the next few). They are independent of the team's choices, so they are computed once
 per (scenario, seeds) and cached; the app starts them in the background when a workshop
 begins, so they are ready by the last turn.
+
+A choice that would change nothing in the model (funding a pillar already at full effort,
+tightening conditionality when no donor is left, two choices that cancel out) is refused
+before the turn is played, with the reason: a wasted turn teaches a room nothing, and the
+room can pick again. Whether a choice changes anything is found by a dry run: the
+interventions stage's own code (:data:`sim.stages.interventions.APPLY`) applied to a copy of
+the model's world, whose every array is compared before and after.
 """
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import math
+import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
+import numpy as np
 import pandas as pd
+from pydantic import BaseModel
 from scipy.stats import percentileofscore
 
 from sim import ReformModel, Scenario, Strategy, load_strategy_file, resolve_scenario, run_seeds
+from sim.outcomes import success_rule_text
 from sim.scenario import INTERVENTION_TARGETS
+from sim.stages.interventions import APPLY
 from sim.strategy import STRATEGY_DIR
+from sim.world import World
 
 from .setup import SHIPPED_STRATEGIES
 
@@ -90,6 +105,46 @@ class Decision:
     seen: dict[str, float] = field(default_factory=dict)
 
 
+def goal_text(scenario: Scenario) -> str:
+    """What success means on this scenario, in the words of the success rule."""
+    rule = scenario.outcomes
+    horizon, sustain = scenario.horizon_years, rule.success_sustain_years
+    return (f"Success means the reform index is {success_rule_text([rule.threshold], [sustain])}. "
+            f"The run ends in year {horizon}, so years {horizon - sustain:g}–{horizon} decide.")
+
+
+def _arrays(value: object, path: str, seen: set[int]) -> Iterator[tuple[str, np.ndarray]]:
+    """Every array reachable from ``value`` (objects, mappings, sequences), with its path.
+
+    Validated inputs (pydantic models: the scenario, the coefficients) are immutable and skipped."""
+    if id(value) in seen or isinstance(value, (BaseModel, str, bytes, int, float, type(None))):
+        return
+    seen.add(id(value))
+    if isinstance(value, np.ndarray):
+        yield path, value
+        return
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, (list, tuple)):
+        items = enumerate(value)
+    elif hasattr(value, "__dict__"):
+        items = vars(value).items()
+    else:
+        return
+    for key, item in items:
+        yield from _arrays(item, f"{path}.{key}", seen)
+
+
+def world_snapshot(world: World) -> dict[str, np.ndarray]:
+    """A copy of every array in the world: the whole state a month's stages read and write."""
+    return {path: array.copy() for path, array in _arrays(world, "world", set())}
+
+
+def same_state(before: dict[str, np.ndarray], after: dict[str, np.ndarray]) -> bool:
+    return before.keys() == after.keys() and all(
+        np.array_equal(before[path], after[path], equal_nan=before[path].dtype.kind in "fc") for path in before)
+
+
 def team_scenario(scenario: Scenario) -> Scenario:
     """The scenario with the team in charge: one phase, no effort until the room decides."""
     first_pillar = scenario.pillars[0].name
@@ -102,9 +157,13 @@ class Workshop:
     """One team's game: ``turns`` decision points, ``months_per_turn`` apart, on one seed."""
 
     def __init__(self, scenario: Scenario, seed: int, turns: int = 10, months_per_turn: int = 12,
-                 comparison_seeds: int = 5) -> None:
+                 comparison_seeds: int = 5, team: str = "Team 1") -> None:
         if turns < 1 or months_per_turn < 1 or comparison_seeds < 1:
             raise ValueError("turns, months per turn and comparison seeds must each be at least 1")
+        if not team.strip():
+            raise ValueError("give the team a name (it names the decision log)")
+        self.team = team.strip()
+        self.started = datetime.now()
         self.scenario = scenario
         self.seed = seed
         self.months_per_turn = months_per_turn
@@ -129,7 +188,8 @@ class Workshop:
         return []
 
     def validate(self, choices: Sequence[Choice]) -> None:
-        """Raise ValueError, with a message for the room, for an empty, long or incomplete pick."""
+        """Raise ValueError, with a message for the room, for an empty, long or incomplete pick,
+        or one that would change nothing in the model."""
         if not 1 <= len(choices) <= MAX_CHOICES_PER_TURN:
             raise ValueError(f"choose one or two interventions (got {len(choices)})")
         for choice in choices:
@@ -140,6 +200,25 @@ class Workshop:
                 raise ValueError(f"{INTERVENTIONS[choice.intervention].label}: choose one of {', '.join(options)}")
             if not options and INTERVENTIONS[choice.intervention].target:
                 raise ValueError(f"{INTERVENTIONS[choice.intervention].label}: this scenario has none")
+        self.refuse_choices_without_effect(choices)
+
+    def refuse_choices_without_effect(self, choices: Sequence[Choice]) -> None:
+        """Raise ValueError when a choice, after the ones before it this turn, would change
+        nothing, or when the choices together would cancel out; found by a dry run on a copy of
+        the world with the interventions stage's own code, so it is what the next month would do."""
+        world = copy.deepcopy(self.model.batch.world)
+        start = before = world_snapshot(world)
+        for position, choice in enumerate(choices):
+            effect = APPLY[choice.intervention](world, choice.target)[0]
+            after = world_snapshot(world)
+            if same_state(before, after):
+                again = " after the first choice" if position else ""
+                raise ValueError(f"refused: {choice.describe()} would change nothing{again} ({effect}); "
+                                 "choose something else")
+            before = after
+        if len(choices) > 1 and same_state(start, before):
+            raise ValueError(f"refused: {' and '.join(c.describe() for c in choices)} cancel each other out; "
+                             "choose something else")
 
     def play_turn(self, choices: Sequence[Choice]) -> list[Decision]:
         """Apply the room's choices, then advance to the next decision point (or, after the
@@ -165,12 +244,19 @@ class Workshop:
         """The decision log as CSV, one row per intervention, with what the room saw when choosing."""
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["turn", "month", "year", "intervention", "target", "effect",
+        writer.writerow(["team", "scenario", "seed", "turn", "month", "year", "intervention", "target", "effect",
                          *(f"{name}_when_chosen" for name in SNAPSHOT_INDICATORS)])
         for d in self.decisions:
-            writer.writerow([d.turn, d.month, f"{d.month / 12:.1f}", INTERVENTIONS[d.choice.intervention].label,
-                             d.choice.target or "", d.effect, *(f"{d.seen[name]:.4f}" for name in SNAPSHOT_INDICATORS)])
+            writer.writerow([self.team, self.scenario.name, self.seed, d.turn, d.month, f"{d.month / 12:.1f}",
+                             INTERVENTIONS[d.choice.intervention].label, d.choice.target or "", d.effect,
+                             *(f"{d.seen[name]:.4f}" for name in SNAPSHOT_INDICATORS)])
         return out.getvalue()
+
+    def decision_log_filename(self) -> str:
+        """``decision_log_<team>_<start date and time>.csv``, the team's name kept to letters,
+        digits, '-' and '_' so every system accepts it and each team's file is told apart."""
+        team = re.sub(r"[^A-Za-z0-9_-]+", "-", self.team).strip("-") or "team"
+        return f"decision_log_{team}_{self.started:%Y-%m-%d_%H%M}.csv"
 
 
 @dataclass(frozen=True)

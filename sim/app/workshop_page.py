@@ -1,14 +1,17 @@
 """Workshop mode's page: set up, play turn by turn, then the outcome screen.
 
-The facilitator sets the scenario, seed and number of turns; each turn the room picks one or
-two interventions and advances to the next decision point; after the last turn the page shows
-the team's outcome against the shipped strategies on the same scenario and seeds, the
-decisions beside the indicators, and the decision log as a CSV download. The game logic is in
-:mod:`sim.app.workshop`; this module only lays it out.
+The facilitator sets the team's name, the scenario, seed and number of turns; each turn the
+room picks one or two interventions and advances to the next decision point, with the goal
+(what success means) above the charts; after the last turn the page shows the team's outcome
+against the shipped strategies on the same scenario and seeds, the decision log as a CSV
+download and a way to start again (both at the top, in view without scrolling), and the
+decisions beside the indicators. The game logic is in :mod:`sim.app.workshop`; this module
+only lays it out.
 """
 
 from __future__ import annotations
 
+import html
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -18,13 +21,13 @@ import pandas as pd
 import solara
 from matplotlib.figure import Figure
 
-from sim import ScenarioError
-
 from .charts import ContextChart, IndicatorChart, PillarChart, png
+from .difficulty import DEFAULT_WORKSHOP_SCENARIO
 from .navigation import ModeLinks
 from .network_view import NetworkView
-from .setup import SHIPPED_SCENARIOS, load_base_scenario
-from .workshop import INTERVENTIONS, OUTCOME_MEASURES, Choice, Outcome, Workshop, comparison_runs, outcome
+from .scenario_picker import ScenarioPicker
+from .setup import load_base_scenario
+from .workshop import INTERVENTIONS, OUTCOME_MEASURES, Choice, Outcome, Workshop, comparison_runs, goal_text, outcome
 
 NO_CHOICE = "(none)"
 LABEL_TO_KEY = {item.label: key for key, item in INTERVENTIONS.items()}
@@ -34,7 +37,8 @@ LABEL_TO_KEY = {item.label: key for key, item in INTERVENTIONS.items()}
 class WorkshopSettings:
     """The facilitator's set-up; a scenario file path, when given, wins over the picker."""
 
-    scenario: str = "post_conflict"
+    team: str = "Team 1"
+    scenario: str = DEFAULT_WORKSHOP_SCENARIO
     scenario_file: str = ""
     seed: int = 7
     turns: int = 10
@@ -45,9 +49,10 @@ class WorkshopSettings:
 def start_workshop(settings: WorkshopSettings) -> Workshop:
     """A new game; the comparison runs start in the background so they are ready by the end.
 
-    Raises ScenarioError for a missing or invalid scenario file."""
+    Raises ScenarioError for a missing or invalid scenario file, ValueError for a team without a name."""
     scenario = load_base_scenario(settings.scenario_file.strip() or settings.scenario)
-    game = Workshop(scenario, settings.seed, settings.turns, 12 * settings.years_per_turn, settings.comparison_seeds)
+    game = Workshop(scenario, settings.seed, settings.turns, 12 * settings.years_per_turn, settings.comparison_seeds,
+                    team=settings.team)
     threading.Thread(target=comparison_runs, args=(scenario, game.seeds), daemon=True,
                      name="workshop-comparison").start()
     return game
@@ -69,20 +74,23 @@ def SetupCard(on_start: Callable[[Workshop], None]) -> solara.Element:
     def start() -> None:
         try:
             on_start(start_workshop(settings.value))
-        except ScenarioError as problem:
+        except ValueError as problem:   # ScenarioError is one
             error.set(str(problem))
 
+    chosen = settings.value
     with solara.Card("Set up a workshop", classes=["ssr-setup-card"]) as card:
-        solara.Select("Scenario", values=list(SHIPPED_SCENARIOS), value=settings.value.scenario,
-                      on_value=lambda name: update(scenario=name, scenario_file=""))
-        solara.InputText("… or a scenario file (path)", value=settings.value.scenario_file, continuous_update=False,
+        solara.InputText("Team name (names the decision log)", value=chosen.team, continuous_update=True,
+                         on_value=lambda team: update(team=team))
+        ScenarioPicker(chosen.scenario, on_value=lambda name: update(scenario=name, scenario_file=""))
+        solara.InputText("… or a scenario file (path)", value=chosen.scenario_file, continuous_update=False,
                          on_value=lambda path: update(scenario_file=path))
-        solara.InputInt("Seed", value=settings.value.seed, on_value=lambda seed: update(seed=seed))
-        solara.SliderInt("Turns", value=settings.value.turns, min=2, max=20, on_value=lambda n: update(turns=n))
-        solara.SliderInt("Years per turn", value=settings.value.years_per_turn, min=1, max=5,
+        solara.InputInt("Seed", value=chosen.seed, on_value=lambda seed: update(seed=seed))
+        solara.SliderInt(f"Turns: {chosen.turns}", value=chosen.turns, min=2, max=20,
+                         on_value=lambda n: update(turns=n))
+        solara.SliderInt(f"Years per turn: {chosen.years_per_turn}", value=chosen.years_per_turn, min=1, max=5,
                          on_value=lambda n: update(years_per_turn=n))
-        solara.SliderInt("Seeds to compare on", value=settings.value.comparison_seeds, min=1, max=10,
-                         on_value=lambda n: update(comparison_seeds=n))
+        solara.SliderInt(f"Seeds to compare on: {chosen.comparison_seeds}", value=chosen.comparison_seeds, min=1,
+                         max=10, on_value=lambda n: update(comparison_seeds=n))
         solara.Button("Start workshop", color="primary", on_click=start, classes=["ssr-start"])
         if error.value:
             solara.Error(error.value, classes=["ssr-error"])
@@ -165,9 +173,10 @@ def DecisionList(game: Workshop) -> solara.Element:
 
 @solara.component
 def GameCharts(game: Workshop, revision: int) -> solara.Element:
-    """The team's run so far, with each turn's decisions marked on the time axis."""
+    """The goal, then the team's run so far, with each turn's decisions marked on the time axis."""
     model, marks = game.model, decision_marks(game)
     with solara.Column() as column:
+        solara.Info(f"Goal. {goal_text(game.scenario)}", classes=["ssr-goal"])
         with solara.Columns([1, 1]):
             IndicatorChart(model, model.month, marks)
             ContextChart(model, model.month, marks)
@@ -195,13 +204,26 @@ def outcome_figure(result: Outcome) -> Figure:
     return figure
 
 
+TABLE_COLUMNS = ("strategy", "median de facto progress", "median reform index", "success rate")
+
+
 def strategy_table(comparison: pd.DataFrame) -> str:
-    """HTML table: each strategy's median outcomes and success rate over the seeds."""
+    """HTML table: each strategy's median outcomes and success rate over the seeds; one header
+    row, each header aligned as its column's values (names left, numbers right)."""
     table = comparison.groupby("strategy", sort=False).agg(
         de_facto=("final_mean_de_facto", "median"), reform_index=("final_reform_index", "median"),
         success=("reform_success", "mean"))
-    table.columns = ["median de facto progress", "median reform index", "success rate"]
-    return table.to_html(float_format=lambda v: f"{v:.2f}", classes="ssr-strategy-table", border=0)
+
+    def cell(tag: str, text: str, number: bool) -> str:
+        return (f'<{tag} style="text-align: {"right" if number else "left"}; padding: 2px 10px; '
+                f'vertical-align: bottom{"" if number else "; white-space: nowrap"}">{html.escape(text)}</{tag}>')
+
+    header = "".join(cell("th", name, position > 0) for position, name in enumerate(TABLE_COLUMNS))
+    rows = "".join("<tr>" + cell("td", name.replace("_", " "), False)
+                   + "".join(cell("td", f"{value:.2f}", True) for value in values) + "</tr>"
+                   for name, values in zip(table.index, table.to_numpy()))
+    return (f'<table class="ssr-strategy-table" style="border-collapse: collapse"><thead><tr>{header}</tr></thead>'
+            f"<tbody>{rows}</tbody></table>")
 
 
 @solara.component
@@ -215,12 +237,17 @@ def OutcomeView(game: Workshop, on_new: Callable[[], None]) -> solara.Element:
             solara.ProgressLinear(True)
             return column
         result: Outcome = task.value
-        (solara.Success if result.success else solara.Warning)(result.headline(), classes=["ssr-outcome-headline"])
+        (solara.Success if result.success else solara.Warning)(f"{game.team} — {result.headline()}",
+                                                               classes=["ssr-outcome-headline"])
+        with solara.Row(classes=["ssr-outcome-actions"]):
+            solara.FileDownload(game.decision_log_csv(), filename=game.decision_log_filename(), mime_type="text/csv",
+                                label="Download the decision log (CSV)")
+            solara.Button("New workshop", color="primary", outlined=True, on_click=on_new, classes=["ssr-new"])
         seeds = f"seeds {game.seeds[0]}–{game.seeds[-1]}" if len(game.seeds) > 1 else f"seed {game.seeds[0]}"
         details = "; ".join(f"{label} {result.values[m]:.2f} ({result.percentiles[m]:.0f}th percentile)"
                             for m, label in OUTCOME_MEASURES.items())
         solara.Text(f"At year {game.model.month / 12:.0f}: {details}. Compared with "
-                    f"{len(result.comparison)} runs of the shipped strategies on {seeds}.")
+                    f"{len(result.comparison)} runs of the shipped strategies on {seeds}. {goal_text(game.scenario)}")
         with solara.Columns([1, 1]):
             solara.Image(png(outcome_figure(result)), format="png")
             solara.HTML(tag="div", unsafe_innerHTML=strategy_table(result.comparison))
@@ -229,10 +256,6 @@ def OutcomeView(game: Workshop, on_new: Callable[[], None]) -> solara.Element:
             with solara.Column():
                 solara.Text("Your decisions", style={"font-weight": "bold"})
                 DecisionList(game)
-        with solara.Row():
-            solara.FileDownload(game.decision_log_csv(), filename="decision_log.csv", mime_type="text/csv",
-                                label="Download the decision log (CSV)")
-            solara.Button("New workshop", color="primary", outlined=True, on_click=on_new)
     return column
 
 

@@ -23,6 +23,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 WAIT_MS = 20_000
+SCREEN = {"width": 1440, "height": 1000}   # a facilitator's laptop
+MESA_LEFTOVERS = ("Page 0", "PAGE 0", "Use Threads", "Play Interval", "Render Interval", "Information", "Step:")
 
 pytestmark = [
     pytest.mark.browser,
@@ -82,7 +84,7 @@ class Watched:
     """A page with every request, failed response and console error it produced."""
 
     def __init__(self, browser, url: str) -> None:
-        self.page = browser.new_page(viewport={"width": 1500, "height": 1050})
+        self.page = browser.new_page(viewport=SCREEN, accept_downloads=True)
         self.page.set_default_timeout(WAIT_MS)
         self.requests: list[str] = []
         self.failures: list[str] = []
@@ -96,9 +98,31 @@ class Watched:
     def text(self, selector: str) -> str:
         return self.page.locator(selector).first.inner_text()
 
-    def screenshot(self, name: str) -> None:
+    def screenshot(self, name: str, full_page: bool = True) -> None:
         ARTIFACTS.mkdir(exist_ok=True)
-        self.page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+        self.page.screenshot(path=str(ARTIFACTS / name), full_page=full_page)
+
+    def sliders_without_their_value(self) -> list[str]:
+        """Each slider whose label does not end with the value it is set to (as rounded there)."""
+        missing = []
+        for slider in self.page.get_by_role("slider").all():
+            value = float(slider.get_attribute("aria-valuenow"))
+            label = slider.locator("xpath=ancestor::div[contains(@class, 'v-input')][1]").locator(".v-label").inner_text()
+            shown = re.search(r"(-?[0-9.]+)( ms)?$", label.strip())
+            decimals = len(shown.group(1).partition(".")[2]) if shown else 0
+            if not shown or abs(float(shown.group(1)) - value) > 0.5 * 10 ** -decimals:
+                missing.append(f"{label!r} at {value}")
+        return missing
+
+
+def box(locator):
+    """The element's bounding box on the page, as (left, top, right, bottom)."""
+    found = locator.bounding_box()
+    return found["x"], found["y"], found["x"] + found["width"], found["y"] + found["height"]
+
+
+def intersect(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 @pytest.fixture
@@ -132,6 +156,15 @@ def test_step_advances_time_and_the_charts_change(explore):
     assert not explore.console_errors
 
 
+def test_explore_sliders_show_their_values_and_no_mesa_leftovers_show(explore):
+    assert explore.page.get_by_role("slider").count() >= 8   # two run settings and the levers
+    assert not explore.sliders_without_their_value()
+    body = explore.page.locator("body").inner_text()
+    assert not [word for word in MESA_LEFTOVERS if word in body]
+    explore.page.wait_for_timeout(500)
+    explore.screenshot("app-explore.png", full_page=False)
+
+
 def test_a_lever_slider_changes_the_model(explore):
     before = explore.text(".ssr-run-status")
     will = re.search(r"political will ([0-9.]+)", before).group(1)
@@ -153,26 +186,73 @@ def test_a_missing_scenario_file_shows_the_error_not_a_traceback(explore):
     assert "Traceback" not in explore.page.locator("body").inner_text()
 
 
-def test_a_full_workshop_ends_with_the_percentile_screen(server, browser):
+def pick(page, choice: str, option: str) -> None:
+    page.locator(choice).click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def test_a_full_workshop_shows_values_and_the_goal_and_ends_on_an_uncluttered_outcome_screen(server, browser):
     watched = Watched(browser, server[0] + "workshop")
     page = watched.page
     try:
+        page.locator(".ssr-setup-card").wait_for()
+        assert page.get_by_role("slider").count() == 3 and not watched.sliders_without_their_value()
         for label, presses in (("Turns", ["Home", "ArrowRight", "ArrowRight"]), ("Seeds to compare on", ["Home"])):
             slider = page.locator(".v-input", has_text=label).get_by_role("slider")
             slider.focus()
             for key in presses:
                 slider.press(key)
+        sync_api.expect(page.locator(".v-input", has_text="Turns")).to_contain_text("Turns: 4")
+        assert not watched.sliders_without_their_value()
+        page.get_by_label("Team name (names the decision log)").fill("Blue table")
+        watched.screenshot("app-workshop-setup.png", full_page=False)
         page.get_by_role("button", name="Start workshop").click()
         page.locator(".ssr-turn-card", has_text="Turn 1 of 4").wait_for()
-        page.locator(".ssr-choice-2").click()
-        page.get_by_role("option", name="Train the army").click()
+        pick(page, ".ssr-choice-2", "Train the army")
         for turn in range(1, 5):
             page.locator(".ssr-turn-card", has_text=f"Turn {turn} of 4").wait_for()
+            goal = page.locator(".ssr-goal")
+            sync_api.expect(goal).to_be_visible()
+            sync_api.expect(goal).to_contain_text("at or above 0.6")
+            assert box(goal)[3] <= SCREEN["height"], "the goal is below the fold"
+            if turn == 3:   # the first pillar is at full effort after two turns of funding it
+                page.locator(".ssr-decide").click()
+                sync_api.expect(page.locator(".ssr-error")).to_contain_text("would change nothing")
+                watched.screenshot("app-workshop-refused.png", full_page=False)
+            if turn >= 3:
+                pick(page, ".ssr-choice-1", "Back civil society")
+            if turn == 2:
+                watched.screenshot("app-workshop-turn.png", full_page=False)
             page.locator(".ssr-decide").click()
         page.get_by_text(re.compile(r"Your path: .*percentile of de facto progress")).wait_for(timeout=60_000)
-        sync_api.expect(page.get_by_text("Download the decision log (CSV)")).to_be_visible()
-        sync_api.expect(page.get_by_text("Train the army").first).to_be_visible()
-        watched.screenshot("app-workshop-outcome.png")
+        page.wait_for_timeout(500)
+        watched.screenshot("app-workshop.png", full_page=False)
+
+        download_button = page.get_by_role("button", name="Download the decision log (CSV)")
+        new_button = page.get_by_role("button", name="New workshop")
+        table, decisions = page.locator(".ssr-strategy-table"), page.locator(".ssr-outcome .ssr-decisions")
+        boxes = {"download": box(download_button), "new workshop": box(new_button), "table": box(table),
+                 "decisions": box(decisions), "headline": box(page.locator(".ssr-outcome-headline"))}
+        assert page.get_by_text("This website runs on").count() == 0, "Solara's banner is back over the page"
+        names = list(boxes)
+        overlapping = [(a, b) for i, a in enumerate(names) for b in names[i + 1:] if intersect(boxes[a], boxes[b])]
+        assert not overlapping, boxes
+        assert max(boxes["download"][3], boxes["new workshop"][3]) <= SCREEN["height"], "buttons below the fold"
+        assert page.evaluate("window.scrollY") == 0
+
+        headers, first_row = table.locator("th").all(), table.locator("tbody tr").first.locator("td").all()
+        assert len(headers) == len(first_row) == 4
+        for header, cell in list(zip(headers, first_row))[1:]:   # numbers: right edges line up
+            assert abs(box(header)[2] - box(cell)[2]) < 1.5, (header.inner_text(), cell.inner_text())
+        assert abs(box(headers[0])[0] - box(first_row[0])[0]) < 1.5   # names: left edges line up
+
+        sync_api.expect(decisions.get_by_text("Train the army").first).to_be_visible()
+        with page.expect_download() as download:
+            download_button.click()
+        saved = download.value
+        assert re.fullmatch(r"decision_log_Blue-table_\d{4}-\d{2}-\d{2}_\d{4}\.csv", saved.suggested_filename)
+        log = Path(saved.path()).read_text(encoding="utf-8").splitlines()
+        assert log[0].startswith("team,scenario,seed,") and log[1].startswith("Blue table,")
         assert not watched.console_errors
     finally:
         page.close()
