@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import weakref
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -58,39 +59,62 @@ PER_REPLICATION: tuple[str, ...] = (
 )
 
 
-def _leaves(node: Any, pattern: list[str], path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    """Paths (as keys and list positions) of the non-boolean leaves of ``node`` matching ``pattern``."""
-    if not pattern:
-        if not isinstance(node, (bool, dict, list)):
-            yield path
-        return
-    head, rest = pattern[0], pattern[1:]
-    if isinstance(node, list):
-        keys: Any = range(len(node)) if head == "*" else ()
-    elif isinstance(node, dict):
-        keys = list(node) if head == "*" else [head] if head in node else ()
-    else:
-        keys = ()
-    for key in keys:
-        yield from _leaves(node[key], rest, (*path, key))
+def _pattern_tree(patterns: Sequence[str]) -> dict[str, Any]:
+    """The patterns as a tree of path parts; an empty mapping ends a pattern."""
+    tree: dict[str, Any] = {}
+    for pattern in patterns:
+        node = tree
+        for part in pattern.split("."):
+            node = node.setdefault(part, {})
+    return tree
+
+
+_PER_REPLICATION_TREE = _pattern_tree(PER_REPLICATION)
+
+
+def _leaves(node: Any, tree: dict[str, Any], path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    """Paths (keys and list positions) of the non-boolean leaves of ``node`` that a pattern of
+    ``tree`` matches, in one walk over the data."""
+    items = enumerate(node) if isinstance(node, list) else node.items() if isinstance(node, dict) else ()
+    for key, value in items:
+        for subtree in (tree.get(key) if isinstance(key, str) else None, tree.get("*")):
+            if subtree is None:
+                continue
+            if subtree:
+                yield from _leaves(value, subtree, (*path, key))
+            elif not isinstance(value, (bool, dict, list)):
+                yield (*path, key)
 
 
 def per_replication_paths(scenario: BaseModel) -> list[str]:
     """The dotted paths of this scenario's values that may differ within a batch (:data:`PER_REPLICATION`)."""
     data = scenario.model_dump(mode="json")
-    return [".".join(map(str, path)) for pattern in PER_REPLICATION for path in _leaves(data, pattern.split("."))]
+    return list(dict.fromkeys(".".join(map(str, path)) for path in _leaves(data, _PER_REPLICATION_TREE)))
+
+
+#: Layout keys of the scenarios alive, by ``id`` (an entry leaves with its scenario, so an id
+#: is never reused while its entry stands). Scenarios are immutable, so a key never goes stale.
+_LAYOUT_KEYS: dict[int, str] = {}
 
 
 def layout_key(scenario: BaseModel) -> str:
     """What replications of one batch must share: the scenario with :data:`PER_REPLICATION`
-    blanked, as a digest. Equal keys can share a batch."""
+    blanked, as a digest. Equal keys can share a batch. Computed once per scenario object (a
+    sweep's design points and a calibration's countries ask many times)."""
+    key = _LAYOUT_KEYS.get(id(scenario))
+    if key is None:
+        key = _LAYOUT_KEYS[id(scenario)] = _layout_digest(scenario)
+        weakref.finalize(scenario, _LAYOUT_KEYS.pop, id(scenario), None)
+    return key
+
+
+def _layout_digest(scenario: BaseModel) -> str:
     data = scenario.model_dump(mode="json")
-    for pattern in PER_REPLICATION:
-        for *parents, last in list(_leaves(data, pattern.split("."))):
-            node = data
-            for key in parents:
-                node = node[key]
-            node[last] = None
+    for *parents, last in list(_leaves(data, _PER_REPLICATION_TREE)):
+        node = data
+        for key in parents:
+            node = node[key]
+        node[last] = None
     return hashlib.sha256(json.dumps(data, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 

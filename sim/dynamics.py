@@ -41,6 +41,7 @@ from .scenario import Context, Intervention, Scenario
 from .stages import STEP
 from .stages.donors import perceived_progress
 from .stages.monitoring import OBSERVABLE, observe
+from .strategy import phase_efforts as strategy_phase_efforts
 from .state import CORRUPTIBLE, UNRECORDED_FIELDS, build_state, stack_states
 from .world import Draws, Monitoring, Programme, Tally, World
 
@@ -254,9 +255,10 @@ def _build_world(scenarios: Sequence[Scenario], generators: Sequence[np.random.G
     pillar_returns = np.stack([pillar_tractability(scenario.context, len(pillars), generator)
                                for scenario, generator in zip(scenarios, generators)])
     replications = len(generators)
-    efforts = {id(scenario): np.array([scenario.strategy.effort_vector(k, pillars)
-                                       for k in range(len(scenario.strategy.phases))]) for scenario in scenarios}
-    phase_efforts = np.stack([efforts[id(scenario)] for scenario in scenarios])
+    distinct = list({id(scenario): scenario for scenario in scenarios}.values())  # computed once each
+    position = {id(scenario): k for k, scenario in enumerate(distinct)}
+    phase_efforts = strategy_phase_efforts([scenario.strategy for scenario in distinct], pillars)[
+        [position[id(scenario)] for scenario in scenarios]]
     effort = phase_efforts[:, 0].copy()
     params = batch_values([scenario.mechanisms for scenario in scenarios], "mechanisms")
     donor = state.types["donor"]

@@ -341,20 +341,22 @@ class PointRunner:
     _cache: dict[str, Scenario] = field(default_factory=dict, compare=False, repr=False)
 
     def __call__(self, params: Mapping[str, Any], seed: int) -> Any:
-        return self.run_batch(params, [seed])[0]
+        return self.run_batch([(params, seed)])[0]
 
-    def run_batch(self, params: Mapping[str, Any], seeds: list[int]) -> list[Any]:
-        """Runs of one design point, one per seed, through :func:`sim.dynamics.run_seeds` (stepped
-        together; each run's numbers are those it has alone: ``ReformModel(scenario, rng=seed)``)."""
+    def run_batch(self, runs: Sequence[tuple[Mapping[str, Any], int]]) -> list[Any]:
+        """Runs of any design points, one per (params, seed) pair, through :func:`sim.dynamics.run_seeds`:
+        points that share a layout are stepped together (:mod:`sim.batching`), and each run's
+        numbers are those it has alone (``ReformModel(scenario, rng=seed)``)."""
         from .dynamics import run_seeds
 
-        scenario = self.scenario(params)
-        runs = run_seeds(scenario, seeds, record=self.series if self.stride_months is not None else ())
+        scenarios = [self.scenario(params) for params, _ in runs]
+        results = run_seeds(scenarios, [seed for _, seed in runs],
+                            record=self.series if self.stride_months is not None else ())
         summaries = [{**{k: v for k, v in full.items() if isinstance(v, (bool, int, float, str))},
-                      "strategy_name": scenario.strategy.name} for full in runs.summaries]
+                      "strategy_name": scenario.strategy.name} for full, scenario in zip(results.summaries, scenarios)]
         if self.stride_months is None:
             return summaries
-        return [(summary, [{"month": m, **{name: float(runs.series[name][m, row]) for name in self.series}}
+        return [(summary, [{"month": m, **{name: float(results.series[name][m, row]) for name in self.series}}
                            for m in range(0, summary["months"] + 1, self.stride_months)])
                 for row, summary in enumerate(summaries)]
 

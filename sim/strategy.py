@@ -21,6 +21,7 @@ per pillar, as in a workshop team's plan).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -102,9 +103,7 @@ class Strategy(Schema):
         A strategy may name pillars a scenario lacks (DDR outside post-conflict settings): they
         are ignored, so one strategy file serves every scenario; with ``total_effort`` the
         phase's remaining weights are scaled to the total (:func:`spend`)."""
-        effort = self.phases[phase_index].effort
-        weights = np.array([effort.get(p, 0.0) for p in pillars], dtype=float)
-        return weights if self.total_effort is None else spend(weights, self.total_effort)
+        return phase_efforts([self], pillars)[0, phase_index]
 
     def carrying_problems(self, pillars: list[str]) -> list[str]:
         """Phases that cannot spend ``total_effort`` on these pillars (at most 1 per named pillar)."""
@@ -118,6 +117,25 @@ class Strategy(Schema):
                                 f"scenario's pillars ({', '.join(named) or 'none named'}), less than "
                                 f"total_effort {self.total_effort:g}")
         return problems
+
+
+def phase_efforts(strategies: Sequence[Strategy], pillars: list[str]) -> np.ndarray:
+    """Effort per pillar (in the scenario's pillar order) of every phase of each strategy,
+    (strategies, phases, P), as :meth:`Strategy.effort_vector` gives one.
+
+    The strategies have as many phases each (the replications of one batch share their
+    phases, not their efforts). One :func:`spend` scales every row whose strategy has a
+    ``total_effort``: a batch of design points costs one bisection, not one per point, and a
+    row's numbers are those it has alone (spend works row by row)."""
+    if len({len(strategy.phases) for strategy in strategies}) > 1:
+        raise ValueError("strategies with different numbers of phases have no common array of efforts")
+    weights = np.array([[[phase.effort.get(p, 0.0) for p in pillars] for phase in strategy.phases]
+                        for strategy in strategies], dtype=float)
+    totals = np.array([np.nan if strategy.total_effort is None else strategy.total_effort for strategy in strategies])
+    scaled = ~np.isnan(totals)
+    if scaled.any():
+        weights[scaled] = spend(weights[scaled], np.broadcast_to(totals[scaled, None], weights[scaled].shape[:-1]))
+    return weights
 
 
 def spend(weights: np.ndarray, total: float | np.ndarray, floor: float = 0.0) -> np.ndarray:

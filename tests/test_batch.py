@@ -95,7 +95,7 @@ outputs: {timeseries_stride_months: 12, timeseries: [reform_index, violence, don
     experiment, library = load_experiment(path)
     runner = runner_for(experiment, library)
     params = {"scenario": "post_conflict", "strategy": "adaptive", "overrides": {"horizon_years": 6}}
-    results = runner.run_batch(params, SEEDS)
+    results = runner.run_batch([(params, seed) for seed in SEEDS])
     scenario = runner.scenario(params)
     for seed, (summary, series) in zip(SEEDS, results):
         model = ReformModel(scenario, rng=seed).run()

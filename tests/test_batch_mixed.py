@@ -9,6 +9,7 @@ import pytest
 from sim import ReformModel, Scenario, resolve_scenario, run_seeds
 from sim.batching import BatchValues, batch_values, layout_key, per_replication_paths
 from sim.dynamics import ReformBatch
+from sim.experiment_file import expand, load_experiment, runner_for
 from sim.scenario import Mechanisms, set_dotted
 
 from .test_batch import assert_same_summary
@@ -105,3 +106,15 @@ def test_the_layout_ignores_values_and_sees_structure():
                         ("actors.security_force.members.0.count", 3), ("context.post_conflict", True),
                         ("strategy.adaptive.review_every_months", 6)]:
         assert layout_key(Scenario.model_validate(set_dotted(data, path, value))) != layout_key(base), path
+
+
+
+def test_the_sweeps_model_function_batches_a_sobol_chunk_as_each_run_alone():
+    """PointRunner.run_batch on a chunk of the shipped Sobol design (five points, two seeds
+    each, the last point cut short as a chunk boundary may) returns what each run gives alone."""
+    experiment, library = load_experiment("experiments/sensitivity_sobol.yaml")
+    runner = runner_for(experiment, library)
+    points = [{**point, "overrides": {**point["overrides"], "horizon_years": 6}}
+              for point in expand(experiment, library)[:5]]
+    runs = [(point, seed) for point in points for seed in (1, 2)][:9]
+    assert runner.run_batch(runs) == [runner(point, seed) for point, seed in runs]

@@ -199,7 +199,7 @@ def test_a_sweep_can_vary_when_an_intervention_happens():
     finals = []
     for point in points:
         point = {**point, "overrides": {**point["overrides"], "horizon_years": 8}}
-        swept = runner.run_batch(point, [3])[0]
+        swept = runner.run_batch([(point, 3)])[0]
         scenario = runner.scenario(point)
         alone = ReformModel(scenario, rng=3).run().summary()
         assert swept["final_reform_index"] == alone["final_reform_index"]

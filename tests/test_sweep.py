@@ -104,7 +104,7 @@ def test_a_batch_of_seeds_gives_each_seed_its_own_numbers(tmp_path):
     text = TINY + "outputs: {timeseries_stride_months: 12, timeseries: [reform_index, violence]}\n"
     runner = runner_for(*load_experiment(experiment_file(tmp_path, text)))
     point = {"scenario": "baseline", "strategy": "adaptive", "overrides": {"horizon_years": 2}}
-    batch = runner.run_batch(point, [5, 6, 7])
+    batch = runner.run_batch([(point, seed) for seed in (5, 6, 7)])
     assert batch == [runner(point, seed) for seed in (5, 6, 7)]
     summary, series = batch[0]
     assert summary["strategy_name"] == "adaptive" and summary["months"] == 24

@@ -37,7 +37,7 @@ _CHUNKS_PER_WORKER = 16
 _MAX_AUTO_CHUNK = 200
 _BATCHED_CHUNKS_PER_WORKER = 4
 _MAX_BATCHED_CHUNK = 250
-_ESTIMATE_BATCH = 32
+_ESTIMATE_BATCH = 100
 
 
 @dataclass(frozen=True)
@@ -66,8 +66,9 @@ def auto_chunk_size(n_runs: int, workers: int, batched: bool = False) -> int:
 
     Many chunks balance the load at the tail of a sweep and make resume
     lose little; the cap keeps checkpoints frequent for long sweeps.  A
-    batched model computes a chunk's runs of one point together, and gains
-    the more the larger the batch, so it gets fewer, larger chunks.
+    batched model computes a chunk's runs together (of one design point or
+    many), and gains the more the larger the batch, so it gets fewer, larger
+    chunks.
     """
     per_worker, cap = (_BATCHED_CHUNKS_PER_WORKER, _MAX_BATCHED_CHUNK) if batched else (_CHUNKS_PER_WORKER, _MAX_AUTO_CHUNK)
     return max(1, min(cap, math.ceil(n_runs / (workers * per_worker))))
@@ -285,22 +286,26 @@ def estimate_sweep(
 
     Nothing is written.  Runs are spread over the design because cost often
     varies with the parameters; failing runs are timed too.  A batched model
-    (``run_fn.run_batch``) is timed on batches of up to ``_ESTIMATE_BATCH``
-    runs of each sampled point, as a sweep would run it.
+    (``run_fn.run_batch``) is timed on chunks of the consecutive runs from each
+    sampled one (of one design point or several, as the sweep's chunks are), as
+    large as the sweep's chunks up to ``_ESTIMATE_BATCH`` runs.
     """
     if not runs:
         raise ValueError("no runs to estimate")
     picks = sorted(set(np.linspace(0, len(runs) - 1, min(sample_size, len(runs))).round().astype(int).tolist()))
-    batch = _ESTIMATE_BATCH if hasattr(run_fn, "run_batch") else 1
-    timed = [spec for i in picks for spec in runs[i:i + batch] if spec.params == runs[i].params]
+    batched = hasattr(run_fn, "run_batch")
+    size = min(_ESTIMATE_BATCH, auto_chunk_size(len(runs), workers or available_cpus(), True)) if batched else 1
+    chunks = [runs[i:i + size] for i in picks]
+    timed = sum(len(chunk) for chunk in chunks)
     started = time.perf_counter()
-    execute_chunk(run_fn, timed)
-    seconds_per_run = (time.perf_counter() - started) / len(timed)
+    for chunk in chunks:
+        execute_chunk(run_fn, chunk)
+    seconds_per_run = (time.perf_counter() - started) / timed
     return SweepEstimate(
         n_runs=len(runs),
         n_points=len({spec.index for spec in runs}),
         n_replications=len({spec.replication for spec in runs}),
-        timed_runs=len(timed),
+        timed_runs=timed,
         seconds_per_run=seconds_per_run,
         workers=workers or available_cpus(),
     )

@@ -12,16 +12,18 @@ conventions of the result files:
 Tables are built in the worker so the parent process only writes files,
 which keeps it from becoming the bottleneck for fast models.
 
-A model function may also offer ``run_fn.run_batch(params, seeds)``, returning
-one result per seed: consecutive runs of one design point in a chunk are then
-computed in one call (a vectorised model steps them together). The engine
-requires, and the model must guarantee, that each result is what
-``run_fn(params, seed)`` returns for that seed alone; results then do not
-depend on how runs are grouped into chunks. If a batch raises (or returns the
-wrong number of results), its runs are retried one by one, so only the runs
-that fail are recorded as failures; the chunk reports each such fallback, and
-the engine prints it and counts it in the manifest, because a batch that
-always falls back still gives right numbers, only slowly.
+A model function may also offer ``run_fn.run_batch(runs)``, taking a list of
+``(params, seed)`` pairs and returning one result per pair, in order: a chunk's
+runs, of one design point or many, are then computed in one call (a vectorised
+model steps them together; issue 15: Sobol designs and calibration particles
+are many points with few runs each). The engine requires, and the model must
+guarantee, that each result is what ``run_fn(params, seed)`` returns for that
+run alone; results then do not depend on how runs are grouped into chunks. If
+a batch raises (or returns the wrong number of results), its runs are retried
+point by point and then one by one, so only the runs that fail are recorded as
+failures; the chunk reports each such fallback, and the engine prints it and
+counts it in the manifest, because a batch that always falls back still gives
+right numbers, only slowly.
 """
 
 from __future__ import annotations
@@ -168,60 +170,79 @@ def rows_to_table(rows: Sequence[Mapping[str, Scalar]]) -> pa.Table:
     return pa.table(columns)
 
 
-def _batch_results(run_fn: RunFn, specs: Sequence[RunSpec]) -> tuple[list[Any] | None, str | None]:
-    """The results of runs of one design point from the model's ``run_batch``, and why not.
-
-    ``(None, None)`` when the model has no ``run_batch`` or the group is a single run;
-    ``(None, reason)`` when the batch raised or returned the wrong number of results (its
-    runs are then retried alone, so a failure is pinned to its run).
-    """
-    run_batch = getattr(run_fn, "run_batch", None)
-    if run_batch is None or len(specs) < 2:
-        return None, None
+def _try_batch(run_batch: Callable[..., Any], specs: Sequence[RunSpec]) -> tuple[list[Any] | None, str | None]:
+    """The results of ``specs`` from one ``run_batch`` call, or why not (it raised, or returned
+    the wrong number of results)."""
     try:
-        results = list(run_batch(json.loads(canonical_json(specs[0].params)), [spec.seed for spec in specs]))
-    except Exception as exc:  # noqa: BLE001 -- reported, then retried run by run, where errors are recorded
+        results = list(run_batch([(json.loads(canonical_json(spec.params)), spec.seed) for spec in specs]))
+    except Exception as exc:  # noqa: BLE001 -- reported, then retried in smaller groups, where errors are recorded
         return None, f"{type(exc).__name__}: {exc}"
     if len(results) != len(specs):
-        return None, f"run_batch returned {len(results)} results for {len(specs)} seeds"
+        return None, f"run_batch returned {len(results)} results for {len(specs)} runs"
     return results, None
+
+
+def _batch_results(run_fn: RunFn, specs: Sequence[RunSpec]) -> tuple[list[Any], list[str]]:
+    """Results of a chunk's runs from the model's ``run_batch`` (None for each run to run alone),
+    and a line for each batch that failed.
+
+    The whole chunk goes in one call: runs of many design points, which a vectorised model
+    steps together. If that fails, each design point's runs are tried as a batch of their own,
+    and the runs of a point that still fails run alone, so a failure is pinned to its run."""
+    run_batch = getattr(run_fn, "run_batch", None)
+    alone: list[Any] = [None] * len(specs)
+    if run_batch is None or len(specs) < 2:
+        return alone, []
+    results, reason = _try_batch(run_batch, specs)
+    if reason is None:
+        return results, []
+    groups = [list(group) for _, group in itertools.groupby(range(len(specs)), key=lambda i: specs[i].index)]
+    notes = []
+    if len(groups) > 1:
+        notes.append(f"a batch of {len(specs)} runs of design points {specs[0].index}-{specs[-1].index} failed and "
+                     f"was retried point by point: {reason}")
+    for group in groups:
+        if len(groups) > 1:
+            if len(group) < 2:
+                continue
+            results, reason = _try_batch(run_batch, [specs[i] for i in group])
+            if reason is None:
+                for position, result in zip(group, results):
+                    alone[position] = result
+                continue
+        notes.append(f"a batch of {len(group)} runs of design point {specs[group[0]].index} failed and was retried "
+                     f"run by run: {reason}")
+    return alone, notes
 
 
 def execute_chunk(run_fn: RunFn, specs: Sequence[RunSpec]) -> ChunkOutcome:
     """Run every spec of a chunk; a run that raises becomes a :class:`RunFailure` and the chunk goes on.
 
-    Consecutive runs of one design point go to the model's ``run_batch`` when it has one."""
+    The chunk's runs go to the model's ``run_batch`` when it has one (:func:`_batch_results`)."""
     rows: list[dict[str, Scalar]] = []
     ts_rows: list[dict[str, Scalar]] = []
     failures: list[RunFailure] = []
-    fallbacks: list[str] = []
-    for _, grouped in itertools.groupby(specs, key=lambda spec: canonical_json(spec.params)):
-        group = list(grouped)
-        results, reason = _batch_results(run_fn, group)
-        if reason is not None:
-            fallbacks.append(f"a batch of {len(group)} runs of design point {group[0].index} failed and was "
-                             f"retried run by run: {reason}")
-        for position, spec in enumerate(group):
-            try:
-                # Run alone, the model gets a private copy: it may mutate it without corrupting the design.
-                result = (results[position] if results is not None
-                          else run_fn(json.loads(canonical_json(spec.params)), spec.seed))
-                row, run_ts_rows = _rows(spec, result)
-            except Exception as exc:  # any model error is data to record, not a crash
-                failures.append(
-                    RunFailure(
-                        run_key=spec.key,
-                        design_index=spec.index,
-                        replication=spec.replication,
-                        seed=spec.seed,
-                        params=spec.params,
-                        error=f"{type(exc).__name__}: {exc}",
-                        traceback=traceback.format_exc(),
-                    )
+    results, fallbacks = _batch_results(run_fn, specs)
+    for spec, batched in zip(specs, results):
+        try:
+            # Run alone, the model gets a private copy: it may mutate it without corrupting the design.
+            result = batched if batched is not None else run_fn(json.loads(canonical_json(spec.params)), spec.seed)
+            row, run_ts_rows = _rows(spec, result)
+        except Exception as exc:  # any model error is data to record, not a crash
+            failures.append(
+                RunFailure(
+                    run_key=spec.key,
+                    design_index=spec.index,
+                    replication=spec.replication,
+                    seed=spec.seed,
+                    params=spec.params,
+                    error=f"{type(exc).__name__}: {exc}",
+                    traceback=traceback.format_exc(),
                 )
-                continue
-            rows.append(row)
-            ts_rows.extend(run_ts_rows)
+            )
+            continue
+        rows.append(row)
+        ts_rows.extend(run_ts_rows)
     return ChunkOutcome(
         runs=rows_to_table(rows) if rows else None,
         timeseries=rows_to_table(ts_rows) if ts_rows else None,

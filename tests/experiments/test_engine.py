@@ -315,7 +315,7 @@ def test_a_failing_batch_is_reported_and_counted(tmp_path: Path, capsys: pytest.
     short = make_runs([{"x": 0.1, "drop_last": True}], 5, master_seed=5)
     result = _sweep(short, tmp_path / "short", run_fn=BatchedToy(), chunk_size=5)
     assert capsys.readouterr().err == ("warning: a batch of 5 runs of design point 0 failed and was retried run by "
-                                       "run: run_batch returned 4 results for 5 seeds\n")
+                                       "run: run_batch returned 4 results for 5 runs\n")
     assert read_manifest(result.out_dir)["sessions"][0]["batch_fallbacks"] == 1 and result.n_succeeded == 5
 
     fine = make_runs([{"x": 0.1}], 5, master_seed=5)

@@ -81,7 +81,7 @@ class BatchedToy:
             raise ValueError(f"bad seed {seed}")
         return toy_run(params, seed)
 
-    def run_batch(self, params: Mapping[str, Any], seeds: list[int]) -> list[dict[str, Any]]:
-        self.calls.append(len(seeds))
-        results = [self(params, seed) for seed in seeds]
-        return results[:-1] if params.get("drop_last") else results
+    def run_batch(self, runs: list[tuple[Mapping[str, Any], int]]) -> list[dict[str, Any]]:
+        self.calls.append(len(runs))
+        results = [self(params, seed) for params, seed in runs]
+        return results[:-1] if any(params.get("drop_last") for params, _ in runs) else results
