@@ -5,21 +5,24 @@ the same scenario: Sobol designs, calibration particles, synthetic countries and
 draws are many parameter sets with few runs each, and stepping them one parameter set at a
 time would cost 12x per run (issue 15). Replications can share a batch when they share a
 *layout*: the same actors (types, members, counts, influence weights, roles), pillars and
-leads, network structure rules, mechanisms switched on, strategy phases and start
-conditions, events, interventions and horizon. Everything else may differ per replication:
+leads, network structure rules, mechanisms switched on, events, interventions and horizon.
+Everything else may differ per replication:
 
 - values read once, when a replication's actors and network are built (initial indices,
   jitter, donors' budgets and horizons, tie probabilities and weights, pillar form, function
-  and pace, the strategy's effort per phase): each replication is built from its own
-  scenario, as it would be alone;
+  and pace): each replication is built from its own scenario, as it would be alone;
+- the strategy, whole (:data:`PER_REPLICATION_BLOCKS`): each replication follows its own
+  phases, start conditions, efforts and adaptation; the strategy stage loops over the
+  batch's distinct strategies (a handful), never over replications;
 - values read every month (mechanism coefficients, context values such as monitoring noise):
   :func:`batch_values` holds them as a shared scalar where every replication has the same
   value (no cost where nothing varies) and as an (R, 1) array where they differ, so one
   implementation of each mechanism serves both, with no loop over replications;
 - the success rule (``outcomes``), applied per replication when summarising.
 
-:data:`PER_REPLICATION` lists these fields as data; :func:`layout_key` is the scenario with
-them blanked, and two scenarios with the same key can share a batch. A run's numbers are the
+:data:`PER_REPLICATION` and :data:`PER_REPLICATION_BLOCKS` list these fields as data;
+:func:`layout_key` is the scenario without them, and two scenarios with the same key can share
+a batch. A run's numbers are the
 same bit for bit whatever shares its batch (tested, for random mixes of design points).
 """
 
@@ -55,8 +58,9 @@ PER_REPLICATION: tuple[str, ...] = (
     "network.rules.*.probability", "network.rules.*.weight", "network.ties.*.weight",
     *(f"actors.*.{name}" for name in ACTOR_VALUES),
     *(f"actors.*.members.*.{name}" for name in ACTOR_VALUES),
-    "strategy.total_effort", "strategy.phases.*.effort.*",
 )
+#: Top-level blocks that may differ whole between the replications of one batch.
+PER_REPLICATION_BLOCKS: tuple[str, ...] = ("strategy",)
 
 
 def _pattern_tree(patterns: Sequence[str]) -> dict[str, Any]:
@@ -86,10 +90,22 @@ def _leaves(node: Any, tree: dict[str, Any], path: tuple[Any, ...] = ()) -> Iter
                 yield (*path, key)
 
 
+def _every_leaf(node: Any, path: tuple[Any, ...]) -> Iterator[tuple[Any, ...]]:
+    items = enumerate(node) if isinstance(node, list) else node.items() if isinstance(node, dict) else None
+    if items is None:
+        yield path
+        return
+    for key, value in items:
+        yield from _every_leaf(value, (*path, key))
+
+
 def per_replication_paths(scenario: BaseModel) -> list[str]:
-    """The dotted paths of this scenario's values that may differ within a batch (:data:`PER_REPLICATION`)."""
+    """The dotted paths of this scenario's values that may differ within a batch
+    (:data:`PER_REPLICATION`, and every leaf of :data:`PER_REPLICATION_BLOCKS`)."""
     data = scenario.model_dump(mode="json")
-    return list(dict.fromkeys(".".join(map(str, path)) for path in _leaves(data, _PER_REPLICATION_TREE)))
+    paths = [*_leaves(data, _PER_REPLICATION_TREE),
+             *(leaf for block in PER_REPLICATION_BLOCKS if block in data for leaf in _every_leaf(data[block], (block,)))]
+    return list(dict.fromkeys(".".join(map(str, path)) for path in paths))
 
 
 #: Layout keys of the scenarios alive, by ``id`` (an entry leaves with its scenario, so an id
@@ -99,7 +115,8 @@ _LAYOUT_KEYS: dict[int, str] = {}
 
 def layout_key(scenario: BaseModel) -> str:
     """What replications of one batch must share: the scenario with :data:`PER_REPLICATION`
-    blanked, as a digest. Equal keys can share a batch. Computed once per scenario object (a
+    blanked and :data:`PER_REPLICATION_BLOCKS` left out, as a digest. Equal keys can share a
+    batch. Computed once per scenario object (a
     sweep's design points and a calibration's countries ask many times)."""
     key = _LAYOUT_KEYS.get(id(scenario))
     if key is None:
@@ -109,7 +126,7 @@ def layout_key(scenario: BaseModel) -> str:
 
 
 def _layout_digest(scenario: BaseModel) -> str:
-    data = scenario.model_dump(mode="json")
+    data = scenario.model_dump(mode="json", exclude=set(PER_REPLICATION_BLOCKS))
     for *parents, last in list(_leaves(data, _PER_REPLICATION_TREE)):
         node = data
         for key in parents:

@@ -41,7 +41,7 @@ from .scenario import Context, Intervention, Scenario
 from .stages import STEP
 from .stages.donors import perceived_progress
 from .stages.monitoring import OBSERVABLE, observe
-from .strategy import phase_efforts as strategy_phase_efforts
+from .strategy import Strategy, phase_efforts as strategy_phase_efforts
 from .state import CORRUPTIBLE, UNRECORDED_FIELDS, build_state, stack_states
 from .world import Draws, Monitoring, Programme, Tally, World
 
@@ -81,7 +81,7 @@ class ReformBatch:
         keys = {layout_key(member) for member in {id(member): member for member in self.scenarios}.values()}
         if len(keys) > 1:
             raise ValueError("the scenarios of one batch must share a layout (sim.batching.layout_key): actors, "
-                             "pillars, switches, strategy phases, events and horizon")
+                             "pillars, switches, events and horizon")
         self.world, self.graphs = _build_world(self.scenarios, self.generators, keep_graphs)
         self._draw_blocks: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self.record = tuple(dict.fromkeys((*SUMMARY_SERIES, *record)))
@@ -255,10 +255,17 @@ def _build_world(scenarios: Sequence[Scenario], generators: Sequence[np.random.G
     pillar_returns = np.stack([pillar_tractability(scenario.context, len(pillars), generator)
                                for scenario, generator in zip(scenarios, generators)])
     replications = len(generators)
-    distinct = list({id(scenario): scenario for scenario in scenarios}.values())  # computed once each
-    position = {id(scenario): k for k, scenario in enumerate(distinct)}
-    phase_efforts = strategy_phase_efforts([scenario.strategy for scenario in distinct], pillars)[
-        [position[id(scenario)] for scenario in scenarios]]
+    # Each distinct strategy once: a design's points and a population's countries share a few.
+    strategies: list[Strategy] = []
+    by_content: dict[str, int] = {}
+    by_object: dict[int, int] = {}
+    for strategy in (scenario.strategy for scenario in scenarios):
+        if id(strategy) not in by_object:
+            by_object[id(strategy)] = by_content.setdefault(strategy.model_dump_json(), len(strategies))
+            if by_object[id(strategy)] == len(strategies):
+                strategies.append(strategy)
+    strategy_of = np.array([by_object[id(scenario.strategy)] for scenario in scenarios], dtype=int)
+    phase_efforts = strategy_phase_efforts(strategies, pillars)[strategy_of]
     effort = phase_efforts[:, 0].copy()
     params = batch_values([scenario.mechanisms for scenario in scenarios], "mechanisms")
     donor = state.types["donor"]
@@ -266,6 +273,8 @@ def _build_world(scenarios: Sequence[Scenario], generators: Sequence[np.random.G
         donor.values["active"][:] = False
     world = World(
         scenario=layout,
+        strategies=strategies,
+        strategy_of=strategy_of,
         params=params,
         context=batch_values([scenario.context for scenario in scenarios], "context"),
         matrices=build_matrices(networks, state, layout.network.self_weight),

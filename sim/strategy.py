@@ -121,15 +121,15 @@ class Strategy(Schema):
 
 def phase_efforts(strategies: Sequence[Strategy], pillars: list[str]) -> np.ndarray:
     """Effort per pillar (in the scenario's pillar order) of every phase of each strategy,
-    (strategies, phases, P), as :meth:`Strategy.effort_vector` gives one.
+    (strategies, most phases, P), as :meth:`Strategy.effort_vector` gives one; zero beyond a
+    strategy's last phase (never reached: the strategy stage stops there).
 
-    The strategies have as many phases each (the replications of one batch share their
-    phases, not their efforts). One :func:`spend` scales every row whose strategy has a
-    ``total_effort``: a batch of design points costs one bisection, not one per point, and a
-    row's numbers are those it has alone (spend works row by row)."""
-    if len({len(strategy.phases) for strategy in strategies}) > 1:
-        raise ValueError("strategies with different numbers of phases have no common array of efforts")
+    One :func:`spend` scales every row whose strategy has a ``total_effort``: a batch of design
+    points costs one bisection, not one per point, and a row's numbers are those it has alone
+    (spend works row by row)."""
+    most = max(len(strategy.phases) for strategy in strategies)
     weights = np.array([[[phase.effort.get(p, 0.0) for p in pillars] for phase in strategy.phases]
+                        + [[0.0] * len(pillars)] * (most - len(strategy.phases))
                         for strategy in strategies], dtype=float)
     totals = np.array([np.nan if strategy.total_effort is None else strategy.total_effort for strategy in strategies])
     scaled = ~np.isnan(totals)

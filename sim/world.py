@@ -33,6 +33,7 @@ from .network import NetworkMatrices
 from .batching import BatchValues
 from .scenario import Context, Intervention, Mechanisms, Scenario
 from .state import ReformState
+from .strategy import Strategy
 
 
 class Draws(NamedTuple):
@@ -109,15 +110,18 @@ class Tally:
 class World:
     """Everything the stages of a step read and write, for R replications of one layout.
 
-    Stages read the layout (strategy phases, events, switches, pillars) from ``scenario``, and
-    every value that may differ per replication from ``params``, ``context`` and the arrays
-    below: never ``scenario.mechanisms`` or ``scenario.context``."""
+    Stages read the layout (events, switches, pillars) from ``scenario``, each replication's
+    strategy through ``strategies`` and ``strategy_of``, and every value that may differ per
+    replication from ``params``, ``context`` and the arrays below: never ``scenario.strategy``,
+    ``scenario.mechanisms`` or ``scenario.context``."""
 
     scenario: Scenario                 # the layout (the first replication's scenario)
+    strategies: list[Strategy]         # the batch's distinct strategies
+    strategy_of: np.ndarray            # (R,) each replication's strategy (a position in ``strategies``)
     params: Mechanisms | BatchValues   # mechanism coefficients: scalars, (R, 1) where replications differ
     context: Context | BatchValues     # the context's values, likewise
     matrices: NetworkMatrices
-    phase_efforts: np.ndarray          # (R, phases, P): the strategy's effort per phase
+    phase_efforts: np.ndarray          # (R, phases, P): each replication's strategy's effort per phase
     state: ReformState
     programme: Programme
     monitoring: Monitoring
@@ -168,6 +172,10 @@ class World:
     def commit(self, rows: np.ndarray) -> None:
         """Earmarked money follows the effort now in force, in these replications."""
         self.programme.committed_shares[rows] = shares(self.programme.effort[rows])
+
+    def strategy_rows(self) -> list[tuple[Strategy, np.ndarray]]:
+        """Each distinct strategy of the batch with the mask of the replications that follow it."""
+        return [(strategy, self.strategy_of == position) for position, strategy in enumerate(self.strategies)]
 
     # --- the schedule ------------------------------------------------------------------------
     def event_strength(self, kind: str) -> float:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim import ReformModel, Scenario, resolve_scenario, run_seeds
+from sim import ReformModel, Scenario, resolve_scenario, run_seeds, shipped_strategies
+from sim.scenario import shipped_scenario_names
 from sim.batching import BatchValues, batch_values, layout_key, per_replication_paths
 from sim.dynamics import ReformBatch
 from sim.experiment_file import expand, load_experiment, runner_for
@@ -14,17 +15,17 @@ from sim.scenario import Mechanisms, set_dotted
 
 from .test_batch import assert_same_summary
 
-#: Scenario x strategy layouts mixed below: a relapse-prone post-conflict state, PDIA reviews,
-#: an observed-indicator phase start, donors who exit.
-LAYOUTS = [("post_conflict", "security_first"), ("captured_state", "adaptive"), ("donor_surge", "governance_first"),
-           ("baseline", "big_bang")]
+#: Layouts of the shipped scenarios: baseline, donor_surge and reforming_state differ in values
+#: only; captured_state and post_conflict (a DDR pillar, relapse) in structure.
+LAYOUTS = 3
 
 
 def random_point(scenario: Scenario, rng: np.random.Generator, share: float = 0.5) -> Scenario:
     """The scenario with each numeric value that may differ within a batch scaled, with
     probability ``share``, by a factor drawn on [0.5, 1] (which stays inside every field's
     bounds): will, corruption, capability, donors' money and horizons, tie probabilities,
-    pillar pace, every mechanism coefficient, context values, strategy efforts, the success rule."""
+    pillar pace, every mechanism coefficient, context values, strategy efforts and
+    thresholds, the success rule."""
     data = scenario.model_dump()
     for path in per_replication_paths(scenario):
         node = data
@@ -36,21 +37,26 @@ def random_point(scenario: Scenario, rng: np.random.Generator, share: float = 0.
 
 
 def mixed_points(count: int, seed: int) -> list[Scenario]:
+    """Random points: a shipped scenario under a shipped strategy (each in turn), values varied."""
     rng = np.random.default_rng(seed)
-    layouts = [resolve_scenario(name, strategy) for name, strategy in LAYOUTS]
-    layouts = [layout.model_validate({**dict(layout), "horizon_years": 12}) for layout in layouts]
-    return [random_point(layouts[k % len(layouts)], rng) for k in range(count)]
+    names, strategies = shipped_scenario_names(), shipped_strategies()
+    points = []
+    for k in range(count):
+        base = resolve_scenario(names[k % len(names)], strategies[int(rng.integers(len(strategies)))])
+        points.append(random_point(base.model_validate({**dict(base), "horizon_years": 12}), rng))
+    return points
 
 
 def test_random_points_run_together_equal_each_alone():
-    """A random mix of design points over four layouts, every per-replication value varied:
-    each run equals its point and seed alone in a batch of one, in every indicator, month by
-    month, its summary and its events."""
-    points, seeds = mixed_points(16, seed=7), list(range(500, 516))
-    names = [ReformBatch(point, [np.random.default_rng(0)]).indicator_names() for point in points[:len(LAYOUTS)]]
+    """A random mix of design points over every shipped scenario and strategy, every
+    per-replication value varied: each run equals its point and seed alone in a batch of one,
+    in every indicator, month by month, its summary and its events."""
+    points, seeds = mixed_points(20, seed=7), list(range(500, 520))
+    names = [ReformBatch(point, [np.random.default_rng(0)]).indicator_names() for point in points[:5]]
     record = [name for name in names[0] if all(name in other for other in names)]  # every layout has these
     together = run_seeds(points, seeds, record=record)
-    assert len({layout_key(point) for point in points}) == len(LAYOUTS)
+    assert len({layout_key(point) for point in points}) == LAYOUTS
+    assert len({point.strategy.name for point in points}) >= 4
     for row, (point, seed) in enumerate(zip(points, seeds)):
         alone = run_seeds(point, [seed], record=record)
         assert_same_summary(alone.summaries[0], together.summaries[row])
@@ -60,21 +66,24 @@ def test_random_points_run_together_equal_each_alone():
 
 
 def test_one_batch_of_points_equals_the_mesa_model_of_each():
-    """One ReformBatch of eight points of one layout: each replication is ReformModel(point, rng=seed)."""
+    """One ReformBatch of twelve points of one layout, under every shipped strategy: each
+    replication is ReformModel(point, rng=seed)."""
     rng = np.random.default_rng(3)
-    base = resolve_scenario("captured_state", "adaptive")
-    base = base.model_validate({**dict(base), "horizon_years": 10})
-    points = [random_point(base, rng) for _ in range(8)]
-    seeds = list(range(20, 28))
+    points = []
+    for k in range(12):
+        base = resolve_scenario("donor_surge", shipped_strategies()[k % len(shipped_strategies())])
+        points.append(random_point(base.model_validate({**dict(base), "horizon_years": 10}), rng))
+    seeds = list(range(20, 32))
     batch = ReformBatch(points, [np.random.default_rng(seed) for seed in seeds]).run()
     assert isinstance(batch.params, BatchValues)
+    assert {strategy.name for strategy in batch.world.strategies} == set(shipped_strategies())
     for row, (point, seed) in enumerate(zip(points, seeds)):
         model = ReformModel(point, rng=seed).run()
         assert_same_summary(model.summary(), batch.summaries()[row])
 
 
 def test_points_of_different_layouts_cannot_share_a_batch():
-    a, b = resolve_scenario("baseline", "adaptive"), resolve_scenario("baseline", "big_bang")
+    a, b = resolve_scenario("baseline", "adaptive"), resolve_scenario("post_conflict", "big_bang")
     with pytest.raises(ValueError, match="share a layout"):
         ReformBatch([a, b], [np.random.default_rng(0), np.random.default_rng(1)])
     runs = run_seeds([a, b, a], [1, 2, 3], months=12)  # run_seeds groups them itself, in order
@@ -102,9 +111,10 @@ def test_the_layout_ignores_values_and_sees_structure():
                         ("network.rules.0.probability", 0.1), ("strategy.total_effort", 2.0),
                         ("pillars.0.pace", 3.0), ("outcomes.threshold", 0.5)]:
         assert layout_key(Scenario.model_validate(set_dotted(data, path, value))) == layout_key(base), path
+    assert layout_key(resolve_scenario("baseline", "big_bang")) == layout_key(base)  # strategies may differ
     for path, value in [("mechanisms.spoilers.enabled", False), ("horizon_years", 20),
                         ("actors.security_force.members.0.count", 3), ("context.post_conflict", True),
-                        ("strategy.adaptive.review_every_months", 6)]:
+                        ("actors.donor.members.0.count", 2)]:
         assert layout_key(Scenario.model_validate(set_dotted(data, path, value))) != layout_key(base), path
 
 

@@ -20,7 +20,8 @@ from sim.experiments.stats import wilson_ci
 from sim.fields import HEADLINE_INDICATORS
 from sim.sweep import summarize, summary_tables
 
-EXPERIMENTS = sorted(Path("experiments").glob("*.yaml"))
+#: The shipped sweeps (experiments/calibration.yaml is the input of `ssr-sim calibrate`, not a sweep).
+EXPERIMENTS = sorted(path for path in Path("experiments").glob("*.yaml") if path.name != "calibration.yaml")
 
 TINY = """
 name: tiny

@@ -9,24 +9,29 @@ from ..world import Programme, World
 
 
 def advance_strategy(world: World) -> None:
-    """Per replication: start the next phase when its condition is met on last month's
-    observed indicators; otherwise, at a review month, learn each pillar's return from the
-    change in observed function between review periods and reallocate effort within the same
-    total (PDIA).
+    """Per replication, under its own strategy: start the next phase when its condition is met
+    on last month's observed indicators; otherwise, at a review month, learn each pillar's
+    return from the change in observed function between review periods and reallocate effort
+    within the same total (PDIA).
+
+    The replications of a batch may follow different strategies (:mod:`sim.batching`): each
+    rule is applied to the rows of each distinct strategy, a handful per batch.
 
     Reads: ``monitoring.observed``, ``monitoring.observed_function``. Writes: ``programme``.
     """
-    strategy, programme, month = world.scenario.strategy, world.programme, world.month
+    programme, month = world.programme, world.month
     observed = world.monitoring.observed
     # A review compares period means, as an annual M&E report does: a month's report is noisy.
     programme.period_total += world.monitoring.observed_function
     programme.period_months += 1
     next_phase = programme.phase_index + 1
     advancing = np.zeros(world.replications, dtype=bool)
-    for phase in np.unique(next_phase[next_phase < len(strategy.phases)]):
-        rows = next_phase == phase
-        advancing[rows] = strategy.phases[phase].start.is_met(
-            month, {name: values[rows] for name, values in observed.items()})
+    strategy_rows = world.strategy_rows()
+    for strategy, following in strategy_rows:
+        for phase in np.unique(next_phase[following & (next_phase < len(strategy.phases))]):
+            rows = following & (next_phase == phase)
+            advancing[rows] = strategy.phases[phase].start.is_met(
+                month, {name: values[rows] for name, values in observed.items()})
     if advancing.any():
         programme.phase_index[advancing] += 1
         programme.phases_started[advancing] += 1
@@ -34,10 +39,13 @@ def advance_strategy(world: World) -> None:
         world.commit(advancing)
         _start_period(programme, advancing, world.monitoring.observed_function)
         for row in np.flatnonzero(advancing):
-            world.log([row], "phase", strategy.phases[programme.phase_index[row]].name)
-    adaptation = strategy.adaptive
-    if adaptation is not None and month % max(adaptation.review_every_months, 1) == 0:
-        rows = ~advancing
+            phases = world.strategies[world.strategy_of[row]].phases
+            world.log([row], "phase", phases[programme.phase_index[row]].name)
+    for strategy, following in strategy_rows:
+        adaptation = strategy.adaptive
+        if adaptation is None or month % max(adaptation.review_every_months, 1) != 0:
+            continue
+        rows = following & ~advancing
         months = programme.period_months[rows]
         period = programme.period_total[rows] / np.maximum(months, 1)
         programme.estimated_returns[rows] = estimate_returns(
