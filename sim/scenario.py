@@ -736,7 +736,7 @@ def _resolve_extends(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     parent = data.pop("extends", None)
     if parent is None:
         return data
-    if not isinstance(parent, str) or not parent:
+    if not isinstance(parent, str) or not parent or "\0" in parent or len(parent) > 1000:
         raise ScenarioError(f"{path}: 'extends' must be a file name such as 'baseline.yaml'")
     return deep_merge(_resolve_extends(path.parent / parent, (*seen, path)), data)
 
