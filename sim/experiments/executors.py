@@ -18,6 +18,8 @@ from __future__ import annotations
 import concurrent.futures
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Protocol, TypeVar
 
@@ -76,6 +78,26 @@ def _take(iterator: Iterator[Chunk], n: int) -> list[Chunk]:
     return [chunk for _, chunk in zip(range(n), iterator)]
 
 
+#: How often a pool worker checks that the sweep that started it is still alive (seconds).
+PARENT_CHECK_SECONDS = 0.5
+
+
+def exit_with_parent(parent_pid: int) -> None:
+    """Pool worker initializer: leave when the process that started the pool is gone.
+
+    A worker whose parent was killed (``kill -9``, out of memory) would otherwise run its
+    chunk to the end and wait for work that never comes, holding its memory for minutes; its
+    results could not be written anyway (the parent writes). A daemon thread notices the
+    parent's death (the worker is re-parented) within :data:`PARENT_CHECK_SECONDS` and exits."""
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)  # no clean-up to do: the parent owns every file
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 class SerialExecutor:
     """Runs chunks in this process: the reference for debugging and for determinism checks."""
 
@@ -113,7 +135,8 @@ class ProcessExecutor:
 
     def __enter__(self) -> ProcessExecutor:
         self._pool = concurrent.futures.ProcessPoolExecutor(
-            max_workers=self._workers, mp_context=multiprocessing.get_context("spawn")
+            max_workers=self._workers, mp_context=multiprocessing.get_context("spawn"),
+            initializer=exit_with_parent, initargs=(os.getpid(),),
         )
         return self
 
