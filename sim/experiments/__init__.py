@@ -37,6 +37,7 @@ _EXPORTS = {
     "ProcessExecutor": "executors",
     "DaskExecutor": "executors",
     "make_executor": "executors",
+    "WorkerLost": "executors",
     # records and store
     "RunFailure": "records",
     "ChunkOutcome": "records",
@@ -71,6 +72,7 @@ __all__ = [
     "estimate_sweep",
     "execute_chunk",
     "make_executor",
+    "WorkerLost",
     "make_runs",
     "read_failures",
     "read_manifest",
@@ -92,7 +94,7 @@ def __getattr__(name: str) -> Any:
 if TYPE_CHECKING:
     from . import design, stats
     from .engine import SweepEstimate, SweepResult, auto_chunk_size, estimate_sweep, run_sweep
-    from .executors import ChunkExecutor, DaskExecutor, ProcessExecutor, SerialExecutor, make_executor
+    from .executors import ChunkExecutor, DaskExecutor, ProcessExecutor, SerialExecutor, WorkerLost, make_executor
     from .keys import canonical_json, run_key
     from .progress import BarProgress, ProgressReporter, QuietProgress
     from .records import ChunkOutcome, RunFailure, execute_chunk

@@ -78,6 +78,10 @@ def _take(iterator: Iterator[Chunk], n: int) -> list[Chunk]:
     return [chunk for _, chunk in zip(range(n), iterator)]
 
 
+class WorkerLost(RuntimeError):
+    """A worker process died mid-chunk: the sweep stops, and what was written stays resumable."""
+
+
 #: How often a pool worker checks that the sweep that started it is still alive (seconds).
 PARENT_CHECK_SECONDS = 0.5
 
@@ -152,9 +156,13 @@ class ProcessExecutor:
             done, not_done = concurrent.futures.wait(pending, return_when=concurrent.futures.FIRST_COMPLETED)
             return set(done), set(not_done)
 
-        return _bounded_completion(
-            lambda chunk: pool.submit(execute_chunk, run_fn, list(chunk)), wait_first, chunks, 2 * self._workers
-        )
+        try:
+            yield from _bounded_completion(
+                lambda chunk: pool.submit(execute_chunk, run_fn, list(chunk)), wait_first, chunks, 2 * self._workers
+            )
+        except concurrent.futures.process.BrokenProcessPool:
+            raise WorkerLost("a worker process died while running a chunk (killed, or out of memory); "
+                             "every chunk finished before it is kept") from None
 
     def _require_pool(self) -> concurrent.futures.ProcessPoolExecutor:
         if self._pool is None:

@@ -53,3 +53,34 @@ def test_killing_the_parent_ends_every_worker_within_seconds(tmp_path: Path) -> 
             os.killpg(process.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+
+
+def test_a_killed_worker_stops_the_sweep_with_a_message_and_the_folder_resumes(tmp_path: Path) -> None:
+    from sim.experiments import read_manifest, run_sweep
+
+    from .kill_target import crash_test_runs
+    from .toy_model import slow_toy_run
+
+    out = tmp_path / "out"
+    process = subprocess.Popen([sys.executable, str(HERE / "kill_target.py"), str(out)], start_new_session=True,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        shards = out / "shards" / "runs"
+        while not (shards.exists() and list(shards.glob("part-*.parquet"))):
+            assert process.poll() is None and time.monotonic() < deadline, "the sweep never got going"
+            time.sleep(0.02)
+        workers = [pid for pid in _children(process.pid) if "resource_tracker" not in
+                   Path(f"/proc/{pid}/cmdline").read_text(errors="replace")]
+        os.kill(workers[0], signal.SIGKILL)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    assert process.returncode != 0
+    assert stderr.strip().splitlines()[-1].startswith("sim.experiments.executors.WorkerLost: a worker process died")
+    resumed = run_sweep(crash_test_runs(), slow_toy_run, out, executor="serial", resume=True, progress="quiet")
+    assert resumed.n_succeeded == len(crash_test_runs()) and resumed.n_failed == 0
+    assert read_manifest(out)["sessions"][-1]["status"] == "complete"
