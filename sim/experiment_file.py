@@ -3,8 +3,9 @@
 An experiment names base scenarios, strategies to compare, a parameter design over dotted
 scenario paths (grid, Latin hypercube, Sobol, Morris or an explicit list), optionally the
 *order* of reform pillars as a design dimension, replications (a count or a precision
-target), a master seed and what to keep. :func:`expand` turns it into the engine's design
-points; :class:`PointRunner` (:func:`runner_for`) is the model function the engine runs. The
+target), a master seed, what to keep and, optionally, a posterior over mechanism parameters
+from which each replication takes its draw (``parameters``). :func:`expand` turns it into the
+engine's design points; :class:`PointRunner` (:func:`runner_for`) is the model function the engine runs. The
 engine itself (the package :mod:`sim.experiments`, a different thing from this module about
 experiment *files*) knows nothing of any of this.
 
@@ -15,6 +16,7 @@ and a run's identity is the content it ran on.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import math
@@ -49,6 +51,15 @@ from .strategy import load_strategy_source
 
 DottedPath = str
 SeriesName = str
+
+#: The shipped posterior (written by the calibration), used by ``parameters: posterior``.
+SHIPPED_POSTERIOR = Path(__file__).resolve().parent.parent / "experiments" / "calibration" / "posterior.csv"
+#: The shorthand for the shipped posterior, all its draws.
+POSTERIOR_SHORTHAND = "posterior"
+#: The run parameter naming the posterior draw (row) a replication uses: ``param.posterior_draw`` in runs.parquet.
+POSTERIOR_DRAW = "posterior_draw"
+#: A leading column of this name in a posterior file numbers the draws and is ignored.
+DRAW_LABEL_COLUMN = "draw"
 
 
 class ParameterDesign(Schema):
@@ -121,6 +132,20 @@ class Precision(Schema):
         return self
 
 
+Draws = Annotated[int, Strict(), Field(ge=1, le=1_000_000)]
+
+
+class PosteriorDraws(Schema):
+    """Each replication's parameters from a posterior: replication k uses draw ``k mod D`` (D draws)
+    for every scenario, strategy and design point, so its runs share seed and parameters."""
+
+    posterior: str = Field(..., min_length=1,
+                           description="CSV of equally weighted posterior draws, relative to the experiment file: "
+                                       "one row per draw, one column per dotted scenario path it sets (e.g. "
+                                       "mechanisms.capacity.growth_rate); a leading 'draw' column is ignored")
+    draws: Draws | None = Field(None, description="use the file's first N rows (at most its rows); unset: all")
+
+
 class Outputs(Schema):
     """What to keep besides the run summaries (always kept)."""
 
@@ -144,6 +169,22 @@ class Experiment(Schema):
         description="pillar-efforts a month every strategy spends (equal resources); several values make "
                     "intensity a design dimension; unset: each strategy's own")
     outputs: Outputs = Outputs()
+    parameters: Literal["posterior"] | PosteriorDraws | None = Field(
+        None, description="mechanism parameters drawn from a posterior, replication k taking draw k mod D: "
+                          "'posterior' (the shipped experiments/calibration/posterior.csv, all its draws) or "
+                          "{posterior: FILE, draws: N}; unset: every replication uses the scenario's values")
+
+    @field_validator("parameters", mode="before")
+    @classmethod
+    def _shorthand_or_file(cls, value: Any) -> Any:
+        """The shorthand or a mapping, each checked as itself (one message for a mistake in either)."""
+        if value is None or value == POSTERIOR_SHORTHAND:
+            return value
+        if isinstance(value, dict):
+            return PosteriorDraws.model_validate(value)  # its errors keep their place: parameters.<field>
+        raise ValueError(f"parameters = {value!r}: give '{POSTERIOR_SHORTHAND}' (the shipped posterior, "
+                         f"experiments/calibration/posterior.csv, all its draws) or a mapping "
+                         f"{{posterior: FILE, draws: N}} (FILE relative to the experiment file, N its first rows)")
 
     @field_validator("replications", mode="before")
     @classmethod
@@ -159,16 +200,42 @@ class Experiment(Schema):
 
 
 @dataclass(frozen=True)
+class Posterior:
+    """Equally weighted posterior draws: draw i sets each dotted scenario path ``paths[j]`` to ``values[i][j]``."""
+
+    file: str
+    paths: tuple[DottedPath, ...]
+    values: tuple[tuple[float, ...], ...]
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def draw(self, index: int) -> dict[DottedPath, float]:
+        """The values draw ``index`` sets, by path."""
+        return dict(zip(self.paths, self.values[index]))
+
+    @property
+    def sha256(self) -> str:
+        """Digest of the draws used (paths and values as parsed): what decides the runs."""
+        return hashlib.sha256(json.dumps([self.paths, self.values]).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
 class Library:
-    """The resolved inputs of an experiment: scenario data and strategies, by label."""
+    """The resolved inputs of an experiment: scenario data and strategies, by label, and the
+    posterior draws its replications use (None: the scenarios' own values)."""
 
     scenarios: dict[str, dict[str, Any]]
     strategies: dict[str, dict[str, Any]]
     content_hash: str = field(default="")
+    posterior: Posterior | None = None
 
 
 def load_experiment(path: str | Path) -> tuple[Experiment, Library]:
-    """Read and validate an experiment file and every scenario and strategy it names."""
+    """Read and validate an experiment file and every scenario, strategy and posterior it names.
+
+    The content hash (the salt of every run key) covers the scenarios and strategies and, when
+    the experiment has ``parameters``, the posterior draws it uses."""
     path = Path(path)
     experiment = load_validated(path, Experiment, "'name', 'scenarios' and 'master_seed'")
     base = path.resolve().parent
@@ -188,8 +255,79 @@ def load_experiment(path: str | Path) -> tuple[Experiment, Library]:
     _check_design_paths(experiment, library, path)
     _check_series(experiment, library, path)
     _check_total_effort(experiment, library, path)
-    digest = hashlib.sha256(json.dumps([scenarios, strategies], sort_keys=True, default=str).encode()).hexdigest()
-    return experiment, Library(scenarios, strategies, digest)
+    posterior = _load_posterior(experiment, library, path)
+    inputs: list[Any] = [scenarios, strategies] + ([posterior.sha256] if posterior is not None else [])
+    digest = hashlib.sha256(json.dumps(inputs, sort_keys=True, default=str).encode()).hexdigest()
+    return experiment, Library(scenarios, strategies, digest, posterior)
+
+
+def _load_posterior(experiment: Experiment, library: Library, source: Path) -> Posterior | None:
+    """The posterior draws of ``parameters``, validated: a readable CSV with a header of dotted
+    scenario paths (and optionally a leading ``draw`` column), at least one row, a finite number
+    in every cell, at least ``draws`` rows, and every path one the scenario schema accepts at the
+    column's smallest and largest value (probed on the first scenario) and not also a design path."""
+    if experiment.parameters is None:
+        return None
+    if experiment.parameters == POSTERIOR_SHORTHAND:
+        file, wanted = SHIPPED_POSTERIOR, None
+    else:
+        file, wanted = source.resolve().parent / experiment.parameters.posterior, experiment.parameters.draws
+
+    def fail(problem: str) -> ScenarioError:
+        return ScenarioError(f"{source}: parameters: posterior file {file}: {problem}")
+
+    if not file.is_file():
+        shipped = " (the calibration writes it; until then give {posterior: FILE})" if file == SHIPPED_POSTERIOR else ""
+        raise fail(f"no such file{shipped}")
+    if file.suffix.lower() != ".csv":
+        raise fail("not a .csv file: give a CSV of posterior draws")
+    try:
+        with file.open(newline="", encoding="utf-8") as handle:
+            table = list(csv.reader(handle, strict=True))
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise fail(f"not a readable CSV ({error})") from None
+    if not table or not any(cell.strip() for cell in table[0]):
+        raise fail("empty: give a header of dotted scenario paths and one row per draw")
+    header = [cell.strip() for cell in table[0]]
+    skip = 1 if header[0] == DRAW_LABEL_COLUMN else 0
+    paths = header[skip:]
+    if not paths or any(not p for p in paths) or len(set(paths)) != len(paths):
+        raise fail(f"header {header}: give each dotted scenario path once (a leading '{DRAW_LABEL_COLUMN}' "
+                   f"column is ignored)")
+    values: list[tuple[float, ...]] = []
+    for line, row in enumerate(table[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue  # a blank line
+        if len(row) != len(header):
+            raise fail(f"line {line} has {len(row)} fields, the header {len(header)}")
+        draw = []
+        for dotted, cell in zip(paths, row[skip:]):
+            try:
+                value = float(cell)
+            except ValueError:
+                raise fail(f"line {line}, {dotted}: {cell!r} is not a number") from None
+            if not math.isfinite(value):
+                raise fail(f"line {line}, {dotted}: {cell!r} is not a finite number")
+            draw.append(value)
+        values.append(tuple(draw))
+    if not values:
+        raise fail("no draws: give at least one row under the header")
+    if wanted is not None:
+        if wanted > len(values):
+            raise ScenarioError(f"{source}: parameters.draws = {wanted} but posterior file {file} has "
+                                f"{len(values)} draws; allowed: 1 to {len(values)}")
+        values = values[:wanted]
+    design_paths = _design_paths(experiment.design)
+    name, first = next(iter(library.scenarios.items()))
+    for j, dotted in enumerate(paths):
+        if dotted in design_paths:
+            raise fail(f"column '{dotted}' is also a design path; vary a path by the design or by the posterior")
+        for probe in sorted({min(draw[j] for draw in values), max(draw[j] for draw in values)}):
+            try:
+                scenario_from_dict(set_dotted(first, dotted, probe, file), f"scenario {name}")
+            except ScenarioError as error:
+                raise fail(f"column '{dotted}' does not fit the scenario: {error}") from None
+    return Posterior(str(file), tuple(paths), tuple(values))
 
 
 def _strategy_data(reference: str, base: Path, source: Path) -> dict[str, Any]:
@@ -234,14 +372,20 @@ def _check_design_paths(experiment: Experiment, library: Library, source: Path) 
     design = experiment.design
     if design is None:
         return
-    paths = set(design.values or {}) | set(design.bounds or {}) | {p for point in design.points or [] for p in point}
     first = next(iter(library.scenarios.values()))
-    for dotted in sorted(paths):
+    for dotted in sorted(_design_paths(design)):
         probe = _example_value(design, dotted)
         try:
             scenario_from_dict(set_dotted(first, dotted, probe, source))
         except ScenarioError as error:
             raise ScenarioError(f"{source}: design path '{dotted}' does not fit the scenario: {error}") from None
+
+
+def _design_paths(design: ParameterDesign | None) -> set[DottedPath]:
+    """Every dotted path a design varies."""
+    if design is None:
+        return set()
+    return set(design.values or {}) | set(design.bounds or {}) | {p for point in design.points or [] for p in point}
 
 
 def _example_value(design: ParameterDesign, dotted: str) -> Any:
@@ -361,11 +505,13 @@ class PointRunner:
                 for row, summary in enumerate(summaries)]
 
     def scenario(self, params: Mapping[str, Any]) -> Scenario:
-        """The validated scenario of one design point (as :func:`expand` made it)."""
+        """The validated scenario of one run's params: a design point (as :func:`expand` made it)
+        with, when the params name a ``posterior_draw``, that posterior row's values set."""
         key = json.dumps(params, sort_keys=True)
         if key not in self._cache:
             data = self.library.scenarios[params["scenario"]]
-            for dotted, value in params.get("overrides", {}).items():
+            drawn = self.library.posterior.draw(params[POSTERIOR_DRAW]) if POSTERIOR_DRAW in params else {}
+            for dotted, value in {**params.get("overrides", {}), **drawn}.items():
                 data = set_dotted(data, dotted, value)
             if "order" in params:
                 data = {**data, "strategy": order_strategy(params["order"], self.sequencing)}

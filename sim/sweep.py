@@ -1,7 +1,8 @@
 """Sweeps of the reform model: run an experiment file on the engine, and summarise its results.
 
 :func:`run_experiment` expands an experiment into runs (common random numbers: replication k
-has one seed for every scenario, strategy and design point), hands them to the generic engine
+has one seed for every scenario, strategy and design point and, with ``parameters``, one
+posterior draw, k mod D), hands them to the generic engine
 and, for a precision target, keeps adding replications until every compared interval is
 narrow enough. :func:`summarize` turns ``runs.parquet`` into the tables planners read.
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .experiment_file import Experiment, Library, Precision, expand, load_experiment, runner_for, sampled_problem
+from .experiment_file import (
+    POSTERIOR_DRAW,
+    Experiment,
+    Library,
+    Precision,
+    expand,
+    load_experiment,
+    runner_for,
+    sampled_problem,
+)
 from .experiments import SweepResult, estimate_sweep, make_runs, read_manifest, run_sweep
 from .experiments import stats
 from .experiments.store import atomic_write
@@ -33,6 +44,11 @@ SUCCESS = "reform_success"
 RUN_MONTHS_COLUMN = "months"
 #: Manifest metadata of a precision target: the replications a point of its current stage runs to.
 STAGE = "stage_replications"
+#: The runs.parquet column of each run's posterior draw: not a design point, pooled over in every table.
+DRAW_COLUMN = f"param.{POSTERIOR_DRAW}"
+#: A difference survives parameter uncertainty when its paired CI excludes 0 and at least this
+#: share of posterior draws, chance-corrected, has its sign.
+SURVIVAL_SHARE = 0.9
 
 
 class SweepFolderError(ValueError):
@@ -48,7 +64,14 @@ class SweepPlan:
 
     def runs(self, replications: int | range):
         return make_runs(self.points, replications, master_seed=self.experiment.master_seed,
-                         salt=self.library.content_hash)
+                         salt=self.library.content_hash, replication_params=self.replication_params())
+
+    def replication_params(self) -> Callable[[int], Mapping[str, Any]] | None:
+        """Replication k's posterior draw, ``k mod D`` (D draws), the same at every point; None without a posterior."""
+        posterior = self.library.posterior
+        if posterior is None:
+            return None
+        return lambda k: {POSTERIOR_DRAW: k % len(posterior)}
 
 
 def plan(path: str | Path, replications: int | None = None) -> SweepPlan:
@@ -71,13 +94,21 @@ def plan(path: str | Path, replications: int | None = None) -> SweepPlan:
         "sobol_problem": sampled_problem(experiment),
         "design_sha256": _design_digest(experiment, library),
     }
+    if library.posterior is not None:
+        metadata["posterior"] = {"file": library.posterior.file, "draws": len(library.posterior),
+                                 "paths": list(library.posterior.paths), "sha256": library.posterior.sha256}
     return SweepPlan(experiment, library, points, metadata)
 
 
 def _design_digest(experiment: Experiment, library: Library) -> str:
     """What decides each replication's runs (design, seed, inputs, outputs kept): the experiment
-    without its name, description and replications, and the content of what it names."""
+    without its name, description and replications, and the content of what it names (the
+    library's content hash: scenarios, strategies and the posterior draws used, so a changed
+    posterior file is a different design). An experiment without ``parameters`` digests as
+    it did before the field existed."""
     design = experiment.model_dump(mode="json", exclude={"name", "description", "replications"})
+    if design["parameters"] is None:
+        del design["parameters"]
     return hashlib.sha256(json.dumps([design, library.content_hash], sort_keys=True).encode()).hexdigest()
 
 
@@ -103,8 +134,8 @@ def _manifest_of_same_design(sweep: SweepPlan, folder: Path) -> dict[str, Any]:
     keys = ["design_sha256"] if "design_sha256" in recorded else ["experiment_sha256", "inputs_sha256"]
     if any(recorded.get(key) != sweep.metadata[key] for key in keys):
         raise SweepFolderError(f"{sweep.metadata['experiment_file']} does not describe the sweep in {folder}: its "
-                               f"design, seed, scenarios or strategies differ from those recorded in manifest.json "
-                               f"(use the files the sweep was started with, or start a new sweep)")
+                               f"design, seed, scenarios, strategies or posterior draws differ from those recorded in "
+                               f"manifest.json (use the files the sweep was started with, or start a new sweep)")
     return manifest
 
 
@@ -208,7 +239,8 @@ def run_experiment(sweep: SweepPlan, out_dir: Path, *, executor: str = "processe
 
 
 def precision(runs: pd.DataFrame, target: Precision) -> stats.PrecisionCheck:
-    """The worst interval over every scenario and design point (strategies compared within each)."""
+    """The worst interval over every scenario and design point (strategies compared within each,
+    paired on the replication, which fixes seed and posterior draw; draws are pooled)."""
     checks = []
     for _, subset in runs.groupby(_point_columns(runs), dropna=False):
         if target.compare == "paired_difference" and subset["param.strategy"].nunique() > 1:
@@ -224,7 +256,8 @@ def precision(runs: pd.DataFrame, target: Precision) -> stats.PrecisionCheck:
 
 def _point_columns(runs: pd.DataFrame) -> list[str]:
     """Scenario, the intensity (an experiment's ``total_effort``) and the design's override
-    columns: what identifies a point apart from the strategy."""
+    columns: what identifies a point apart from the strategy. The posterior draw
+    (:data:`DRAW_COLUMN`) is not a point: tables pool over it."""
     intensity = ["param.total_effort"] if "param.total_effort" in runs.columns else []
     return ["param.scenario", *intensity] + sorted(c for c in runs.columns if c.startswith("param.overrides."))
 
@@ -276,8 +309,26 @@ def _group_summary(group: pd.DataFrame, seed: int) -> dict[str, Any]:
     return row
 
 
+#: comparisons.csv names of the cluster columns of :func:`stats.pairwise_comparisons`, clusters being posterior draws.
+DRAW_STATISTICS = {"clusters": "draws", "cluster_size": "runs_per_draw", "clusters_favouring": "draws_favouring",
+                   "clusters_favouring_normal": "draws_favouring_corrected",
+                   "between_cluster_variance": "between_draw_variance",
+                   "within_cluster_variance": "within_draw_variance", "between_share": "parameter_share"}
+
+
+def survives_parameter_uncertainty(paired_low: float, paired_high: float, draws_favouring_corrected: float) -> bool:
+    """A difference survives parameter uncertainty when its paired 95 % CI (over every replication,
+    posterior draws included) excludes 0 and the chance-corrected share of draws with its sign is at
+    least :data:`SURVIVAL_SHARE`. An unknown share (one run per draw) does not establish survival."""
+    excludes_zero = paired_low > 0 or paired_high < 0
+    return bool(excludes_zero and draws_favouring_corrected >= SURVIVAL_SHARE)
+
+
 def summary_tables(runs: pd.DataFrame, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per scenario × strategy (× design point) statistics, and paired strategy comparisons."""
+    """Per scenario × strategy (× design point) statistics, and paired strategy comparisons.
+
+    With posterior draws (:data:`DRAW_COLUMN`), each comparison also splits its paired difference
+    by draw (:data:`DRAW_STATISTICS`) and says whether it survives parameter uncertainty."""
     points = _point_columns(runs)
     rows = []
     for key, group in runs.groupby(points + ["param.strategy"], dropna=False, sort=True):
@@ -289,7 +340,13 @@ def summary_tables(runs: pd.DataFrame, seed: int = 0) -> tuple[pd.DataFrame, pd.
     for key, subset in runs.groupby(points, dropna=False, sort=True):
         if subset["param.strategy"].nunique() < 2:
             continue
-        pairs = stats.pairwise_comparisons(subset, group="param.strategy", success=SUCCESS)
+        draws = DRAW_COLUMN if DRAW_COLUMN in runs.columns else None
+        pairs = stats.pairwise_comparisons(subset, group="param.strategy", success=SUCCESS, cluster=draws)
+        if draws is not None:
+            pairs = pairs.rename(columns=DRAW_STATISTICS)
+            pairs["survives_parameter_uncertainty"] = [
+                survives_parameter_uncertainty(*row) for row in
+                zip(pairs["paired_low"], pairs["paired_high"], pairs["draws_favouring_corrected"])]
         labels = dict(zip(points, key if isinstance(key, tuple) else (key,)))
         comparisons.append(pairs.assign(**labels))
     paired = pd.concat(comparisons, ignore_index=True) if comparisons else pd.DataFrame()
@@ -346,7 +403,58 @@ def _markdown(table: pd.DataFrame, paired: pd.DataFrame, runs: pd.DataFrame, fai
                   "Difference in success probability a − b with the paired 95 % CI (Newcombe) and, for "
                   "contrast, the CI an unpaired design with the same runs would give.", "",
                   compact[keep].to_markdown(index=False, floatfmt=".3f"), ""]
+        if DRAW_COLUMN in runs.columns:
+            lines += _parameter_uncertainty_section(compact)
     return "\n".join(lines)
+
+
+def _parameter_uncertainty_section(compact: pd.DataFrame) -> list[str]:
+    """summary.md lines on the comparisons of a posterior sweep: what the draw statistics
+    mean, their table, and which differences survive parameter uncertainty."""
+    labels = [c for c in compact.columns if c in ("scenario", "total_effort") or c.startswith("overrides.")]
+    shown = compact[labels + ["a", "b", "difference", "paired_low", "paired_high", "draws", "runs_per_draw"]].copy()
+    for column in ("draws_favouring", "draws_favouring_corrected", "parameter_share"):
+        shown[column] = [f"{value:.3f}" if np.isfinite(value) else "n/a" for value in compact[column]]
+    excludes_zero = (compact["paired_low"] > 0) | (compact["paired_high"] < 0)
+    shown["survives"] = np.where(compact["survives_parameter_uncertainty"], "yes",
+                                 np.where(excludes_zero & compact["draws_favouring_corrected"].isna(), "not known",
+                                          "no"))
+    lines = ["## Parameter uncertainty (posterior draws)", "",
+             "Replication k used posterior draw k mod D (D draws) for every strategy, so each comparison is paired "
+             "on seed and parameters. `difference` and its paired 95 % CI (`paired_low`, `paired_high`) are over "
+             "all replications: each replication, its draw and its seed, is one sample, so the spread between draws "
+             "is part of what the interval resamples. The interval includes parameter uncertainty: it is the "
+             "interval of the difference averaged over the posterior, not of the difference under one parameter "
+             "set. With d = success_a − success_b the paired difference of a run, `draws` (D) and `runs_per_draw` "
+             "(m, replications per draw; the fewest when the replications are not a multiple of D):", "",
+             "- `draws_favouring`: the share of draws whose mean d over their m replications has the sign of the "
+             "overall difference (chance within a draw pulls it towards one half);",
+             "- `draws_favouring_corrected` = Φ(|μ| / √B), μ the overall difference: the share of draws whose "
+             "expected difference has that sign, assuming normally distributed per-draw effects;",
+             "- the variance of d splits by the law of total variance, Var(d) = B + W: W (chance, the seeds) is the "
+             "mean over draws of the within-draw sample variance of d, B (parameters) = max(0, variance over draws "
+             "of the per-draw mean of d − W/m), and `parameter_share` = B / (B + W) (method of moments; with "
+             "unequal runs per draw, its size-weighted form; comparisons.csv has B and W as "
+             "`between_draw_variance` and `within_draw_variance`).", "",
+             f"A difference **survives parameter uncertainty** when its paired CI excludes 0 and "
+             f"`draws_favouring_corrected` ≥ {SURVIVAL_SHARE}.", ""]
+    if compact["within_draw_variance"].isna().any():
+        lines += ["With one replication per draw the within-draw variance W cannot be estimated, so B, "
+                  "`parameter_share` and `draws_favouring_corrected` are n/a and survival is not known: run at "
+                  "least two replications per draw (replications ≥ 2 × draws).", ""]
+    lines += [shown.to_markdown(index=False, floatfmt=".3f"), ""]
+    surviving = compact[compact["survives_parameter_uncertainty"].astype(bool)]
+    if surviving.empty:
+        lines += ["No difference survives parameter uncertainty.", ""]
+    else:
+        lines += ["Differences that survive parameter uncertainty:", ""]
+        for _, row in surviving.iterrows():
+            where = ", ".join(f"{c} {row[c]}" for c in labels)
+            lines.append(f"- {where}: {row['a']} − {row['b']} = {row['difference']:+.3f} "
+                         f"[{row['paired_low']:.3f}, {row['paired_high']:.3f}], "
+                         f"{row['draws_favouring_corrected']:.2f} of draws")
+        lines.append("")
+    return lines
 
 
 def summarize(results_dir: Path, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame, str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +32,7 @@ def make_runs(
     *,
     master_seed: int,
     salt: str = "",
+    replication_params: Callable[[int], Mapping[str, Any]] | None = None,
 ) -> list[RunSpec]:
     """Cross design points with replications under common random numbers.
 
@@ -42,14 +43,26 @@ def make_runs(
     the model or its fixed inputs change (a scenario content hash), so stale
     results are never mistaken for current ones on resume.  Runs are listed
     point-major, which keeps each result shard to a narrow range of points.
+
+    ``replication_params(k)``, if given, is a mapping of parameters that replication k has at
+    every point (e.g. which draw of an uncertain input it uses): it is merged into each run's
+    params, so it is part of the run key, of the ``param.*`` columns and of what the model
+    function receives. Runs of one replication then share their seed *and* these parameters,
+    which keeps comparisons between points paired. Its names may not repeat a point's.
     """
     replication_numbers = list(range(replications)) if isinstance(replications, int) else list(replications)
     if len(set(replication_numbers)) != len(replication_numbers):
         raise ValueError("replication numbers must be distinct")
     seeds = {k: replication_seed(master_seed, k) for k in replication_numbers}
+    extra = {k: dict(replication_params(k)) if replication_params is not None else {} for k in replication_numbers}
+    added_names = {name for added in extra.values() for name in added}
     runs = []
     for index, point in enumerate(points):
+        clash = sorted(added_names & set(point))
+        if clash:
+            raise ValueError(f"per-replication parameters {clash} are also parameters of design point {index}")
         params = normalize_params(point)
         for k in replication_numbers:
-            runs.append(RunSpec(index, params, k, seeds[k], run_key(params, seeds[k], salt)))
+            run_params = normalize_params({**point, **extra[k]}) if extra[k] else params
+            runs.append(RunSpec(index, run_params, k, seeds[k], run_key(run_params, seeds[k], salt)))
     return runs

@@ -16,6 +16,10 @@ Why these methods:
   narrower -- that is the point of CRN.
 * Kaplan--Meier for time-to-event, because runs that never reach the event
   within the horizon are right-censored, not failures at the horizon.
+* For runs grouped in clusters (e.g. each cluster one draw of uncertain inputs,
+  each run in it one seed), the one-way random-effects analysis of variance by
+  the method of moments: how much of a quantity's variance lies between
+  clusters and how much within them (:func:`variance_components`).
 
 The Wilson interval and the Kaplan--Meier estimator are SciPy's; the Newcombe
 intervals, which SciPy lacks, are written out here on top of SciPy's Wilson arms.
@@ -203,40 +207,152 @@ def rank_by_success(results: pd.DataFrame, *, group: str, success: str, confiden
     return counts.sort_values(["p", group], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
+@dataclass(frozen=True)
+class VarianceComponents:
+    """A quantity's variance split between clusters (B) and within them (W); see :func:`variance_components`."""
+
+    clusters: int  # C, clusters with at least one value
+    smallest_cluster: int  # m, the fewest values in a cluster
+    mean: float  # the mean over all values
+    between: float  # B, variance of the clusters' expected values (NaN if C < 2 or W is NaN)
+    within: float  # W, expected variance within a cluster (NaN if no cluster has two values)
+
+    @property
+    def between_share(self) -> float:
+        """``B / (B + W)``: the share of the variance that lies between clusters (NaN if B + W is 0 or unknown)."""
+        total = self.between + self.within
+        return self.between / total if np.isfinite(total) and total > 0 else math.nan
+
+
+def variance_components(values: ArrayLike, clusters: ArrayLike) -> VarianceComponents:
+    """One-way random-effects variance components by the method of moments (ANOVA estimator).
+
+    Model: value ``y_ci = mu + u_c + e_ci`` in cluster c, with ``u_c`` of variance B and
+    ``e_ci`` of variance W, so ``Var(y) = B + W`` (the law of total variance: B is the variance
+    of the clusters' expected values, W the expected variance within a cluster).
+
+    Balanced (every cluster m values, C clusters, within-cluster sample variances ``s_c^2``,
+    cluster means ``ybar_c``): ``W = (1/C) sum_c s_c^2`` and
+    ``B = max(0, Var_c(ybar_c) - W/m)`` (sample variance, ddof 1), since
+    ``E[Var_c(ybar_c)] = B + W/m``. Unbalanced (``n_c`` values in cluster c, N in all), the
+    same moments weighted by size: ``W = sum_c (n_c - 1) s_c^2 / (N - C)``,
+    ``MSB = sum_c n_c (ybar_c - ybar)^2 / (C - 1)``, ``n0 = (N - sum_c n_c^2 / N) / (C - 1)`` and
+    ``B = max(0, (MSB - W) / n0)``; with equal sizes these are the balanced formulas exactly.
+    W needs a cluster with two values (N > C), B also two clusters; otherwise NaN.
+    """
+    y = np.asarray(values, dtype=float)
+    labels = np.asarray(clusters)
+    if y.ndim != 1 or labels.shape != y.shape or y.size == 0:
+        raise ValueError("values and clusters must be non-empty 1-d arrays of equal length")
+    _, inverse, sizes = np.unique(labels, return_inverse=True, return_counts=True)
+    n, c = y.size, sizes.size
+    means = np.bincount(inverse, weights=y) / sizes
+    within = float(np.sum((y - means[inverse]) ** 2) / (n - c)) if n > c else math.nan
+    between = math.nan
+    if c >= 2 and np.isfinite(within):
+        mean_square_between = float(np.sum(sizes * (means - y.mean()) ** 2) / (c - 1))
+        effective_size = (n - float(np.sum(sizes.astype(float) ** 2)) / n) / (c - 1)
+        between = max(0.0, (mean_square_between - within) / effective_size)
+    return VarianceComponents(clusters=int(c), smallest_cluster=int(sizes.min()), mean=float(y.mean()),
+                              between=between, within=within)
+
+
+def clusters_favouring(values: ArrayLike, clusters: ArrayLike) -> float:
+    """Share of clusters whose mean has the sign of the overall mean: ``(1/C) sum_c [sign(ybar_c) = sign(ybar)]``.
+
+    Each cluster counts once, whatever its size. The cluster means carry their within-cluster
+    noise (variance W/m), which pulls this share towards one half; :func:`normal_share_favouring`
+    is the share among the clusters' expected values. NaN when the overall mean is 0 (no sign
+    to favour).
+    """
+    y = np.asarray(values, dtype=float)
+    labels = np.asarray(clusters)
+    if y.ndim != 1 or labels.shape != y.shape or y.size == 0:
+        raise ValueError("values and clusters must be non-empty 1-d arrays of equal length")
+    _, inverse, sizes = np.unique(labels, return_inverse=True, return_counts=True)
+    means = np.bincount(inverse, weights=y) / sizes
+    overall = np.sign(y.mean())
+    return float(np.mean(np.sign(means) == overall)) if overall != 0 else math.nan
+
+
+def normal_share_favouring(mean: float, between: float) -> float:
+    """``Phi(|mu| / sqrt(B))``: the share of clusters whose expected value has the sign of ``mu``,
+    if the clusters' expected values are normally distributed with mean ``mu`` and variance B.
+
+    B = 0: every cluster has the expected value ``mu``, so 1. NaN when B is unknown or ``mu`` is
+    0 (no sign to favour).
+    """
+    if not np.isfinite(between) or mean == 0:
+        return math.nan
+    if between == 0:
+        return 1.0
+    return float(_scipy_stats.norm.cdf(abs(mean) / math.sqrt(between)))
+
+
 def pairwise_comparisons(
     results: pd.DataFrame,
     *,
     group: str,
     success: str,
     pair_on: Sequence[str] = ("replication",),
+    cluster: str | None = None,
     confidence: float = 0.95,
 ) -> pd.DataFrame:
     """Paired comparison of every pair of groups, matched on ``pair_on`` (e.g. replication).
 
     Only pairs observed for both groups are used.  Columns: a, b, n_pairs,
     p_a, p_b, difference, paired_low/high, unpaired_low/high.
+
+    ``cluster``: a column constant within each pair (e.g. which draw of uncertain inputs the
+    replication used). The paired difference ``d = success_a - success_b`` of each pair is then
+    also split by cluster: ``clusters`` (C), ``cluster_size`` (m, the fewest pairs in a
+    cluster), ``clusters_favouring`` (:func:`clusters_favouring`), ``clusters_favouring_normal``
+    (:func:`normal_share_favouring` of the difference and B), ``between_cluster_variance`` (B),
+    ``within_cluster_variance`` (W) and ``between_share`` (B / (B + W)), from
+    :func:`variance_components`. The interval stays the one over all pairs: clusters are part
+    of what it treats as random.
     """
     wide = results.pivot(index=list(pair_on), columns=group, values=success)
+    cluster_of = None
+    if cluster is not None:
+        by_pair = results.groupby(list(pair_on))[cluster]
+        if (by_pair.nunique(dropna=False) > 1).any():
+            raise ValueError(f"{cluster} must be the same for every group within a pair ({', '.join(pair_on)})")
+        cluster_of = by_pair.first()
     rows = []
     for a, b in itertools.combinations(sorted(wide.columns), 2):
         both = wide[[a, b]].dropna()
         if both.empty:
             continue
         comparison = compare_paired(both[a].astype(bool), both[b].astype(bool), confidence)
-        rows.append(
-            {
-                "a": a,
-                "b": b,
-                "n_pairs": comparison.n_pairs,
-                "p_a": comparison.p_a,
-                "p_b": comparison.p_b,
-                "difference": comparison.difference,
-                "paired_low": comparison.paired_ci[0],
-                "paired_high": comparison.paired_ci[1],
-                "unpaired_low": comparison.unpaired_ci[0],
-                "unpaired_high": comparison.unpaired_ci[1],
-            }
-        )
+        row = {
+            "a": a,
+            "b": b,
+            "n_pairs": comparison.n_pairs,
+            "p_a": comparison.p_a,
+            "p_b": comparison.p_b,
+            "difference": comparison.difference,
+            "paired_low": comparison.paired_ci[0],
+            "paired_high": comparison.paired_ci[1],
+            "unpaired_low": comparison.unpaired_ci[0],
+            "unpaired_high": comparison.unpaired_ci[1],
+        }
+        if cluster_of is not None:
+            difference = both[a].astype(float).to_numpy() - both[b].astype(float).to_numpy()
+            labels = cluster_of.loc[both.index].to_numpy()
+            split = variance_components(difference, labels)
+            row.update(
+                {
+                    "clusters": split.clusters,
+                    "cluster_size": split.smallest_cluster,
+                    "clusters_favouring": clusters_favouring(difference, labels),
+                    "clusters_favouring_normal": normal_share_favouring(split.mean, split.between),
+                    "between_cluster_variance": split.between,
+                    "within_cluster_variance": split.within,
+                    "between_share": split.between_share,
+                }
+            )
+        rows.append(row)
     return pd.DataFrame(rows)
 
 
