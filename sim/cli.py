@@ -317,6 +317,41 @@ def command_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_calibrate(args: argparse.Namespace) -> int:
+    """ABC-SMC calibration (sim/calibration/): a new folder, or --resume one; --dry-run states the cost."""
+    from .calibration.run import CalibrationFolderError, calibrate, check_resumable, forecast, load_calibration
+
+    if args.out is not None and args.resume is not None:
+        raise UsageError("give one of --out DIR and --resume DIR, not both (--resume continues DIR itself)")
+    if args.workers is not None and args.address is not None:
+        raise UsageError("give one of --workers N (processes here) and --address A (a Dask cluster), not both")
+    calibration = load_calibration(args.file)
+    workers = args.workers or 1
+    if args.resume is not None:
+        try:
+            check_resumable(args.resume, calibration)
+        except CalibrationFolderError as error:
+            raise UsageError(f"--resume {args.resume}: {error}") from None
+    if args.dry_run:
+        print(forecast(calibration, workers).text(calibration))
+        return 0
+    if args.resume is not None:
+        out = args.resume
+    else:
+        out = args.out or stamped_folder(RESULTS_DIR / "calibration")
+        if out.exists() and (not out.is_dir() or any(out.iterdir())):
+            raise UsageError(f"--out {out}: exists and is not empty; refusing to overwrite it "
+                             "(use --resume to continue that calibration, or choose another folder)")
+    record = calibrate(calibration, out, resume=args.resume is not None, workers=workers, address=args.address,
+                       progress=not args.quiet, log=(lambda _: None) if args.quiet else print)
+    if not args.quiet:
+        print((out / "posterior_predictive.md").read_text(encoding="utf-8"))
+        print(f"{record['generations']} generations, {record['evaluations']} evaluations; stopped: "
+              f"{record['stop_reason']}; wrote {out}/ (calibration.md, posterior.parquet, diagnostics.csv, "
+              "posterior_predictive.csv/.md, posterior_marginals/pairs .png/.svg, summary.json, history.db)")
+    return 0
+
+
 def command_summarize(args: argparse.Namespace) -> int:
     from .sweep import summarize
 
@@ -386,6 +421,17 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--dry-run", action="store_true", help="print the design size and a time estimate, run nothing")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
     sweep.set_defaults(handler=command_sweep)
+
+    calibrate = commands.add_parser("calibrate", help="ABC-SMC calibration on the targets T1-T5 (resumable)")
+    calibrate.add_argument("file", type=Path, help="calibration file, e.g. experiments/calibration.yaml")
+    calibrate.add_argument("--out", type=Path, help="results folder (default results/calibration/<time>/)")
+    calibrate.add_argument("--resume", type=Path, metavar="DIR",
+                           help="continue the calibration in DIR (same files): finished generations are kept")
+    calibrate.add_argument("--workers", type=_positive_int, help="worker processes here (default 1: reproducible)")
+    calibrate.add_argument("--address", help="Dask scheduler address, e.g. tcp://host:8786")
+    calibrate.add_argument("--dry-run", action="store_true", help="time a few evaluations, print the cost, run nothing")
+    calibrate.add_argument("--quiet", action="store_true", help="no progress bar and no tables")
+    calibrate.set_defaults(handler=command_calibrate)
 
     summary = commands.add_parser("summarize", help="summary tables of a sweep's results folder")
     summary.add_argument("folder", type=Path, help="results/<experiment>/<time>/")

@@ -42,8 +42,8 @@ from tqdm import tqdm
 from ..dynamics import run_seeds
 from ..scenario import Scenario
 from .population import PopulationPrior, draw_countries, load_population_prior
-from .priors import Prior, parameter_priors, uncalibrated_parameters, with_parameters
-from .targets import TargetSet, country_table, load_targets, target_table, target_values
+from .priors import Prior, parameter_priors, uncalibrated_parameters
+from .targets import TargetSet, load_targets, population_statistics, target_table
 
 POPULATION_FILE = Path(__file__).resolve().parents[2] / "experiments" / "calibration" / "population.yaml"
 #: Grid levels of the Morris design (Morris 1991; 4 is SALib's default and the usual choice).
@@ -77,9 +77,7 @@ def evaluate_point(values: Mapping[str, float]) -> list[float]:
     """Every target's statistic (in the targets file's order) for the context's population run
     with these coefficients."""
     targets: TargetSet = _CONTEXT["targets"]
-    countries = [with_parameters(country, values) for country in _CONTEXT["countries"]]
-    table = country_table(countries, run_seeds(countries, _CONTEXT["seeds"]), targets.years_read())
-    statistics = target_values(table, targets)
+    statistics = population_statistics(_CONTEXT["countries"], _CONTEXT["seeds"], targets, values)
     return [statistics[target.name].value for target in targets.targets]
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import inspect
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
@@ -30,10 +30,11 @@ import pandas as pd
 from pydantic import Field, model_validator
 from scipy.stats import hypergeom
 
-from ..dynamics import SeedRuns
+from ..dynamics import SeedRuns, run_seeds
 from ..fields import HEADLINE_INDICATORS, Name, Schema
 from ..loading import load_validated
 from ..scenario import Scenario
+from .priors import with_parameters
 
 TARGETS_FILE = Path(__file__).resolve().parents[2] / "experiments" / "calibration" / "targets.yaml"
 
@@ -273,3 +274,12 @@ def target_table(countries: Sequence[Scenario], runs: SeedRuns, targets: TargetS
     return pd.DataFrame([{"target": t.name, "role": t.role, "published": t.published, "model": values[t.name].value,
                           "tolerance": t.tolerance, "direction": t.direction, "inside": t.inside(values[t.name].value),
                           "note": values[t.name].note, "source": t.source} for t in targets.targets])
+
+
+def population_statistics(countries: Sequence[Scenario], seeds: Sequence[int], targets: TargetSet,
+                          values: Mapping[str, float]) -> dict[str, Statistic]:
+    """Target statistics (:class:`sim.calibration.targets.Statistic` by name) of these countries run
+    with these seeds and coefficients: the one evaluation the screen and the ABC share."""
+    countries = [with_parameters(country, values) for country in countries]
+    table = country_table(countries, run_seeds(countries, seeds), targets.years_read())
+    return target_values(table, targets)

@@ -7,38 +7,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
 
 from sim import run_seeds
 from sim.calibration.population import draw_countries, load_population_prior
 from sim.calibration.screen import (
-    POPULATION_FILE, _set_context, evaluate_point, main, matching_priors, morris_screen, select,
+    _set_context, evaluate_point, main, matching_priors, morris_screen, select,
 )
-from sim.calibration.targets import TARGETS_FILE, load_targets, target_table
+from sim.calibration.targets import load_targets, target_table
 
 PATTERNS = ("mechanisms.security.relapse_hazard", "mechanisms.capacity.growth_rate")
-
-
-@pytest.fixture(scope="module")
-def tiny_files(tmp_path_factory) -> tuple[Path, Path]:
-    """A 12-year population half post-conflict, half reforming, and the shipped targets scaled
-    down to populations of 4 (fastest 2, the Big Stuck read at year 5)."""
-    folder = tmp_path_factory.mktemp("tiny")
-    prior = yaml.safe_load(POPULATION_FILE.read_text(encoding="utf-8"))
-    prior["horizon_years"] = 12
-    prior["bases"]["baseline"].update(share=0.5, strategies={"status_quo": 0.5, "adaptive": 0.5})
-    prior["bases"]["post_conflict"].update(share=0.5, strategies={"status_quo": 0.5, "adaptive": 0.5})
-    targets = yaml.safe_load(TARGETS_FILE.read_text(encoding="utf-8"))
-    targets["population_size"] = 4
-    for target in targets["targets"]:
-        parameters = target["parameters"]
-        if parameters.get("fastest") == 20:
-            parameters["fastest"] = 2
-        if "year" in parameters:
-            parameters["year"] = 5
-    (folder / "population.yaml").write_text(yaml.safe_dump(prior), encoding="utf-8")
-    (folder / "targets.yaml").write_text(yaml.safe_dump(targets), encoding="utf-8")
-    return folder / "population.yaml", folder / "targets.yaml"
 
 
 def test_a_tiny_screen_gives_finite_effects_for_every_coefficient_and_target(tiny_files):

@@ -1,0 +1,497 @@
+"""Calibration by ABC-SMC (issue 10, items 3-4): the calibration file, the particle simulator,
+the distance, and the run (new or resumed) on pyabc's samplers.
+
+    ssr-sim calibrate experiments/calibration.yaml [--out DIR] [--resume DIR] [--workers N]
+        [--address A] [--dry-run] [--quiet]
+
+**The simulator.** A particle θ (values of the calibrated mechanism coefficients; every other
+coefficient keeps its documented default, ``sim/scenario.py``) is evaluated on its own
+synthetic population: ``countries_per_particle`` countries drawn from the population prior
+(:func:`sim.calibration.population.draw_countries`), each with θ written in
+(:func:`sim.calibration.priors.with_parameters`), run in ONE call of :func:`sim.run_seeds`
+(countries that share a layout are stepped in one batch), then every target statistic of
+:mod:`sim.calibration.targets` is computed on the country table. Model statistics are the
+expected statistics of populations of the published size (102), averaged over the simulated
+countries, so more countries a particle means less simulation noise, not a different target.
+
+**Per-particle randomness (the seeding rule).** The particle's countries and run seeds come from
+``numpy.random.default_rng([seed, stream, h(θ)])`` where ``h(θ)`` is the first 8 bytes of the
+SHA-256 of θ's values written as exact floats in name order (:func:`particle_rng`). So a
+simulation is a deterministic function of the master seed and θ, whichever process or machine
+runs it, and two particles never share countries by accident. ``stream`` separates uses:
+0 for the ABC's particles, :data:`PREDICTIVE_STREAM` + k for the k-th posterior-predictive draw
+(a posterior particle resampled twice gets two populations), :data:`TRUTH_STREAM` for a
+recovery test's synthetic data, :data:`DRY_RUN_STREAM` for the dry run's timing.
+
+**pyabc's own randomness** (proposals, the sampler) uses numpy's global state: before each
+generation t it is seeded with ``SeedSequence([seed, t])`` (:func:`seed_pyabc`). With one worker
+(``SingleCoreSampler``) a calibration is therefore reproducible, and a run interrupted after
+generation t and resumed is the same as one run straight through (tests/calibration). With
+more workers, pyabc's ``MulticoreEvalParallelSampler`` and its Dask sampler reseed every worker
+from the operating system (``np.random.seed()`` in ``pyabc.sampler``), so which particles are
+proposed differs from run to run; each particle's simulation still follows the rule above.
+
+**The distance** (:class:`TargetDistance`). Each fitted target i gives a miss in units of its
+tolerance τ_i (the literature band of ``targets.yaml``): for a two-sided target
+r_i = (m_i - o_i) / τ_i, for an ``at_most`` target r_i = max(0, m_i - o_i) / τ_i, for an
+``at_least`` one r_i = max(0, o_i - m_i) / τ_i, with m the model value and o the observed
+(published) one, so |r_i| <= 1 exactly when the target is met. They are combined as the root
+mean square, d = sqrt(mean_i r_i²): d reads as "the typical miss, in tolerances", d <= 1 means
+the targets are met on average, and every target counts equally whatever its units and however
+many targets a source contributes to. The root mean square rather than the maximum because the
+SMC needs a distance that ranks particles by all targets: with the maximum, one target the
+model cannot reach would decide every comparison. A constraint (role ``constraint``, a T5
+pattern) is not part of the fit: a particle that breaks one is placed beyond every particle
+that keeps them, d + :data:`CONSTRAINT_PENALTY`, so the schedule discards it as soon as epsilon
+falls below the penalty while the first generations can still rank it. A statistic that cannot
+be computed (NaN: e.g. no post-conflict country) gives d = inf.
+
+**The schedule.** Generation 0 is a sample of the prior (epsilon = inf: every particle
+accepted, no separate calibration sample); generation t >= 1 accepts within the
+``epsilon_quantile`` (default the median, pyabc's ``QuantileEpsilon``) of the previous
+generation's weighted distances. The run stops at ``max_generations``, when epsilon reaches
+``minimum_epsilon``, or when the next generation would need more than the evaluations left of
+``max_evaluations`` (it is then abandoned: pyabc's ``min_acceptance_rate``), so a calibration
+never costs more than its budget.
+
+**Resume.** pyabc writes every finished generation to ``history.db`` (SQLite) in the output
+folder. ``--resume DIR`` loads it (``ABCSMC.load``) and runs the generations still missing; a
+generation interrupted mid-way (``kill -9``) is sampled again, a finished one never is.
+
+References: Toni et al. (2009), J. R. Soc. Interface 6:187 (ABC-SMC); Beaumont et al. (2009),
+Biometrika 96:983 (importance weights); Schälte et al. (2022), Bioinformatics 38:2975 (pyabc).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+import logging
+import math
+import multiprocessing
+import random
+import struct
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pydantic import Field
+
+from ..fields import Name, ScenarioError, Schema
+from ..loading import load_validated
+from .population import PopulationPrior, draw_countries, load_population_prior
+from .priors import Prior, parameter_priors
+from .targets import Target, TargetSet, load_targets, population_statistics
+
+#: Seed streams (see the module docstring): ABC particles, predictive draws (+ k), synthetic truth, dry run.
+ABC_STREAM = 0
+PREDICTIVE_STREAM = 1_000
+TRUTH_STREAM = 2
+DRY_RUN_STREAM = 3
+#: Added to the distance of a particle that breaks a constraint (in tolerances; see the docstring).
+CONSTRAINT_PENALTY = 10.0
+#: The history's file name inside the output folder (pyabc's SQLite database).
+HISTORY_FILE = "history.db"
+#: Written when a run stopped for good (budget, minimum epsilon, generations), so --resume knows.
+STOPPED_FILE = "stopped.json"
+
+
+# --- the calibration file -------------------------------------------------------------------------
+class AbcSettings(Schema):
+    """ABC-SMC settings (pyabc's ABCSMC and its run)."""
+
+    population_size: int = Field(..., ge=2, le=100_000, description="accepted particles a generation")
+    max_generations: int = Field(..., ge=1, le=1_000, description="generations, the prior sample (0) included")
+    minimum_epsilon: float = Field(0.0, ge=0.0, description="stop once a generation's epsilon is at or below this")
+    max_evaluations: int = Field(..., ge=2, le=10_000_000, description="particle evaluations in all (the budget)")
+    epsilon_quantile: float = Field(0.5, gt=0.0, lt=1.0,
+                                    description="epsilon of generation t: this weighted quantile of t-1's distances")
+    reason: str = Field(..., min_length=1)
+
+
+class CalibrationFile(Schema):
+    """``experiments/calibration.yaml``: what is fitted, to what, and how."""
+
+    description: str = ""
+    population: str = Field(..., min_length=1, description="population prior file, relative to this file")
+    targets: str = Field(..., min_length=1, description="targets file, relative to this file")
+    parameters: list[str] = Field(..., min_length=1, max_length=50,
+                                  description="dotted paths of the calibrated coefficients (prior: sim/scenario.py)")
+    parameters_reason: str = Field(..., min_length=1)
+    countries_per_particle: int = Field(..., ge=1, le=100_000)
+    countries_reason: str = Field(..., min_length=1)
+    abc: AbcSettings
+    predictive_draws: int = Field(..., ge=2, le=100_000, description="posterior draws simulated for the predictive table")
+    seed: int = Field(..., ge=0, le=2**63 - 1)
+    held_out: list[Name] = Field(default_factory=list,
+                                 description="fitted targets of the targets file held out of this fit (checks)")
+    held_out_reason: str = Field(..., min_length=1)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """A checked calibration file with everything it names loaded, and their digests."""
+
+    path: Path
+    settings: CalibrationFile
+    prior: PopulationPrior
+    targets: TargetSet
+    priors: tuple[Prior, ...]
+    hashes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def fitted(self) -> list[Target]:
+        """Targets in the distance: role ``fit`` and not held out."""
+        return [t for t in self.targets.targets if t.role == "fit" and t.name not in self.settings.held_out]
+
+    @property
+    def held_out(self) -> list[Target]:
+        """Targets reported as checks: role ``check``, and fitted ones this file holds out."""
+        return [t for t in self.targets.targets if t.role == "check" or t.name in self.settings.held_out]
+
+    @property
+    def constraints(self) -> list[Target]:
+        return [t for t in self.targets.targets if t.role == "constraint"]
+
+    @property
+    def names(self) -> list[str]:
+        return [p.path for p in self.priors]
+
+    def plan_digest(self) -> str:
+        """SHA-256 of the three files' contents: what --resume requires to be unchanged."""
+        return hashlib.sha256(json.dumps(self.hashes, sort_keys=True).encode()).hexdigest()
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def load_calibration(path: str | Path) -> Calibration:
+    """Read and check a calibration file and the population and targets files it names; bad input
+    raises ScenarioError naming the file and the field (and what is allowed)."""
+    path = Path(path)
+    settings = load_validated(path, CalibrationFile, "'population', 'targets', 'parameters', 'abc', 'seed', ...")
+    files = {}
+    for key in ("population", "targets"):
+        named = (path.parent / getattr(settings, key)).resolve()
+        if not named.is_file():
+            raise ScenarioError(f"{path}: {key} = '{getattr(settings, key)}': no such file ({named})")
+        files[key] = named
+    prior = load_population_prior(files["population"])
+    targets = load_targets(files["targets"])
+    known = {p.path: p for p in parameter_priors()}
+    chosen = []
+    for position, name in enumerate(settings.parameters):
+        if name not in known:
+            close = [p for p in known if fnmatch.fnmatchcase(p, f"*{name.rsplit('.', 1)[-1]}*")][:3]
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise ScenarioError(f"{path}: parameters.{position} = '{name}' is not a calibratable coefficient "
+                                f"(allowed: a mechanisms.<block>.<field> with a prior in sim/scenario.py){hint}")
+        if name in settings.parameters[:position]:
+            raise ScenarioError(f"{path}: parameters.{position} = '{name}' is listed twice")
+        chosen.append(known[name])
+    by_name = {t.name: t for t in targets.targets}
+    for position, name in enumerate(settings.held_out):
+        if name not in by_name:
+            raise ScenarioError(f"{path}: held_out.{position} = '{name}' is not a target of {files['targets']}; "
+                                f"allowed: {', '.join(t.name for t in targets.targets if t.role == 'fit')}")
+        if by_name[name].role != "fit":
+            raise ScenarioError(f"{path}: held_out.{position} = '{name}' has role '{by_name[name].role}' in "
+                                f"{files['targets']}; only a fitted target can be held out (a check already is)")
+    calibration = Calibration(path, settings, prior, targets, tuple(chosen),
+                              {"calibration": _sha256(path), "population": _sha256(files["population"]),
+                               "targets": _sha256(files["targets"])})
+    if not calibration.fitted:
+        raise ScenarioError(f"{path}: held_out: every fitted target is held out; at least one must be fitted")
+    if not calibration.held_out:
+        raise ScenarioError(f"{path}: held_out: no target is held out of the fit (the targets file has no "
+                            "check); name at least one fitted target to report as a check")
+    if settings.countries_per_particle < targets.population_size:
+        raise ScenarioError(f"{path}: countries_per_particle = {settings.countries_per_particle} is below the "
+                            f"targets' population size ({targets.population_size}); allowed: at least that")
+    if settings.abc.max_evaluations < settings.abc.population_size:
+        raise ScenarioError(f"{path}: abc.max_evaluations = {settings.abc.max_evaluations} is below "
+                            f"abc.population_size ({settings.abc.population_size}): not even generation 0 fits")
+    return calibration
+
+
+# --- seeding and the simulator --------------------------------------------------------------------
+def parameter_hash(values: Mapping[str, float]) -> int:
+    """h(θ): the first 8 bytes of SHA-256 over θ's (name, value) pairs in name order, each value as
+    its exact IEEE-754 double, as an unsigned integer."""
+    digest = hashlib.sha256()
+    for name in sorted(values):
+        digest.update(name.encode())
+        digest.update(struct.pack("<d", float(values[name])))
+    return int.from_bytes(digest.digest()[:8], "little")
+
+
+def particle_rng(seed: int, values: Mapping[str, float], stream: int = ABC_STREAM) -> np.random.Generator:
+    """The generator a particle's population is drawn from: ``default_rng([seed, stream, h(θ)])``."""
+    return np.random.default_rng([seed, stream, parameter_hash(values)])
+
+
+def seed_pyabc(seed: int, generation: int) -> None:
+    """Seed the global generators pyabc draws proposals from, for one generation:
+    ``SeedSequence([seed, generation])`` (see the module docstring for what this makes reproducible)."""
+    state = np.random.SeedSequence([seed, generation]).generate_state(2)
+    np.random.seed(int(state[0]))
+    random.seed(int(state[1]))
+
+
+def simulate_targets(prior: PopulationPrior, targets: TargetSet, values: Mapping[str, float], countries: int,
+                     rng: np.random.Generator) -> dict[str, float]:
+    """Every target's model statistic for coefficients ``values``: ``countries`` countries drawn
+    from ``prior`` with ``rng``, then one run seed each from ``rng``, run in one
+    :func:`sim.run_seeds` call."""
+    drawn = draw_countries(prior, countries, rng)
+    seeds = [int(s) for s in rng.integers(0, 2**32, size=countries)]
+    return {name: statistic.value for name, statistic in population_statistics(drawn, seeds, targets, values).items()}
+
+
+class ParticleSimulator:
+    """pyabc's model: θ (a dict of coefficient values) -> every target statistic (a dict).
+
+    ``counter`` (a ``multiprocessing.Value`` shared with forked workers) counts evaluations for the
+    progress display; None where workers do not share memory (Dask)."""
+
+    def __init__(self, calibration: Calibration, stream: int = ABC_STREAM, counter: Any = None):
+        self.prior = calibration.prior
+        self.targets = calibration.targets
+        self.countries = calibration.settings.countries_per_particle
+        self.seed = calibration.settings.seed
+        self.stream = stream
+        self.counter = counter
+
+    def __call__(self, parameters: Mapping[str, float]) -> dict[str, float]:
+        values = {name: float(value) for name, value in parameters.items()}
+        result = simulate_targets(self.prior, self.targets, values, self.countries,
+                                  particle_rng(self.seed, values, self.stream))
+        if self.counter is not None:
+            with self.counter.get_lock():
+                self.counter.value += 1
+        return result
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "counter": None}  # a shared counter does not travel to another machine
+
+
+# --- the distance ---------------------------------------------------------------------------------
+def scaled_miss(target: Target, model: float, observed: float) -> float:
+    """r: the target's miss in units of its tolerance, signed for a two-sided target, 0 on the
+    allowed side of a one-sided one; |r| <= 1 exactly when the target is met (Target.inside)."""
+    excess = model - observed
+    if target.direction == "at_most":
+        excess = max(0.0, excess)
+    elif target.direction == "at_least":
+        excess = min(0.0, excess)
+    if target.tolerance == 0:
+        return 0.0 if excess == 0 else math.copysign(math.inf, excess)
+    return excess / target.tolerance
+
+
+class TargetDistance:
+    """d(x, x0) = sqrt(mean over fitted targets of r_i²) (+ CONSTRAINT_PENALTY if a constraint is
+    broken); see the module docstring. ``x0`` holds the observed values of the fitted targets;
+    constraints are checked against their published bounds."""
+
+    def __init__(self, fitted: Sequence[Target], constraints: Sequence[Target] = ()):
+        if not fitted:
+            raise ValueError("a distance needs at least one fitted target")
+        self.fitted = list(fitted)
+        self.constraints = list(constraints)
+
+    def misses(self, x: Mapping[str, float], x0: Mapping[str, float]) -> dict[str, float]:
+        return {t.name: scaled_miss(t, float(x[t.name]), float(x0[t.name])) for t in self.fitted}
+
+    def breaks_constraint(self, x: Mapping[str, float]) -> bool:
+        return any(not t.inside(float(x[t.name])) for t in self.constraints)
+
+    def __call__(self, x: Mapping[str, float], x0: Mapping[str, float]) -> float:
+        misses = np.array(list(self.misses(x, x0).values()), dtype=float)
+        if not np.all(np.isfinite(misses)):
+            return math.inf
+        distance = float(np.sqrt(np.mean(misses**2)))
+        return distance + CONSTRAINT_PENALTY if self.breaks_constraint(x) else distance
+
+
+def published_values(calibration: Calibration) -> dict[str, float]:
+    """The observed data: every target's published value, by name."""
+    return {t.name: float(t.published) for t in calibration.targets.targets}
+
+
+# --- running --------------------------------------------------------------------------------------
+@dataclass
+class RunReport:
+    """What a (possibly resumed) run did."""
+
+    generations_before: int
+    generations_after: int
+    evaluations_now: int
+    seconds: float
+    stop_reason: str
+
+
+def _prior_distribution(calibration: Calibration):
+    import pyabc
+
+    return pyabc.Distribution(**{p.path: pyabc.RV("uniform", p.low, p.high - p.low) for p in calibration.priors})
+
+
+def make_sampler(workers: int, address: str | None):
+    """pyabc's sampler: one worker in this process, ``workers`` forked processes, or a Dask cluster."""
+    import pyabc
+
+    if address is not None:
+        from distributed import Client
+
+        return pyabc.sampler.DaskDistributedSampler(dask_client=Client(address))
+    if workers == 1:
+        return pyabc.sampler.SingleCoreSampler(check_max_eval=True)
+    return pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers, check_max_eval=True)
+
+
+class _EvaluationBar:
+    """A tqdm bar of particle evaluations, fed from a counter the workers increment (polled in a
+    thread, since pyabc blocks until a generation is done) or, without one, after each generation."""
+
+    def __init__(self, total: int, enabled: bool, shared: bool):
+        from tqdm import tqdm
+
+        self.counter = multiprocessing.get_context("fork").Value("q", 0) if shared else None
+        self.start = 0
+        self.bar = tqdm(total=total, desc="ABC evaluations", unit="eval", disable=not enabled)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True) if shared else None
+        if self._thread:
+            self._thread.start()
+
+    def _poll(self) -> None:
+        while not self._stop.wait(0.5):
+            if self.bar.n != self.start + self.counter.value:
+                self.bar.n = self.start + self.counter.value
+                self.bar.refresh()
+
+    def generation_done(self, total_evaluations: int, postfix: dict[str, str]) -> None:
+        if self.counter is not None:
+            self.start = total_evaluations - self.counter.value  # abandoned evaluations are not in the history
+        self.bar.n = total_evaluations
+        self.bar.set_postfix(postfix, refresh=True)
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join()
+        self.bar.close()
+
+
+def generation_table(history) -> pd.DataFrame:
+    """One row per finished generation: epsilon, evaluations, accepted, acceptance rate, effective
+    sample size (Kish: (Σw)²/Σw²) and wall time."""
+    from pyabc.weighted_statistics import effective_sample_size
+
+    populations = history.get_all_populations()
+    populations = populations[populations["t"] >= 0].sort_values("t")
+    rows = []
+    for row in populations.itertuples():
+        _, weights = history.get_distribution(m=0, t=int(row.t))
+        rows.append({"generation": int(row.t), "epsilon": float(row.epsilon), "evaluations": int(row.samples),
+                     "accepted": int(row.particles), "acceptance_rate": row.particles / row.samples,
+                     "effective_sample_size": float(effective_sample_size(weights)),
+                     "wall_seconds": float(row.wall_time) if row.wall_time is not None else math.nan})
+    return pd.DataFrame(rows, columns=["generation", "epsilon", "evaluations", "accepted", "acceptance_rate",
+                                       "effective_sample_size", "wall_seconds"])
+
+
+def run_abc(calibration: Calibration, out: Path, *, workers: int = 1, address: str | None = None,
+            resume: bool = False, observed: Mapping[str, float] | None = None, enforce_constraints: bool = True,
+            progress: bool = True) -> RunReport:
+    """Run (or continue) the ABC-SMC in ``out``: generations until a stopping rule holds.
+
+    ``observed`` replaces the published values (a recovery test's synthetic data);
+    ``enforce_constraints=False`` leaves the constraints out of the distance (synthetic data
+    need not meet the published patterns)."""
+    import pyabc
+
+    logging.getLogger("ABC").setLevel(logging.WARNING)  # the progress bar says what pyabc's INFO lines say
+    settings = calibration.settings.abc
+    stopped = out / STOPPED_FILE
+    db = f"sqlite:///{(out / HISTORY_FILE).resolve()}"
+    distance = TargetDistance(calibration.fitted, calibration.constraints if enforce_constraints else ())
+    shared = address is None
+    abc_sampler = make_sampler(workers, address)
+    started = time.perf_counter()
+    if resume and stopped.is_file():
+        reason = json.loads(stopped.read_text(encoding="utf-8"))["reason"]
+        history = pyabc.History(db, create=False)
+        count = history.max_t + 1
+        return RunReport(count, count, 0, 0.0, reason)
+    if not resume:
+        out.mkdir(parents=True, exist_ok=True)
+    x0 = dict(observed) if observed is not None else published_values(calibration)
+    bar = None
+    try:
+        evaluated_before = 0
+        bar = _EvaluationBar(settings.max_evaluations, progress, shared)
+        simulator = ParticleSimulator(calibration, ABC_STREAM, bar.counter)
+        abc = pyabc.ABCSMC(simulator, _prior_distribution(calibration), distance,
+                           population_size=settings.population_size, sampler=abc_sampler)
+        if resume:
+            abc.load(db, 1)
+        else:
+            abc.new(db, x0, meta_info={"calibration": str(calibration.path), "plan_sha256": calibration.plan_digest(),
+                                       "seed": calibration.settings.seed})
+        history = abc.history
+        # Generation 0 accepts every prior draw (epsilon inf). A resumed run must take the next
+        # epsilon from the history's last generation: a numeric initial epsilon would be used for
+        # whatever generation comes first (pyabc's QuantileEpsilon), i.e. inf again after a resume.
+        abc.eps = pyabc.epsilon.QuantileEpsilon(initial_epsilon=math.inf if history.max_t < 0 else "from_sample",
+                                                alpha=settings.epsilon_quantile)
+        before = history.max_t + 1
+        evaluated_before = history.total_nr_simulations
+        bar.generation_done(evaluated_before, {})
+        reason = ""
+        while not reason:
+            done = history.max_t + 1
+            remaining = settings.max_evaluations - history.total_nr_simulations
+            table = generation_table(history) if done else None
+            if done >= settings.max_generations:
+                reason = f"max_generations ({settings.max_generations}) reached"
+            elif table is not None and table["epsilon"].iloc[-1] <= settings.minimum_epsilon:
+                reason = f"epsilon {table['epsilon'].iloc[-1]:.3g} at or below minimum_epsilon"
+            elif remaining < settings.population_size:
+                reason = f"budget: {remaining} evaluations left of max_evaluations, fewer than a generation needs"
+            if reason:
+                break
+            seed_pyabc(calibration.settings.seed, done)
+            abc.run(max_nr_populations=1, min_acceptance_rate=settings.population_size / remaining)
+            history = abc.history
+            if history.max_t + 1 == done:
+                reason = (f"budget: generation {done} would have needed more than the {remaining} evaluations left "
+                          "of max_evaluations; abandoned")
+                break
+            row = generation_table(history).iloc[-1]
+            bar.generation_done(history.total_nr_simulations,
+                                {"gen": str(int(row.generation)), "eps": f"{row.epsilon:.3g}",
+                                 "acc": f"{row.acceptance_rate:.2f}", "ess": f"{row.effective_sample_size:.0f}"})
+        stopped.write_text(json.dumps({"reason": reason}), encoding="utf-8")
+        return RunReport(before, history.max_t + 1, history.total_nr_simulations - evaluated_before,
+                         time.perf_counter() - started, reason)
+    finally:
+        if bar is not None:
+            bar.close()
+        if address is not None:
+            abc_sampler.client.close()
+
+
+def load_history(out: Path):
+    """The pyabc History of a calibration folder (read-only use)."""
+    import pyabc
+
+    return pyabc.History(f"sqlite:///{(out / HISTORY_FILE).resolve()}", create=False)

@@ -1,0 +1,222 @@
+"""The ABC-SMC calibration: its file's errors, the distance and seeding rules, a tiny calibration
+that writes every output, and a resume after an interruption that repeats no finished generation."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from sim.calibration import abc as abc_module
+from sim.calibration.abc import (
+    CONSTRAINT_PENALTY, TargetDistance, load_calibration, parameter_hash, particle_rng, scaled_miss, simulate_targets,
+)
+from sim.calibration.report import weighted_quantile
+from sim.calibration.run import calibrate, forecast
+from sim.calibration.targets import Target
+from sim.fields import ScenarioError
+
+from .conftest import TINY_PARAMETERS, tiny_calibration
+
+SHIPPED = "experiments/calibration.yaml"
+
+
+def test_the_shipped_calibration_file_loads_and_holds_a_target_out():
+    calibration = load_calibration(SHIPPED)
+    assert 4 <= len(calibration.priors) <= 8
+    held = {t.name for t in calibration.held_out}
+    assert "T4_renewed_violence_within_5_years" in held
+    assert held.isdisjoint(t.name for t in calibration.fitted)
+    assert {t.name for t in calibration.constraints} == {"T5d_reform_success_share"}
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"parameterz": []}, "unknown field 'parameterz'"),
+    ({"parameters": ["mechanisms.capacity.growth_rat"]},
+     "parameters.0 = 'mechanisms.capacity.growth_rat' is not a calibratable coefficient"),
+    ({"parameters": ["mechanisms.capacity.growth_rate", "mechanisms.capacity.growth_rate"]}, "parameters.1"),
+    ({"held_out": ["T9"]}, "held_out.0 = 'T9' is not a target"),
+    ({"held_out": ["T4_renewed_violence_within_5_years"]}, "has role 'check'"),
+    ({"countries_per_particle": 3}, "countries_per_particle = 3 is below the targets' population size (4)"),
+    ({"abc": {"population_size": 1}}, "abc.population_size = 1 is out of range"),
+    ({"abc": {"max_evaluations": 3}}, "abc.max_evaluations = 3 is below abc.population_size"),
+    ({"abc": {"epsilon_quantile": 1.0}}, "abc.epsilon_quantile = 1.0 is out of range"),
+    ({"population": "nowhere.yaml"}, "population = 'nowhere.yaml': no such file"),
+    ({"seed": -1}, "seed = -1 is out of range"),
+])
+def test_a_bad_calibration_file_is_refused_naming_file_and_field(tmp_path, tiny_files, changes, message):
+    path = tiny_calibration(tmp_path, tiny_files, **changes)
+    with pytest.raises(ScenarioError) as error:
+        load_calibration(path)
+    text = str(error.value)
+    assert str(path) in text and message in text and "\n" not in text
+
+
+def test_holding_every_fitted_target_out_is_refused(tmp_path, tiny_files):
+    fitted = [t["name"] for t in yaml.safe_load(tiny_files[1].read_text())["targets"] if t["role"] == "fit"]
+    with pytest.raises(ScenarioError, match="at least one must be fitted"):
+        load_calibration(tiny_calibration(tmp_path, tiny_files, held_out=fitted))
+
+
+def _target(direction: str, tolerance: float = 2.0, role: str = "fit", name: str = "t") -> Target:
+    return Target(name=name, statistic="relapse_share", parameters={"within_years": 10}, published=10.0,
+                  tolerance=tolerance, direction=direction, role=role, source="s", reason="r")
+
+
+@pytest.mark.parametrize("direction, model, miss", [
+    ("two_sided", 13.0, 1.5), ("two_sided", 7.0, -1.5), ("at_most", 13.0, 1.5), ("at_most", 7.0, 0.0),
+    ("at_least", 13.0, 0.0), ("at_least", 7.0, -1.5),
+])
+def test_a_miss_is_in_tolerances_and_one_sided_targets_only_count_the_wrong_side(direction, model, miss):
+    target = _target(direction)
+    assert scaled_miss(target, model, 10.0) == pytest.approx(miss)
+    assert (abs(scaled_miss(target, model, 10.0)) <= 1) == target.inside(model)
+
+
+def test_the_distance_is_the_root_mean_square_miss_plus_a_penalty_for_a_broken_constraint():
+    fitted = [_target("two_sided", 2.0, name="a"), _target("two_sided", 4.0, name="b")]
+    constraint = _target("at_most", 0.0, role="constraint", name="c")
+    distance = TargetDistance(fitted, [constraint])
+    observed = {"a": 10.0, "b": 10.0}
+    x = {"a": 13.0, "b": 2.0, "c": 10.0}  # misses 1.5 and -2: sqrt((2.25 + 4) / 2)
+    assert distance(x, observed) == pytest.approx(math.sqrt(3.125))
+    assert distance({**x, "c": 10.5}, observed) == pytest.approx(math.sqrt(3.125) + CONSTRAINT_PENALTY)
+    assert distance({**x, "a": math.nan}, observed) == math.inf
+    assert TargetDistance(fitted)({**x, "c": 99.0}, observed) == pytest.approx(math.sqrt(3.125))
+
+
+def test_a_particles_population_depends_on_its_values_the_seed_and_the_stream_only():
+    values = {"x.a": 0.1, "x.b": 0.2}
+    assert parameter_hash(values) == parameter_hash(dict(reversed(values.items())))
+    draw = particle_rng(7, values).random(4)
+    assert np.array_equal(draw, particle_rng(7, dict(reversed(values.items()))).random(4))
+    assert not np.array_equal(draw, particle_rng(8, values).random(4))
+    assert not np.array_equal(draw, particle_rng(7, values, stream=1).random(4))
+    assert not np.array_equal(draw, particle_rng(7, {"x.a": np.nextafter(0.1, 1), "x.b": 0.2}).random(4))
+
+
+def test_simulating_a_particle_twice_gives_the_same_statistics(tiny_calibration_file):
+    calibration = load_calibration(tiny_calibration_file)
+    simulator = abc_module.ParticleSimulator(calibration)
+    values = {TINY_PARAMETERS[0]: 0.02, TINY_PARAMETERS[1]: 0.01}
+    first, second = simulator(values), simulator(values)
+    assert first.keys() == {t.name for t in calibration.targets.targets}
+    assert json.dumps(first) == json.dumps(second)
+    other = simulate_targets(calibration.prior, calibration.targets, values, 8, particle_rng(11, values, stream=5))
+    assert json.dumps(other) != json.dumps(first)
+
+
+def test_weighted_quantiles_follow_the_weights():
+    assert weighted_quantile([1, 2, 3], [0.1, 0.1, 0.8], 0.5) == 3
+    assert weighted_quantile([1, 2, 3], [0.6, 0.2, 0.2], 0.5) == 1
+    assert weighted_quantile([3, 1, 2], [1, 1, 1], 0.5) == 2
+
+
+OUTPUTS = ["posterior.parquet", "diagnostics.csv", "calibration.md", "posterior_marginals.png",
+           "posterior_marginals.svg", "posterior_pairs.png", "posterior_pairs.svg", "posterior_predictive.csv",
+           "posterior_predictive.md", "summary.json", "history.db"]
+
+
+@pytest.fixture(scope="module")
+def straight_run(tmp_path_factory, tiny_files):
+    """The tiny calibration run straight through (2 generations, one worker)."""
+    folder = tmp_path_factory.mktemp("straight")
+    path = tiny_calibration(folder, tiny_files)
+    record = calibrate(load_calibration(path), folder / "out", progress=False, command="test")
+    return path, folder / "out", record
+
+
+def test_a_tiny_calibration_writes_every_output(straight_run):
+    path, out, record = straight_run
+    for name in OUTPUTS:
+        assert (out / name).is_file() and (out / name).stat().st_size > 0, name
+    posterior = pd.read_parquet(out / "posterior.parquet")
+    assert list(posterior.columns) == [*TINY_PARAMETERS, "weight", "generation"]
+    assert sorted(posterior["generation"].unique()) == [0, 1]
+    for _, generation in posterior.groupby("generation"):
+        assert len(generation) == 4 and generation["weight"].sum() == pytest.approx(1.0)
+    diagnostics = pd.read_csv(out / "diagnostics.csv")
+    assert list(diagnostics["generation"]) == [0, 1]
+    assert math.isinf(diagnostics["epsilon"][0]) and math.isfinite(diagnostics["epsilon"][1])
+    assert (diagnostics["acceptance_rate"] == diagnostics["accepted"] / diagnostics["evaluations"]).all()
+    assert ((diagnostics["effective_sample_size"] >= 1) & (diagnostics["effective_sample_size"] <= 4 + 1e-9)).all()
+    assert record["evaluations"] == diagnostics["evaluations"].sum()
+    predictive = pd.read_csv(out / "posterior_predictive.csv")
+    calibration = load_calibration(path)
+    assert set(predictive["target"]) == {t.name for t in calibration.targets.targets}
+    assert set(predictive.loc[predictive["role"] == "held out", "target"]) == {t.name for t in calibration.held_out}
+    finite = predictive.dropna(subset=["model_median"])
+    assert ((finite["model_q05"] <= finite["model_median"]) & (finite["model_median"] <= finite["model_q95"])).all()
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["seed"] == 11 and summary["sha256"] == calibration.hashes and summary["git_commit"]
+    assert summary["versions_extra"]["pyabc"].startswith("0.13")
+    # Every accepted particle of generation 1 lies within that generation's epsilon (recomputed here).
+    from sim.calibration.abc import load_history, published_values
+    history = load_history(out)
+    distance = TargetDistance(calibration.fitted, calibration.constraints)
+    _, statistics = history.get_weighted_sum_stats_for_model(m=0, t=1)
+    assert all(distance(s, published_values(calibration)) <= diagnostics["epsilon"][1] + 1e-12 for s in statistics)
+
+
+def test_an_interrupted_calibration_resumes_without_repeating_a_finished_generation(straight_run, tmp_path,
+                                                                                    monkeypatch):
+    """Interrupt the tiny calibration two evaluations into generation 1 (as a kill would: no
+    generation 1 in the history, no stop marker), resume it, and check that generation 0 is kept
+    as it was, only generation 1 and the predictive draws are evaluated, and the result equals
+    the run straight through (one worker: reproducible)."""
+    path, straight, _ = straight_run
+    calibration = load_calibration(path)
+    out = tmp_path / "out"
+    calls = {"count": 0}
+    original = abc_module.simulate_targets
+
+    def interrupting(*args, **kwargs):
+        calls["count"] += 1
+        if calls["count"] == 4 + 2 + 1:  # generation 0 is 4 evaluations
+            raise KeyboardInterrupt
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(abc_module, "simulate_targets", interrupting)
+    with pytest.raises(KeyboardInterrupt):
+        calibrate(calibration, out, progress=False, command="test")
+    assert not (out / abc_module.STOPPED_FILE).exists()
+    history = abc_module.load_history(out)
+    assert history.max_t == 0
+    generation_zero = history.get_distribution(m=0, t=0)
+
+    calls["count"] = -10**9  # no more interruptions; count what the resume evaluates
+    record = calibrate(calibration, out, resume=True, progress=False, command="test")
+    evaluated = calls["count"] + 10**9
+    diagnostics = pd.read_csv(out / "diagnostics.csv")
+    assert evaluated == diagnostics["evaluations"][1] + calibration.settings.predictive_draws
+    resumed = abc_module.load_history(out)
+    pd.testing.assert_frame_equal(resumed.get_distribution(m=0, t=0)[0], generation_zero[0])
+    assert record["generations"] == 2
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "posterior.parquet"),
+                                  pd.read_parquet(straight / "posterior.parquet"))
+
+    calls["count"] = 0  # a finished calibration resumed: nothing is evaluated again
+    calibrate(calibration, out, resume=True, progress=False, command="test")
+    assert calls["count"] == 0
+
+
+def test_a_budget_too_small_for_the_next_generation_stops_the_run(tmp_path, tiny_files):
+    path = tiny_calibration(tmp_path, tiny_files, abc={"max_evaluations": 6, "max_generations": 5})
+    record = calibrate(load_calibration(path), tmp_path / "out", progress=False, command="test")
+    assert record["evaluations"] <= 6 and record["stop_reason"].startswith("budget")
+
+
+def test_the_dry_run_times_evaluations_and_keeps_to_the_budget(tiny_calibration_file):
+    calibration = load_calibration(tiny_calibration_file)
+    cost = forecast(calibration, workers=2, timings=2)
+    assert len(cost.timed) == 2 and cost.seconds_per_evaluation > 0
+    assert cost.evaluations == 4 + 8 and cost.generations == 2  # 4, then 4 / 0.5
+    assert cost.wall_seconds == pytest.approx((12 + 3) * cost.seconds_per_evaluation / 2)
+    small = dataclasses.replace(calibration, settings=calibration.settings.model_copy(
+        update={"abc": calibration.settings.abc.model_copy(update={"max_evaluations": 10})}))
+    assert forecast(small, workers=1, timings=1).evaluations == 4
