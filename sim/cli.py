@@ -20,8 +20,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from . import (
     HEADLINE_INDICATORS,
     ReformModel,
@@ -29,7 +27,7 @@ from . import (
     load_scenario,
     shipped_strategies,
 )
-from .loading import read_yaml
+from .loading import parse_yaml, read_yaml
 from .provenance import stamped_folder
 from .scenario import SCENARIO_DIR, Scenario, masked_fields, resolve_scenario_path
 from .strategy import STRATEGY_DIR
@@ -62,8 +60,8 @@ def _parse_assignment(text: str) -> tuple[str, Any]:
     if not re.fullmatch(r"[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*", key):
         raise UsageError(f"--set: '{key}' is not a dotted field path such as actors.ministry.political_will")
     try:
-        value = yaml.safe_load(raw)
-    except yaml.YAMLError:
+        value = parse_yaml(raw, f"--set {key}")
+    except ScenarioError:
         raise UsageError(f"--set {key}: cannot read value '{raw}'") from None
     return key, value
 
@@ -280,6 +278,8 @@ def _sweep_plan(args: argparse.Namespace, folder_flag: str | None, folder: Path 
 
 
 def command_sweep(args: argparse.Namespace) -> int:
+    from .experiments.executors import WorkerLost
+    from .experiments.store import FolderLocked
     from .sweep import estimate, run_experiment, summarize
 
     folders = [(flag, value) for flag, value in (("--out", args.out), ("--resume", args.resume),
@@ -304,8 +304,15 @@ def command_sweep(args: argparse.Namespace) -> int:
             raise UsageError(f"--out {out}: exists and is not empty; refusing to overwrite it "
                              "(use --resume to finish that sweep, or choose another folder)")
     progress = "quiet" if args.quiet else "auto"
-    result = run_experiment(sweep, out, executor=args.executor, workers=args.workers, address=args.address,
-                            resume=existing is not None, retry_failed=args.retry_failed, progress=progress)
+    try:
+        result = run_experiment(sweep, out, executor=args.executor, workers=args.workers, address=args.address,
+                                resume=existing is not None, retry_failed=args.retry_failed, progress=progress)
+    except FolderLocked as error:
+        raise UsageError(f"{error}; wait for it to finish, or stop it first") from None
+    except (WorkerLost, OSError) as error:
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        raise UsageError(f"sweep stopped: {reason}; finished runs are kept in {out}: continue with "
+                         f"ssr-sim sweep {args.file} --resume {out}") from None
     table, paired, text = summarize(out)
     if not args.quiet:
         print(text)

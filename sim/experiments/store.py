@@ -143,6 +143,10 @@ def read_manifest(out_dir: str | os.PathLike[str]) -> dict[str, Any]:
     return json.loads(path.read_text("utf-8")) if path.exists() else {}
 
 
+class FolderLocked(RuntimeError):
+    """Another sweep holds the results folder's lock."""
+
+
 class ResultStore:
     """Reads and writes one results directory; use as a context manager to hold its lock.
 
@@ -195,7 +199,7 @@ class ResultStore:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 handle.close()
-                raise RuntimeError(f"another sweep is writing to {self.out_dir}") from None
+                raise FolderLocked(f"another sweep is writing to {self.out_dir}") from None
             try:
                 current = os.stat(self._lock_path)
             except FileNotFoundError:

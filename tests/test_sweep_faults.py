@@ -1,0 +1,71 @@
+"""Faults during a sweep from the command line (issue 14): one line, exit 2, the folder resumable."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from sim.cli import main
+from sim.experiments.store import ResultStore
+
+from .experiments.test_orphans import _children
+
+TINY = """name: faults
+scenarios: [baseline]
+strategies: [adaptive, status_quo]
+design: {kind: grid, values: {actors.ministry.political_will: [0.3, 0.5, 0.7]}}
+replications: %d
+master_seed: 3
+"""
+
+
+def _experiment(tmp_path: Path, replications: int) -> Path:
+    path = tmp_path / "faults.yaml"
+    path.write_text(TINY % replications, encoding="utf-8")
+    return path
+
+
+def test_a_locked_folder_is_one_line(tmp_path: Path, capsys) -> None:
+    experiment, out = _experiment(tmp_path, 1), tmp_path / "out"
+    assert main(["sweep", str(experiment), "--out", str(out), "--quiet", "--executor", "serial"]) == 0
+    with ResultStore(out):  # another sweep holds the folder
+        status = main(["sweep", str(experiment), "--extend", str(out), "--replications", "2", "--quiet",
+                       "--executor", "serial"])
+    error = capsys.readouterr().err.strip().splitlines()
+    assert status == 2 and len(error) == 1 and "another sweep is writing to" in error[0], error
+
+
+def test_a_killed_worker_is_one_line_and_the_sweep_resumes(tmp_path: Path) -> None:
+    experiment, out = _experiment(tmp_path, 300), tmp_path / "out"
+    process = subprocess.Popen([sys.executable, "-m", "sim", "sweep", str(experiment), "--out", str(out),
+                                "--workers", "2", "--quiet"], stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        shards = out / "shards" / "runs"
+        while not (shards.exists() and list(shards.glob("part-*.parquet"))):
+            assert process.poll() is None and time.monotonic() < deadline, process.stderr.read()
+            time.sleep(0.05)
+        workers = [pid for pid in _children(process.pid)
+                   if "resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_text(errors="replace")]
+        os.kill(workers[0], signal.SIGKILL)
+        _, stderr = process.communicate(timeout=120)
+    finally:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    lines = stderr.strip().splitlines()
+    assert process.returncode == 2 and len(lines) == 1, stderr
+    assert "a worker process died" in lines[0] and f"--resume {out}" in lines[0]
+    resumed = subprocess.run([sys.executable, "-m", "sim", "sweep", str(experiment), "--resume", str(out), "--quiet"],
+                             capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert len(runs) == 3 * 2 * 300 and runs["run_key"].is_unique
