@@ -9,6 +9,7 @@ Two modes, one page each (``sim.app.pages`` is the Solara app):
   path is set against the shipped strategies on the same scenario and seeds.
 
 The logic lives in modules that import neither Solara nor a browser (``setup``,
-``workshop``, ``difficulty``), so it is tested and reused without a server; this package's ``__init__`` stays
-import-light for the same reason.
+``workshop``, ``difficulty``; ``sources``: what the app may read; ``host_guard``: which
+requests it answers), so it is tested and reused without a server; this package's ``__init__``
+stays import-light for the same reason.
 """

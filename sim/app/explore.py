@@ -9,8 +9,10 @@ label carries its value, and the controls are named in the app's words. A differ
 scenario, strategy or seed means fresh controls (they are keyed on them); the levers then
 start at the new scenario's own values.
 
-Bad input (a missing file, an invalid scenario) shows the ScenarioError message in the card
-and leaves the current run alone.
+The path boxes take only the shipped scenario and strategy files; a file of the user's own is
+dropped on the card instead (:mod:`sim.app.sources`). Bad input (a path outside the shipped
+folders, an invalid or oversized upload) shows the ScenarioError message in the card and leaves
+the current run alone.
 """
 
 from __future__ import annotations
@@ -28,8 +30,10 @@ from sim import ScenarioError
 from .charts import ContextChart, IndicatorChart, PillarChart
 from .navigation import ModeLinks
 from .network_view import NetworkView
-from .scenario_picker import ScenarioPicker
+from .scenario_picker import SCENARIO_PATH_LABEL, STRATEGY_PATH_LABEL, ScenarioPicker
 from .setup import OWN_STRATEGY, SCENARIO_LEVERS, SHIPPED_STRATEGIES, AppModel, load_base_scenario
+from .sources import Upload
+from .upload_drop import UploadDrop
 
 DEFAULT_SCENARIO = "post_conflict"
 DEFAULT_SEED = 7
@@ -38,18 +42,21 @@ PLAY_DELAY_MS = 150
 
 @dataclass(frozen=True)
 class Picks:
-    """What the scenario card holds: a file path, when given, wins over the picker beside it."""
+    """What the scenario card holds: an upload, else a path box's entry, wins over the picker beside it
+    (each pick clears the ones above it)."""
 
     scenario: str = DEFAULT_SCENARIO
     scenario_file: str = ""
+    scenario_upload: Upload | None = None
     strategy: str = OWN_STRATEGY
     strategy_file: str = ""
+    strategy_upload: Upload | None = None
 
-    def scenario_source(self) -> str:
-        return self.scenario_file.strip() or self.scenario
+    def scenario_source(self) -> str | Upload:
+        return self.scenario_upload or self.scenario_file.strip() or self.scenario
 
-    def strategy_source(self) -> str:
-        return self.strategy_file.strip() or self.strategy
+    def strategy_source(self) -> str | Upload:
+        return self.strategy_upload or self.strategy_file.strip() or self.strategy
 
 
 def model_parameters(model: AppModel) -> dict[str, Any]:
@@ -140,17 +147,25 @@ def ScenarioCard(picks: solara.Reactive[Picks], model: solara.Reactive[AppModel]
         error.set(None)
         generation.set(generation.value + 1)
 
-    def pick(**change: str) -> None:
+    def pick(**change: object) -> None:
         rebuild(replace(picks.value, **change), model.value.seed, keep_levers=False)
 
+    chosen = picks.value
     with solara.Card("Scenario", classes=["ssr-scenario-card"]):
-        ScenarioPicker(picks.value.scenario, on_value=lambda name: pick(scenario=name, scenario_file=""))
-        solara.InputText("… or a scenario file (path)", value=picks.value.scenario_file, continuous_update=False,
-                         on_value=lambda path: pick(scenario_file=path))
-        solara.Select("Strategy", values=[OWN_STRATEGY, *SHIPPED_STRATEGIES], value=picks.value.strategy,
-                      on_value=lambda name: pick(strategy=name, strategy_file=""))
-        solara.InputText("… or a strategy file (path)", value=picks.value.strategy_file, continuous_update=False,
-                         on_value=lambda path: pick(strategy_file=path))
+        ScenarioPicker(chosen.scenario,
+                       on_value=lambda name: pick(scenario=name, scenario_file="", scenario_upload=None))
+        solara.InputText(SCENARIO_PATH_LABEL, value=chosen.scenario_file, continuous_update=False,
+                         on_value=lambda path: pick(scenario_file=path, scenario_upload=None))
+        UploadDrop("scenario", on_upload=lambda upload: pick(scenario_upload=upload, scenario_file=""),
+                   on_error=error.set, css_class="ssr-scenario-upload"
+                   ).key(f"scenario-upload-{chosen.scenario_upload is None}")   # cleared: the label again
+        solara.Select("Strategy", values=[OWN_STRATEGY, *SHIPPED_STRATEGIES], value=chosen.strategy,
+                      on_value=lambda name: pick(strategy=name, strategy_file="", strategy_upload=None))
+        solara.InputText(STRATEGY_PATH_LABEL, value=chosen.strategy_file, continuous_update=False,
+                         on_value=lambda path: pick(strategy_file=path, strategy_upload=None))
+        UploadDrop("strategy", on_upload=lambda upload: pick(strategy_upload=upload, strategy_file=""),
+                   on_error=error.set, css_class="ssr-strategy-upload"
+                   ).key(f"strategy-upload-{chosen.strategy_upload is None}")
         with solara.Row(style={"align-items": "center"}):
             solara.Text(f"Seed {model.value.seed}", classes=["ssr-seed"])
             solara.Button("New seed", color="primary", outlined=True,

@@ -14,6 +14,9 @@ from .difficulty import MEASURED_SEEDS, difficulty
 from .setup import SHIPPED_SCENARIOS
 
 PICKER_LABEL = "Scenario (difficulty)"
+# The path boxes beside the pickers take shipped files only (sim.app.sources); a file of one's own is uploaded.
+SCENARIO_PATH_LABEL = "… or a shipped scenario file (name or path in scenarios/)"
+STRATEGY_PATH_LABEL = "… or a shipped strategy file (name or path in scenarios/strategies/)"
 DIFFICULTY_NOTE = (f"Difficulty (%): how many of {len(MEASURED_SEEDS)} runs succeed under the shipped reform "
                    "strategies, from the least to the most successful strategy.")
 

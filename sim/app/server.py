@@ -7,15 +7,24 @@ that loads from solara.dev. Solara's "This website runs on Solara" banner is off
 over the bottom of the page, on the outcome screen's decision list) and the browser tab is
 titled after the app. The settings are environment variables, read when Solara's settings
 module is first imported, so they are set before Solara is imported.
+
+In front of Solara's Starlette app sits :class:`sim.app.host_guard.HostGuard`: a request whose
+Host is not the address the server is bound to, or whose Origin is not the app's own page, gets
+403 (DNS rebinding, cross-site websockets). ``uvicorn`` imports the app by name
+(``solara.server.starlette:app``) in this process, so the guard added here is the one it serves.
 """
 
 from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Sequence
+
+from .host_guard import HostGuard, HostRule, extra_hosts_from_environment
 
 APP_MODULE = "sim.app.pages"
 SOLARA_ENVIRONMENT = {
+    "SOLARA_APP": APP_MODULE,   # read when solara.server.app is imported, which serve() does to add the guard
     "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
     "SOLARA_ASSETS_PROXY": "True",
     "SOLARA_MODE": "production",
@@ -44,13 +53,16 @@ def check_port_free(host: str, port: int) -> None:
                          "choose another with --port or --host") from None
 
 
-def serve(host: str, port: int, open_browser: bool) -> None:
-    """Run the app's server until interrupted."""
+def serve(host: str, port: int, open_browser: bool, allowed_hosts: Sequence[str] = ()) -> None:
+    """Run the app's server until interrupted; ``allowed_hosts`` (and the environment's
+    :data:`~sim.app.host_guard.ALLOW_HOSTS_VARIABLE`) are further names it answers to."""
     os.environ.update(SOLARA_ENVIRONMENT)
     try:
         from solara.__main__ import cli
+        from solara.server.starlette import app
     except ImportError:
         raise ServeError("the app needs the 'app' extra: pip install -e '.[app]'") from None
     check_port_free(host, port)
+    app.add_middleware(HostGuard, rule=HostRule(host, port, (*allowed_hosts, *extra_hosts_from_environment())))
     print(f"ssr-sim app on http://{host}:{port}/ (Ctrl-C to stop)", flush=True)
     cli.main(args=solara_arguments(host, port, open_browser), prog_name="ssr-sim app", standalone_mode=False)

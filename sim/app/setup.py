@@ -12,13 +12,15 @@ scenario's identity (its sha256) is kept.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from sim import ReformModel, Scenario, ScenarioError, load_scenario_data, scenario_from_dict, shipped_strategies
-from sim.scenario import member_value, resolve_scenario_path, shipped_scenario_names
+from sim.scenario import SCENARIO_DIR, member_value, shipped_scenario_names
+
+from .sources import (Upload, scenario_data_from_upload, shipped_scenario_file, shipped_strategy_file,
+                      strategy_from_upload)
 
 SHIPPED_SCENARIOS: tuple[str, ...] = tuple(shipped_scenario_names())
 SHIPPED_STRATEGIES: tuple[str, ...] = tuple(shipped_strategies())
@@ -56,20 +58,25 @@ SCENARIO_LEVERS: tuple[ScenarioLever, ...] = (
 )
 
 
-def load_base_scenario(scenario: str, strategy: str = "") -> Scenario:
-    """A shipped scenario's name or a file path, with an optional strategy (name or path).
+def load_base_scenario(scenario: str | Upload, strategy: str | Upload = "") -> Scenario:
+    """A shipped scenario (name or path into ``scenarios/``) or an uploaded one, with an optional
+    strategy: a shipped one (name or path into ``scenarios/strategies/``) or an uploaded one.
 
-    Raises ScenarioError (its message is shown in the app) for a missing or invalid file.
-    A strategy path is read relative to the working directory, as a user typing it expects.
+    Raises ScenarioError (its message is shown in the app) for anything else, and for an invalid
+    file; see :mod:`sim.app.sources` for what the app reads.
     """
-    scenario, strategy = scenario.strip(), strategy.strip()
-    if not scenario:
-        raise ScenarioError("choose a scenario or give the path of a scenario file")
-    path = resolve_scenario_path(scenario)
-    data = load_scenario_data(path)
-    if strategy and strategy != OWN_STRATEGY:
-        data["strategy"] = strategy if strategy in SHIPPED_STRATEGIES else str(Path(strategy).resolve())
-    return scenario_from_dict(data, path, path.resolve().parent)
+    if isinstance(scenario, Upload):
+        data, source = scenario_data_from_upload(scenario), scenario.label
+    elif not scenario.strip():
+        raise ScenarioError("choose a scenario, or upload a scenario file")
+    else:
+        path = shipped_scenario_file(scenario)
+        data, source = load_scenario_data(path), str(path)
+    if isinstance(strategy, Upload):
+        data["strategy"] = strategy_from_upload(strategy)
+    elif strategy.strip() and strategy.strip() != OWN_STRATEGY:
+        data["strategy"] = str(shipped_strategy_file(strategy))
+    return scenario_from_dict(data, source, SCENARIO_DIR)
 
 
 def _member_values(scenario: Scenario, actor_type: str, field: str) -> tuple[np.ndarray, np.ndarray]:

@@ -21,12 +21,16 @@ import pandas as pd
 import solara
 from matplotlib.figure import Figure
 
+from sim import ScenarioError
+
 from .charts import ContextChart, IndicatorChart, PillarChart, png
 from .difficulty import DEFAULT_WORKSHOP_SCENARIO
 from .navigation import ModeLinks
 from .network_view import NetworkView
-from .scenario_picker import ScenarioPicker
+from .scenario_picker import SCENARIO_PATH_LABEL, ScenarioPicker
 from .setup import load_base_scenario
+from .sources import Upload
+from .upload_drop import UploadDrop
 from .workshop import INTERVENTIONS, OUTCOME_MEASURES, Choice, Outcome, Workshop, comparison_runs, goal_text, outcome
 
 NO_CHOICE = "(none)"
@@ -35,11 +39,12 @@ LABEL_TO_KEY = {item.label: key for key, item in INTERVENTIONS.items()}
 
 @dataclass(frozen=True)
 class WorkshopSettings:
-    """The facilitator's set-up; a scenario file path, when given, wins over the picker."""
+    """The facilitator's set-up; an uploaded scenario, else a path box's entry, wins over the picker."""
 
     team: str = "Team 1"
     scenario: str = DEFAULT_WORKSHOP_SCENARIO
     scenario_file: str = ""
+    scenario_upload: Upload | None = None
     seed: int = 7
     turns: int = 10
     years_per_turn: int = 1
@@ -49,8 +54,9 @@ class WorkshopSettings:
 def start_workshop(settings: WorkshopSettings) -> Workshop:
     """A new game; the comparison runs start in the background so they are ready by the end.
 
-    Raises ScenarioError for a missing or invalid scenario file, ValueError for a team without a name."""
-    scenario = load_base_scenario(settings.scenario_file.strip() or settings.scenario)
+    Raises ScenarioError for a scenario the app may not read or an invalid one, ValueError for a team
+    without a name."""
+    scenario = load_base_scenario(settings.scenario_upload or settings.scenario_file.strip() or settings.scenario)
     game = Workshop(scenario, settings.seed, settings.turns, 12 * settings.years_per_turn, settings.comparison_seeds,
                     team=settings.team)
     threading.Thread(target=comparison_runs, args=(scenario, game.seeds), daemon=True,
@@ -71,6 +77,16 @@ def SetupCard(on_start: Callable[[Workshop], None]) -> solara.Element:
     def update(**change: object) -> None:
         settings.set(replace(settings.value, **change))
 
+    def uploaded(upload: Upload) -> None:
+        """Check the upload at once (the facilitator sees a bad file before starting), then keep it."""
+        try:
+            load_base_scenario(upload)
+        except ScenarioError as problem:
+            error.set(str(problem))
+            return
+        update(scenario_upload=upload, scenario_file="")
+        error.set(None)
+
     def start() -> None:
         try:
             on_start(start_workshop(settings.value))
@@ -81,9 +97,12 @@ def SetupCard(on_start: Callable[[Workshop], None]) -> solara.Element:
     with solara.Card("Set up a workshop", classes=["ssr-setup-card"]) as card:
         solara.InputText("Team name (names the decision log)", value=chosen.team, continuous_update=True,
                          on_value=lambda team: update(team=team))
-        ScenarioPicker(chosen.scenario, on_value=lambda name: update(scenario=name, scenario_file=""))
-        solara.InputText("… or a scenario file (path)", value=chosen.scenario_file, continuous_update=False,
-                         on_value=lambda path: update(scenario_file=path))
+        ScenarioPicker(chosen.scenario, on_value=lambda name: update(scenario=name, scenario_file="",
+                                                                     scenario_upload=None))
+        solara.InputText(SCENARIO_PATH_LABEL, value=chosen.scenario_file, continuous_update=False,
+                         on_value=lambda path: update(scenario_file=path, scenario_upload=None))
+        UploadDrop("scenario", on_upload=uploaded, on_error=error.set, css_class="ssr-scenario-upload"
+                   ).key(f"scenario-upload-{chosen.scenario_upload is None}")   # cleared: the label again
         solara.InputInt("Seed", value=chosen.seed, on_value=lambda seed: update(seed=seed))
         solara.SliderInt(f"Turns: {chosen.turns}", value=chosen.turns, min=2, max=20,
                          on_value=lambda n: update(turns=n))

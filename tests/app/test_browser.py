@@ -1,23 +1,21 @@
 """The app in a real browser: Playwright driving Debian's Chromium against `ssr-sim app` on 127.0.0.1.
 
-Skipped, with the reason, where /usr/bin/chromium or Playwright is missing. One server and one
-browser serve the module; every wait is bounded, and the server is stopped at the end. Each
-test saves a screenshot under test-artifacts/ (git-ignored).
+Skipped, with the reason, where /usr/bin/chromium or Playwright is missing. One server
+(``app_server`` in conftest.py) and one browser serve the module; every wait is bounded, and the
+server is stopped at the end. Each test saves a screenshot under test-artifacts/ (git-ignored).
 """
 
 from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+
+from sim.app.scenario_picker import SCENARIO_PATH_LABEL
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -32,42 +30,6 @@ pytestmark = [
                                                      "(apt-get install -y chromium)"),
 ]
 sync_api = pytest.importorskip("playwright.sync_api", reason="needs the 'browser' extra (playwright)")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """`python -m sim app` in a subprocess; yields its URL and log file."""
-    port, log = free_port(), tmp_path_factory.mktemp("app") / "server.log"
-    # Without pytest's variable, as in real use (Solara skips some checks under pytest).
-    env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
-    with open(log, "w", encoding="utf-8") as out:
-        process = subprocess.Popen([sys.executable, "-m", "sim", "app", "--port", str(port), "--no-browser"],
-                                   stdout=out, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(url, timeout=2)
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"the app server did not start:\n{log.read_text()}")
-                time.sleep(0.3)
-        yield url, log
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
 
 
 @pytest.fixture(scope="module")
@@ -126,14 +88,14 @@ def intersect(a, b) -> bool:
 
 
 @pytest.fixture
-def explore(server, browser):
-    watched = Watched(browser, server[0])
+def explore(app_server, browser):
+    watched = Watched(browser, app_server[0])
     watched.page.locator(".ssr-network").first.wait_for()
     yield watched
     watched.page.close()
 
 
-def test_page_loads_offline_without_console_errors(server, explore):
+def test_page_loads_offline_without_console_errors(app_server, explore):
     explore.page.locator(".ssr-indicators").first.wait_for()
     explore.page.wait_for_timeout(1000)
     explore.screenshot("app-explore-loaded.png")
@@ -141,7 +103,7 @@ def test_page_loads_offline_without_console_errors(server, explore):
                if urlparse(url).scheme not in ("data", "blob") and urlparse(url).hostname not in LOCAL_HOSTS}
     assert not outside, f"requests left the machine: {sorted(outside)}"
     assert not explore.failures and not explore.console_errors, (explore.failures, explore.console_errors)
-    assert "Could not load URL" not in server[1].read_text()   # the asset proxy never went to a CDN
+    assert "Could not load URL" not in app_server[1].read_text()   # the asset proxy never went to a CDN
 
 
 def test_step_advances_time_and_the_charts_change(explore):
@@ -178,12 +140,86 @@ def test_a_lever_slider_changes_the_model(explore):
     assert not explore.console_errors
 
 
-def test_a_missing_scenario_file_shows_the_error_not_a_traceback(explore):
-    field = explore.page.get_by_label("… or a scenario file (path)")
-    field.fill("no/such/scenario.yaml")
-    field.press("Enter")
-    sync_api.expect(explore.page.locator(".ssr-error")).to_contain_text("file not found")
-    assert "Traceback" not in explore.page.locator("body").inner_text()
+DROP_ZONE = ".ssr-{kind}-upload .solara-file-drop"
+
+
+def drop_file(page, kind: str, path: Path) -> None:
+    """Drop a file from disk on the scenario or strategy drop zone.
+
+    Playwright cannot drag from the desktop, so the file is chosen in a file input the test adds
+    and dropped with a DataTransfer holding it. A synthetic DataTransfer has no file-system entries,
+    so ``webkitGetAsEntry``, which Solara's drop zone asks for, is made to return the dropped file
+    itself, as it does for a real drop; the rest (sizes, chunked transfer to the server) is Solara's own."""
+    page.evaluate("""() => {
+        if (document.getElementById('ssr-test-file')) return;
+        const input = Object.assign(document.createElement('input'), {type: 'file', id: 'ssr-test-file'});
+        input.style.display = 'none';
+        document.body.appendChild(input);
+        DataTransferItem.prototype.webkitGetAsEntry = function () {
+            const file = this.getAsFile();
+            return {isFile: true, file: (resolve) => resolve(file)};
+        };
+    }""")
+    page.set_input_files("#ssr-test-file", str(path))
+    page.evaluate("""(zone) => {
+        const transfer = new DataTransfer();
+        transfer.items.add(document.getElementById('ssr-test-file').files[0]);
+        document.querySelector(zone).dispatchEvent(
+            new DragEvent('drop', {dataTransfer: transfer, bubbles: true, cancelable: true}));
+    }""", DROP_ZONE.format(kind=kind))
+
+
+def month(page) -> int:
+    return int(re.match(r"Month (\d+) ", page.locator(".ssr-run-status").first.inner_text()).group(1))
+
+
+def test_bad_paths_and_uploads_each_get_a_message_within_a_second_while_another_tab_keeps_stepping(
+        app_server, browser, tmp_path):
+    fifo, big, bomb, own = tmp_path / "pipe.yaml", tmp_path / "big.yaml", tmp_path / "bomb.yaml", tmp_path / "own.yaml"
+    os.mkfifo(fifo)
+    big.write_bytes(b"# padding\n" * 600_000)   # 6 MB
+    bomb.write_text("\n".join(["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+                               + [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 10)]))
+    own.write_text("extends: donor_surge.yaml\nname: our_own_country\nstrategy: adaptive\n")
+    stepping, submitting = Watched(browser, app_server[0]), Watched(browser, app_server[0])
+    try:
+        for watched in (stepping, submitting):
+            watched.page.locator(".ssr-network").first.wait_for()
+        stepping.page.get_by_role("button", name="▶", exact=True).click()
+        page, last_month = submitting.page, month(stepping.page)
+        path_box = page.get_by_label(SCENARIO_PATH_LABEL)
+        error = page.locator(".ssr-error")
+
+        def answered_within_a_second(submit, message: str) -> None:
+            nonlocal last_month
+            started = time.monotonic()
+            submit()
+            sync_api.expect(error).to_contain_text(message, timeout=WAIT_MS)
+            assert time.monotonic() - started < 1.0, (message, time.monotonic() - started)
+            assert "post_conflict · strategy security_first" in submitting.text(".ssr-run-name")
+            sync_api.expect(stepping.page.locator(".ssr-run-status")).not_to_have_text(
+                re.compile(rf"^Month {last_month} "), timeout=2_000)   # the other tab is still stepping
+            last_month = month(stepping.page)
+
+        for entry in ("/etc/passwd", "../../../../../../etc/passwd", "/dev/zero", str(fifo)):
+            path_box.fill(entry)
+            answered_within_a_second(lambda: path_box.press("Enter"),
+                                     "is not an allowed scenario: choose a shipped one")
+            assert entry[:20] in error.inner_text()
+        answered_within_a_second(lambda: drop_file(page, "scenario", big),
+                                 "upload 'big.yaml': 6,000,000 bytes; a file may hold at most 5,000,000 bytes")
+        answered_within_a_second(lambda: drop_file(page, "scenario", bomb),
+                                 "upload 'bomb.yaml': refused: its aliases expand to more than 1,000,000 values")
+        submitting.screenshot("app-explore-refused-upload.png", full_page=False)
+        drop_file(page, "scenario", own)
+        sync_api.expect(page.locator(".ssr-run-name")).to_have_text("our_own_country · strategy adaptive")
+        sync_api.expect(error).to_have_count(0)
+        assert month(stepping.page) > last_month
+        assert "Traceback" not in page.locator("body").inner_text()
+        assert not submitting.console_errors and not stepping.console_errors
+    finally:
+        stepping.page.close()
+        submitting.page.close()
 
 
 def pick(page, choice: str, option: str) -> None:
@@ -191,8 +227,8 @@ def pick(page, choice: str, option: str) -> None:
     page.get_by_role("option", name=option, exact=True).click()
 
 
-def test_a_full_workshop_shows_values_and_the_goal_and_ends_on_an_uncluttered_outcome_screen(server, browser):
-    watched = Watched(browser, server[0] + "workshop")
+def test_a_full_workshop_shows_values_and_the_goal_and_ends_on_an_uncluttered_outcome_screen(app_server, browser):
+    watched = Watched(browser, app_server[0] + "workshop")
     page = watched.page
     try:
         page.locator(".ssr-setup-card").wait_for()

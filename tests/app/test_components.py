@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import time
 
@@ -14,8 +15,9 @@ from sim.app import network_view
 from sim.app.charts import ContextChart, IndicatorChart, PillarChart
 from sim.app.difficulty import DEFAULT_WORKSHOP_SCENARIO, difficulty
 from sim.app.explore import ExplorePage, model_parameters
-from sim.app.scenario_picker import PICKER_LABEL
-from sim.app.setup import SHIPPED_SCENARIOS, AppModel, load_base_scenario
+from sim.app.scenario_picker import PICKER_LABEL, SCENARIO_PATH_LABEL, STRATEGY_PATH_LABEL
+from sim.app.setup import SHIPPED_SCENARIOS, SHIPPED_STRATEGIES, AppModel, load_base_scenario
+from sim.app.sources import not_allowed
 from sim.app.workshop_page import WorkshopPage, WorkshopSettings, strategy_table
 
 
@@ -129,13 +131,42 @@ def test_explore_steps_the_model_with_mesas_controls():
     assert any(t.startswith("Month 1 (year 0.1)") for t in texts(rc))
 
 
-def test_explore_shows_the_scenario_error_for_a_missing_file():
-    rc = explore()
-    field = rc.find(v.TextField, label="… or a scenario file (path)").widget
-    field.v_model = "no/such/file.yaml"
+def alerts(rc) -> list[str]:
+    return [str(w.children) for w in rc.find(v.Alert).widgets]
+
+
+def enter(rc, label: str, entry: str) -> float:
+    """Type into a path box and press Enter; the seconds the app took to answer."""
+    field = rc.find(v.TextField, label=label).widget
+    started = time.monotonic()
+    field.v_model = entry
     field.fire_event("keyup.enter")
-    rc.find(v.Alert).assert_single()
-    assert "file not found" in str(rc.find(v.Alert).widget.children)
+    return time.monotonic() - started
+
+
+def test_explore_path_boxes_refuse_anything_but_shipped_files_within_a_second_and_keep_the_run(tmp_path):
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    rc = explore()
+    run = [t for t in texts(rc) if " · strategy " in t]
+    scenarios, strategies = (SCENARIO_PATH_LABEL, "scenario", SHIPPED_SCENARIOS), (STRATEGY_PATH_LABEL, "strategy",
+                                                                                   SHIPPED_STRATEGIES)
+    for (label, kind, names), entry in [(scenarios, "/etc/passwd"), (scenarios, "../../../../../../etc/passwd"),
+                                        (scenarios, "/dev/zero"), (scenarios, str(fifo)), (scenarios, str(tmp_path)),
+                                        (strategies, "/etc/hostname")]:
+        assert enter(rc, label, entry) < 1.0, entry
+        assert alerts(rc) == [str([str(not_allowed(entry, kind, names))])]
+        assert [t for t in texts(rc) if " · strategy " in t] == run   # the run is untouched
+    enter(rc, SCENARIO_PATH_LABEL, "baseline.yaml")
+    assert not alerts(rc) and any(t.startswith("baseline · strategy ") for t in texts(rc))
+
+
+def test_workshop_path_box_refuses_a_file_outside_the_shipped_folder(monkeypatch):
+    rc, _ = workshop_page(monkeypatch, scenario_file="/etc/passwd")
+    rc.find(v.Btn, children=["Start workshop"]).widget.click()
+    alert = str(rc.find(v.Alert, class_="ssr-error").widget.children)
+    assert "'/etc/passwd' is not an allowed scenario: choose a shipped one" in alert
+    assert not rc.find(v.Card, class_="ssr-turn-card").widgets
 
 
 def test_explore_shows_no_mesa_leftovers_and_names_its_controls():
@@ -173,10 +204,6 @@ def test_workshop_setup_sliders_show_their_values(monkeypatch):
     assert_every_slider_shows_its_value(rc)
     slider(rc, "Turns").v_model = 13
     assert slider(rc, "Turns").label == "Turns: 13"
-
-
-def alerts(rc) -> list[str]:
-    return [str(w.children) for w in rc.find(v.Alert).widgets]
 
 
 def test_workshop_page_plays_turns_shows_the_goal_refuses_a_choice_that_changes_nothing_and_ends(monkeypatch):

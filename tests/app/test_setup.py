@@ -7,8 +7,8 @@ import inspect
 import pytest
 
 from sim import ScenarioError
-from sim.scenario import SCENARIO_DIR
 from sim.app.setup import SCENARIO_LEVERS, AppModel, apply_levers, lever_value, load_base_scenario
+from sim.app.sources import Upload
 
 
 @pytest.fixture(scope="module")
@@ -54,18 +54,16 @@ def test_app_model_takes_each_lever_as_a_keyword_and_no_scenario_parameter(post_
 
 
 @pytest.mark.parametrize("scenario, strategy, message", [
-    ("scenarios/nope.yaml", "", "file not found"),
+    ("scenarios/nope.yaml", "", "is not an allowed scenario"),
     ("", "", "choose a scenario"),
-    ("baseline", "no_such_strategy", "not found"),
+    ("baseline", "no_such_strategy", "is not an allowed strategy"),
 ])
 def test_bad_picks_raise_scenario_errors_with_the_reason(scenario, strategy, message):
     with pytest.raises(ScenarioError, match=message):
         load_base_scenario(scenario, strategy)
 
 
-def test_an_invalid_scenario_file_names_the_field(tmp_path):
-    path = tmp_path / "bad.yaml"
-    path.write_text("extends: " + str(SCENARIO_DIR / "baseline.yaml")
-                    + "\nname: bad\nactors:\n  ministry:\n    political_will: 2.0\n", encoding="utf-8")
-    with pytest.raises(ScenarioError, match="political_will"):
-        load_base_scenario(str(path))
+def test_an_invalid_uploaded_scenario_names_the_field():
+    upload = Upload("bad.yaml", b"extends: baseline.yaml\nname: bad\nactors:\n  ministry:\n    political_will: 2.0\n")
+    with pytest.raises(ScenarioError, match="upload 'bad.yaml': actors.ministry.political_will = 2.0"):
+        load_base_scenario(upload)
