@@ -382,7 +382,7 @@ def command_app(args: argparse.Namespace) -> int:
     from .app.server import ServeError, serve
 
     try:
-        serve(args.host, args.port, open_browser=not args.no_browser)
+        serve(args.host, args.port, open_browser=not args.no_browser, allowed_hosts=args.allow_host)
     except ServeError as error:
         raise UsageError(str(error)) from None
     return 0
@@ -452,6 +452,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="address to listen on (default 127.0.0.1; 0.0.0.0 shares it on the room's network)")
     app.add_argument("--port", type=_port, default=8765, help="port (default 8765)")
     app.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    app.add_argument("--allow-host", action="append", default=[], metavar="HOST",
+                     help="also answer requests addressed to HOST (e.g. a reverse proxy's name, or name:port); "
+                          "repeatable; other hosts and origins get 403")
     app.set_defaults(handler=command_app)
     return parser
 

@@ -292,3 +292,13 @@ def test_a_mistake_in_an_experiments_replications_gets_one_line(tmp_path, capsys
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and error.startswith("error: ") and str(path) in error
     assert message.format(path=path) in error
+
+
+def test_app_allow_host_reaches_the_host_guard(monkeypatch) -> None:
+    """--allow-host (repeatable) is passed to the server, whose HostGuard then answers those names."""
+    import sim.app.server
+
+    calls = []
+    monkeypatch.setattr(sim.app.server, "serve", lambda *args, **kwargs: calls.append((args, kwargs)))
+    assert main(["app", "--no-browser", "--allow-host", "proxy.example", "--allow-host", "lb.example:443"]) == 0
+    assert calls == [(("127.0.0.1", 8765), {"open_browser": False, "allowed_hosts": ["proxy.example", "lb.example:443"]})]
