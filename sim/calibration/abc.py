@@ -48,11 +48,12 @@ be computed (NaN: e.g. no post-conflict country) gives d = inf.
 
 **The schedule.** Generation 0 is a sample of the prior (epsilon = inf: every particle
 accepted, no separate calibration sample); generation t >= 1 accepts within the
-``epsilon_quantile`` (default the median, pyabc's ``QuantileEpsilon``) of the previous
-generation's weighted distances. The run stops at ``max_generations``, when epsilon reaches
+``epsilon_quantile`` (default the median) of the previous generation's weighted distances,
+computed from the history (:func:`generation_epsilon`). The run stops at ``max_generations``, when epsilon reaches
 ``minimum_epsilon``, or when the next generation would need more than the evaluations left of
-``max_evaluations`` (it is then abandoned: pyabc's ``min_acceptance_rate``), so a calibration
-never costs more than its budget.
+``max_evaluations``: it is not started when the last acceptance rate times ``epsilon_quantile``
+forecasts more evaluations than are left, and abandoned if it needs more than are left all the
+same (pyabc's ``min_acceptance_rate``), so a calibration never costs more than its budget.
 
 **Resume.** pyabc writes every finished generation to ``history.db`` (SQLite) in the output
 folder. ``--resume DIR`` loads it (``ABCSMC.load``) and runs the generations still missing; a
@@ -391,6 +392,23 @@ class _EvaluationBar:
         self.bar.close()
 
 
+def generation_epsilon(history, generation: int, settings: AbcSettings) -> float:
+    """Epsilon of ``generation``: inf for generation 0 (the prior sample), else the weighted
+    ``epsilon_quantile`` of the stored distances of the generation before (pyabc's
+    ``weighted_quantile``, as its ``QuantileEpsilon`` computes it; :func:`sim.calibration.report.weighted_quantile`).
+
+    Computed here from the history, and handed to pyabc as the initial epsilon of a one-generation
+    ``run``, so a run straight through and a resumed one take the same value by the same code:
+    pyabc's own ``from_sample`` initialisation caches the first population it reads on the ABCSMC
+    object, so after a resume every later generation would reuse the first epsilon."""
+    from .report import weighted_quantile
+
+    if generation == 0:
+        return math.inf
+    previous = history.get_weighted_distances(t=generation - 1)
+    return weighted_quantile(previous["distance"], previous["w"], settings.epsilon_quantile)
+
+
 def generation_table(history) -> pd.DataFrame:
     """One row per finished generation: epsilon, evaluations, accepted, acceptance rate, effective
     sample size (Kish: (Σw)²/Σw²) and wall time."""
@@ -448,11 +466,6 @@ def run_abc(calibration: Calibration, out: Path, *, workers: int = 1, address: s
             abc.new(db, x0, meta_info={"calibration": str(calibration.path), "plan_sha256": calibration.plan_digest(),
                                        "seed": calibration.settings.seed})
         history = abc.history
-        # Generation 0 accepts every prior draw (epsilon inf). A resumed run must take the next
-        # epsilon from the history's last generation: a numeric initial epsilon would be used for
-        # whatever generation comes first (pyabc's QuantileEpsilon), i.e. inf again after a resume.
-        abc.eps = pyabc.epsilon.QuantileEpsilon(initial_epsilon=math.inf if history.max_t < 0 else "from_sample",
-                                                alpha=settings.epsilon_quantile)
         before = history.max_t + 1
         evaluated_before = history.total_nr_simulations
         bar.generation_done(evaluated_before, {})
@@ -467,9 +480,15 @@ def run_abc(calibration: Calibration, out: Path, *, workers: int = 1, address: s
                 reason = f"epsilon {table['epsilon'].iloc[-1]:.3g} at or below minimum_epsilon"
             elif remaining < settings.population_size:
                 reason = f"budget: {remaining} evaluations left of max_evaluations, fewer than a generation needs"
+            elif table is not None and (expected := settings.population_size / (
+                    table["acceptance_rate"].iloc[-1] * settings.epsilon_quantile)) > remaining:
+                reason = (f"budget: the next generation would need about {expected:.0f} evaluations (the last "
+                          f"acceptance rate x epsilon_quantile), {remaining} are left of max_evaluations")
             if reason:
                 break
             seed_pyabc(calibration.settings.seed, done)
+            abc.eps = pyabc.epsilon.QuantileEpsilon(initial_epsilon=generation_epsilon(history, done, settings),
+                                                    alpha=settings.epsilon_quantile)
             abc.run(max_nr_populations=1, min_acceptance_rate=settings.population_size / remaining)
             history = abc.history
             if history.max_t + 1 == done:

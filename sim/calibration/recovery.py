@@ -1,7 +1,7 @@
 """Recovery on synthetic data: does the calibration pipeline find parameter values it was given?
 
     python -m sim.calibration.recovery [experiments/calibration.yaml] [--out DIR]
-        [--figure docs/calibration_recovery.png] [--workers N]
+        [--resume DIR] [--figure docs/calibration_recovery.png] [--workers N]
 
 1. True values: for each calibrated coefficient, ``low + u (high - low)`` with ``u`` uniform on
    [0.2, 0.8] from ``default_rng([seed, TRUTH_STREAM])`` (inside the prior, away from its edges,
@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
+import textwrap
 import time
 from pathlib import Path
 from typing import NamedTuple
@@ -80,14 +81,16 @@ def synthetic_observations(calibration: Calibration, truth: dict[str, float]) ->
                             particle_rng(settings.seed, truth, TRUTH_STREAM))
 
 
-def recover(calibration: Calibration, out: Path, *, workers: int = 1, progress: bool = True) -> Recovery:
-    """Steps 1-4 of the module docstring; the calibration folder goes to ``out``."""
+def recover(calibration: Calibration, out: Path, *, workers: int = 1, progress: bool = True,
+            resume: bool = False) -> Recovery:
+    """Steps 1-4 of the module docstring; the calibration folder goes to ``out`` (``resume``:
+    continue the one there)."""
     started = time.perf_counter()
     calibration = reduced(calibration)
     truth = true_values(calibration)
     observed = synthetic_observations(calibration, truth)
-    record = calibrate(calibration, out, workers=workers, progress=progress, observed=observed, truth=truth,
-                       enforce_constraints=False, command="python -m sim.calibration.recovery")
+    record = calibrate(calibration, out, resume=resume, workers=workers, progress=progress, observed=observed,
+                       truth=truth, enforce_constraints=False, command="python -m sim.calibration.recovery")
     last = pd.read_parquet(out / "posterior.parquet").query(f"generation == {record['posterior_generation']}")
     table = posterior_summary(calibration, last.reset_index(drop=True))
     table["truth"] = table["parameter"].map(truth)
@@ -116,7 +119,7 @@ def plot_recovery(recovery: Recovery, path: Path, title: str) -> None:
     axis.set_xlim(0, 1)
     axis.set_xlabel("position in the prior range (0 = low, 1 = high)")
     axis.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=4, fontsize=8, frameon=False)
-    axis.set_title(title, fontsize=9)
+    axis.set_title(textwrap.fill(title, 100), fontsize=9)
     figure.tight_layout()
     figure.savefig(path, dpi=130)
     plt.close(figure)
@@ -126,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sim.calibration.recovery", description=__doc__.split("\n")[0])
     parser.add_argument("file", type=Path, nargs="?", default=CALIBRATION_FILE)
     parser.add_argument("--out", type=Path, help="calibration folder (default results/recovery/<time>/)")
+    parser.add_argument("--resume", type=Path, metavar="DIR", help="continue the recovery in DIR")
     parser.add_argument("--figure", type=Path, help="also write the recovery figure here (e.g. docs/calibration_recovery.png)")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--quiet", action="store_true")
@@ -139,8 +143,8 @@ def main(argv: list[str] | None = None) -> int:
     except ScenarioError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    out = args.out or stamped_folder(Path("results") / "recovery")
-    recovery = recover(calibration, out, workers=args.workers, progress=not args.quiet)
+    out = args.resume or args.out or stamped_folder(Path("results") / "recovery")
+    recovery = recover(calibration, out, workers=args.workers, progress=not args.quiet, resume=args.resume is not None)
     settings = reduced(calibration).settings
     title = (f"Recovery: {len(recovery.truth)} coefficients, {recovery.generations} generations x "
              f"{settings.abc.population_size} particles, {recovery.evaluations} evaluations of "

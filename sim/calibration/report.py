@@ -14,8 +14,7 @@
 - ``calibration.md``: the report; ``summary.json``: provenance (seed, file digests, package
   versions, git commit) and the posterior summary.
 
-Weighted quantiles are those of the weighted empirical distribution (the inverse of its CDF,
-:func:`weighted_quantile`).
+Weighted quantiles are pyabc's (:func:`weighted_quantile`).
 """
 
 from __future__ import annotations
@@ -34,20 +33,22 @@ import pandas as pd
 from ..provenance import package_versions, provenance
 from .abc import PREDICTIVE_STREAM, Calibration, ParticleSimulator, RunReport, generation_table, load_history
 
-#: Okabe & Ito (2008) colour-blind-safe palette: blue, orange, vermillion, bluish green, black.
-BLUE, ORANGE, VERMILLION, GREEN, BLACK = "#0072B2", "#E69F00", "#D55E00", "#009E73", "#000000"
+#: Okabe & Ito (2008) colour-blind-safe palette: blue, orange, vermillion, black.
+BLUE, ORANGE, VERMILLION, BLACK = "#0072B2", "#E69F00", "#D55E00", "#000000"
 #: The posterior interval reported everywhere.
 INTERVAL = (0.05, 0.95)
 PREDICTIVE_DRAWS_FILE = "predictive_draws.parquet"
 
 
 def weighted_quantile(values: Sequence[float], weights: Sequence[float], q: float) -> float:
-    """The q-quantile of the weighted empirical distribution: the smallest value whose cumulative
-    normalised weight reaches q."""
-    order = np.argsort(values)
-    cumulative = np.cumsum(np.asarray(weights, dtype=float)[order])
-    cumulative /= cumulative[-1]
-    return float(np.asarray(values, dtype=float)[order][np.searchsorted(cumulative, q)])
+    """The q-quantile of weighted points, as pyabc computes it (``pyabc.weighted_statistics``:
+    linear interpolation between the points placed at their cumulative weight minus half their
+    own), after normalising the weights to sum 1: the same rule as the epsilon schedule's."""
+    from pyabc.weighted_statistics import weighted_quantile as pyabc_weighted_quantile
+
+    weights = np.asarray(weights, dtype=float)
+    return float(pyabc_weighted_quantile(points=np.asarray(values, dtype=float), weights=weights / weights.sum(),
+                                         alpha=q))
 
 
 def posterior_frame(history) -> pd.DataFrame:

@@ -111,10 +111,12 @@ def test_simulating_a_particle_twice_gives_the_same_statistics(tiny_calibration_
     assert json.dumps(other) != json.dumps(first)
 
 
-def test_weighted_quantiles_follow_the_weights():
-    assert weighted_quantile([1, 2, 3], [0.1, 0.1, 0.8], 0.5) == 3
-    assert weighted_quantile([1, 2, 3], [0.6, 0.2, 0.2], 0.5) == 1
+def test_weighted_quantiles_follow_the_weights_whatever_their_sum():
     assert weighted_quantile([3, 1, 2], [1, 1, 1], 0.5) == 2
+    assert weighted_quantile([1, 2, 3], [0.1, 0.1, 0.8], 0.5) > 2.5
+    assert weighted_quantile([1, 2, 3], [0.8, 0.1, 0.1], 0.5) < 1.5
+    assert weighted_quantile([1, 2, 3], [6, 2, 2], 0.5) == weighted_quantile([1, 2, 3], [0.6, 0.2, 0.2], 0.5)
+    assert weighted_quantile([1, 2, 3], [1, 1, 1], 0.05) <= weighted_quantile([1, 2, 3], [1, 1, 1], 0.95)
 
 
 OUTPUTS = ["posterior.parquet", "diagnostics.csv", "calibration.md", "posterior_marginals.png",
@@ -122,11 +124,14 @@ OUTPUTS = ["posterior.parquet", "diagnostics.csv", "calibration.md", "posterior_
            "posterior_predictive.md", "summary.json", "history.db"]
 
 
+GENERATIONS = 3
+
+
 @pytest.fixture(scope="module")
 def straight_run(tmp_path_factory, tiny_files):
-    """The tiny calibration run straight through (2 generations, one worker)."""
+    """The tiny calibration run straight through (3 generations, one worker)."""
     folder = tmp_path_factory.mktemp("straight")
-    path = tiny_calibration(folder, tiny_files)
+    path = tiny_calibration(folder, tiny_files, abc={"max_generations": GENERATIONS})
     record = calibrate(load_calibration(path), folder / "out", progress=False, command="test")
     return path, folder / "out", record
 
@@ -137,12 +142,19 @@ def test_a_tiny_calibration_writes_every_output(straight_run):
         assert (out / name).is_file() and (out / name).stat().st_size > 0, name
     posterior = pd.read_parquet(out / "posterior.parquet")
     assert list(posterior.columns) == [*TINY_PARAMETERS, "weight", "generation"]
-    assert sorted(posterior["generation"].unique()) == [0, 1]
+    assert sorted(posterior["generation"].unique()) == list(range(GENERATIONS))
     for _, generation in posterior.groupby("generation"):
         assert len(generation) == 4 and generation["weight"].sum() == pytest.approx(1.0)
     diagnostics = pd.read_csv(out / "diagnostics.csv")
-    assert list(diagnostics["generation"]) == [0, 1]
-    assert math.isinf(diagnostics["epsilon"][0]) and math.isfinite(diagnostics["epsilon"][1])
+    assert list(diagnostics["generation"]) == list(range(GENERATIONS))
+    assert math.isinf(diagnostics["epsilon"][0]) and np.isfinite(diagnostics["epsilon"][1:]).all()
+    # the schedule: epsilon of generation t is the weighted median of generation t - 1's distances
+    from sim.calibration.abc import load_history
+    history = load_history(out)
+    for t in range(1, GENERATIONS):
+        previous = history.get_weighted_distances(t=t - 1)
+        assert diagnostics["epsilon"][t] == weighted_quantile(previous["distance"], previous["w"], 0.5)
+        assert diagnostics["epsilon"][t] < diagnostics["epsilon"][t - 1]
     assert (diagnostics["acceptance_rate"] == diagnostics["accepted"] / diagnostics["evaluations"]).all()
     assert ((diagnostics["effective_sample_size"] >= 1) & (diagnostics["effective_sample_size"] <= 4 + 1e-9)).all()
     assert record["evaluations"] == diagnostics["evaluations"].sum()
@@ -156,8 +168,7 @@ def test_a_tiny_calibration_writes_every_output(straight_run):
     assert summary["seed"] == 11 and summary["sha256"] == calibration.hashes and summary["git_commit"]
     assert summary["versions_extra"]["pyabc"].startswith("0.13")
     # Every accepted particle of generation 1 lies within that generation's epsilon (recomputed here).
-    from sim.calibration.abc import load_history, published_values
-    history = load_history(out)
+    from sim.calibration.abc import published_values
     distance = TargetDistance(calibration.fitted, calibration.constraints)
     _, statistics = history.get_weighted_sum_stats_for_model(m=0, t=1)
     assert all(distance(s, published_values(calibration)) <= diagnostics["epsilon"][1] + 1e-12 for s in statistics)
@@ -167,8 +178,9 @@ def test_an_interrupted_calibration_resumes_without_repeating_a_finished_generat
                                                                                     monkeypatch):
     """Interrupt the tiny calibration two evaluations into generation 1 (as a kill would: no
     generation 1 in the history, no stop marker), resume it, and check that generation 0 is kept
-    as it was, only generation 1 and the predictive draws are evaluated, and the result equals
-    the run straight through (one worker: reproducible)."""
+    as it was, only generations 1 and 2 and the predictive draws are evaluated, and the result
+    (particles, weights and every generation's epsilon) equals the run straight through (one
+    worker: reproducible)."""
     path, straight, _ = straight_run
     calibration = load_calibration(path)
     out = tmp_path / "out"
@@ -193,22 +205,29 @@ def test_an_interrupted_calibration_resumes_without_repeating_a_finished_generat
     record = calibrate(calibration, out, resume=True, progress=False, command="test")
     evaluated = calls["count"] + 10**9
     diagnostics = pd.read_csv(out / "diagnostics.csv")
-    assert evaluated == diagnostics["evaluations"][1] + calibration.settings.predictive_draws
+    assert evaluated == diagnostics["evaluations"][1:].sum() + calibration.settings.predictive_draws
     resumed = abc_module.load_history(out)
     pd.testing.assert_frame_equal(resumed.get_distribution(m=0, t=0)[0], generation_zero[0])
-    assert record["generations"] == 2
+    assert record["generations"] == GENERATIONS
     pd.testing.assert_frame_equal(pd.read_parquet(out / "posterior.parquet"),
                                   pd.read_parquet(straight / "posterior.parquet"))
+    pd.testing.assert_frame_equal(diagnostics.drop(columns="wall_seconds"),
+                                  pd.read_csv(straight / "diagnostics.csv").drop(columns="wall_seconds"))
 
     calls["count"] = 0  # a finished calibration resumed: nothing is evaluated again
     calibrate(calibration, out, resume=True, progress=False, command="test")
     assert calls["count"] == 0
 
 
-def test_a_budget_too_small_for_the_next_generation_stops_the_run(tmp_path, tiny_files):
-    path = tiny_calibration(tmp_path, tiny_files, abc={"max_evaluations": 6, "max_generations": 5})
+@pytest.mark.parametrize("budget, reason", [
+    (6, "budget: 2 evaluations left of max_evaluations, fewer than a generation needs"),
+    # generation 0 accepts 4 of 4, so generation 1 is forecast at 4 / (1 x 0.5) = 8 > 10 - 4 left
+    (10, "budget: the next generation would need about 8 evaluations"),
+])
+def test_a_budget_too_small_for_the_next_generation_stops_the_run(tmp_path, tiny_files, budget, reason):
+    path = tiny_calibration(tmp_path, tiny_files, abc={"max_evaluations": budget, "max_generations": 5})
     record = calibrate(load_calibration(path), tmp_path / "out", progress=False, command="test")
-    assert record["evaluations"] <= 6 and record["stop_reason"].startswith("budget")
+    assert record["evaluations"] == 4 and record["generations"] == 1 and record["stop_reason"].startswith(reason)
 
 
 def test_the_dry_run_times_evaluations_and_keeps_to_the_budget(tiny_calibration_file):
