@@ -36,6 +36,10 @@ def test_synthetic_observations_are_one_simulation_at_the_truth_reproducible(tmp
 
 
 @pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="known failure, issue 10 open: the last recovery run (40 particles, before the "
+                                       "resumed-epsilon fix of 22a03d8) put capacity.decay_rate outside its 90 % "
+                                       "interval (6 of 7 inside); a larger population is needed. When this passes, "
+                                       "remove the mark")
 def test_the_pipeline_recovers_known_coefficients(tmp_path):
     """About 20 minutes on 2 cores (docs/calibration.md, Recovery)."""
     recovery = recover(load_calibration(CALIBRATION_FILE), tmp_path / "recovery", workers=2, progress=False)
