@@ -43,13 +43,21 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse's own errors: same format, exit 2
-        self.print_usage(sys.stderr)
-        raise SystemExit(_fail(f"{self.prog}: {message}"))
+    def error(self, message: str) -> None:  # argparse's own errors: one line too, exit 2
+        raise SystemExit(_fail(f"{self.prog}: {message} (see {self.prog} --help)"))
+
+
+#: Characters that end a line (str.splitlines); a key or value quoted from a file may hold them.
+_LINE_BREAKS = str.maketrans({c: c.encode("unicode_escape").decode() for c in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"})
+
+
+def _one_line(message: str) -> str:
+    """The message on one line: line breaks inside it (from the user's input) shown escaped."""
+    return message.strip().translate(_LINE_BREAKS)
 
 
 def _fail(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
+    print(f"error: {_one_line(message)}", file=sys.stderr)
     return USAGE_ERROR
 
 
@@ -219,7 +227,7 @@ def command_validate(args: argparse.Namespace) -> int:
             scenario = load_scenario(path)
         except ScenarioError as error:
             failures += 1
-            print(f"invalid: {error}", file=sys.stderr)
+            print(f"invalid: {_one_line(str(error))}", file=sys.stderr)
             continue
         print(f"ok: {path} — '{scenario.name}', {scenario.actor_count()} actors, {len(scenario.pillars)} pillars, "
               f"strategy '{scenario.strategy.name}', sha256 {scenario.content_hash()[:12]}")

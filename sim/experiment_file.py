@@ -39,7 +39,7 @@ from .fields import (
     Schema,
     Unit,
 )
-from .loading import load_validated
+from .loading import _describe, load_validated
 from .scenario import (
     Scenario,
     load_scenario_data,
@@ -81,6 +81,9 @@ class ParameterDesign(Schema):
         if missing:
             raise ValueError(f"design: kind '{self.kind}' needs {' and '.join(missing)}")
         for path, (low, high) in (self.bounds or {}).items():
+            if not math.isfinite(high - low):
+                raise ValueError(f"design.bounds.{path}: [{low}, {high}] must be finite numbers whose difference "
+                                 "is finite")
             if not low < high:
                 raise ValueError(f"design.bounds.{path}: low ({low}) must be below high ({high})")
         for path, values in (self.values or {}).items():
@@ -92,11 +95,20 @@ class ParameterDesign(Schema):
         for where, value in [*((f"values.{path}", v) for path, vs in (self.values or {}).items() for v in vs),
                              *((f"points.{k}.{path}", v) for k, point in enumerate(self.points or [])
                                for path, v in point.items())]:
-            if isinstance(value, float) and not math.isfinite(value):
-                raise ValueError(f"design.{where}: {value!r} is not a finite number")
+            if _holds_non_finite(value):
+                raise ValueError(f"design.{where}: {_describe(value)} is not a finite number or holds one")
         if self.points is not None and not self.points:
             raise ValueError("design.points: give at least one point")
         return self
+
+
+def _holds_non_finite(value: Any) -> bool:
+    """Whether a design value is, or holds (in a list or mapping, keys included), NaN or ±inf."""
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, dict):
+        return any(_holds_non_finite(part) for pair in value.items() for part in pair)
+    return isinstance(value, list) and any(_holds_non_finite(part) for part in value)
 
 
 class Sequencing(Schema):

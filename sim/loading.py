@@ -1,8 +1,9 @@
 """Reading user files safely and explaining what is wrong with them.
 
 Shared by scenario, strategy and experiment files: YAML is parsed with PyYAML's safe loader
-only, and pydantic's validation errors become one line per problem that names the file, the
-dotted field path, the bad value and what is allowed (with a "did you mean" for typos).
+only, and pydantic's validation errors become one line that names the file, the dotted field
+path, the bad value and what is allowed (with a "did you mean" for typos), and the fields of
+any further problems.
 
 Hostile files are refused before anything reads their content at length (issue 14): only
 regular files (not directories, devices or pipes) of at most :data:`MAX_FILE_BYTES`; no
@@ -207,17 +208,22 @@ def _is_union_tag(key: Any) -> bool:
 
 
 def format_validation_error(error: ValidationError, source: str | Path, root: type[BaseModel]) -> str:
-    """Turn pydantic's errors into one line per problem, naming file, field, value and what is allowed."""
-    lines = []
+    """Turn pydantic's errors into one line: the first problem, naming file, field, value and what
+    is allowed, then the fields of any others (one line, as every user-facing error is)."""
+    messages = []
     reported: set[tuple[Any, ...]] = set()
+    fields: list[str] = []
     for item in error.errors(include_url=False):
         # Drop pydantic's names for union alternatives ("constrained-int", "function-after[...]")
         # and report one problem per field: the first alternative's is the plainest.
-        loc = tuple(k for k in item["loc"] if not _is_union_tag(k))
+        # An unknown field's last part is the user's key, whatever it looks like ("[" too).
+        raw, key = (item["loc"][:-1], item["loc"][-1:]) if item["type"] == "extra_forbidden" else (item["loc"], ())
+        loc = tuple(k for k in raw if not _is_union_tag(k)) + key
         if loc in reported:
             continue
         reported.add(loc)
         dotted = ".".join(str(k) for k in loc) or "(top level)"
+        fields.append(dotted)
         kind = item["type"]
         value = item.get("input")
         if kind == "extra_forbidden":
@@ -226,24 +232,30 @@ def format_validation_error(error: ValidationError, source: str | Path, root: ty
             allowed = sorted(owner.model_fields) if owner else []
             close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
             hint = f" — did you mean '{close[0]}'?" if close else f"; allowed: {', '.join(allowed)}"
-            lines.append(f"unknown field '{loc[-1]}' in {source} at {parent}{hint}")
+            messages.append(f"unknown field '{loc[-1]}' in {source} at {parent}{hint}")
         elif kind in {"greater_than", "greater_than_equal", "less_than", "less_than_equal",
                       "too_short", "too_long"}:
             _, info = _walk(root, loc)
             allowed = _allowed_range(info, item.get("ctx", {}))
-            lines.append(f"{source}: {dotted} = {_describe(value)} is out of range; allowed: {allowed}")
+            messages.append(f"{source}: {dotted} = {_describe(value)} is out of range; allowed: {allowed}")
         elif kind == "finite_number":
-            lines.append(f"{source}: {dotted} = {_describe(value)} must be a finite number")
+            messages.append(f"{source}: {dotted} = {_describe(value)} must be a finite number")
         elif kind == "missing":
-            lines.append(f"{source}: {dotted} is required but missing")
+            messages.append(f"{source}: {dotted} is required but missing")
         elif kind == "literal_error":
-            lines.append(f"{source}: {dotted} = {_describe(value)} is not allowed; "
-                         f"allowed: {item.get('ctx', {}).get('expected', '')}")
+            messages.append(f"{source}: {dotted} = {_describe(value)} is not allowed; "
+                            f"allowed: {item.get('ctx', {}).get('expected', '')}")
         elif kind == "value_error":
-            lines.append(f"{source}: {item['msg'].removeprefix('Value error, ')}")
+            messages.append(f"{source}: {item['msg'].removeprefix('Value error, ')}")
         else:
-            lines.append(f"{source}: {dotted} = {_describe(value)}: {item['msg']}")
-    return "\n".join(lines)
+            messages.append(f"{source}: {dotted} = {_describe(value)}: {item['msg']}")
+    # An unknown field first: a misspelt required key is also "missing", and the typo is the news.
+    order = sorted(range(len(messages)), key=lambda k: not messages[k].startswith("unknown field"))
+    others = [fields[k] for k in order[1:]]
+    if not others:
+        return messages[order[0]]
+    named = ", ".join(others[:5]) + (", ..." if len(others) > 5 else "")
+    return f"{messages[order[0]]} (and {len(others)} more problem{'s' if len(others) > 1 else ''}: {named})"
 
 
 Validated = TypeVar("Validated", bound=BaseModel)

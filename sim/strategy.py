@@ -29,7 +29,7 @@ import numpy as np
 from pydantic import Field, Strict, model_validator
 
 from .fields import IndicatorName, Month, Name, PillarName, ScenarioError, Schema, Unit
-from .loading import load_validated
+from .loading import _describe, load_validated
 from .mechanisms.common import row_total
 
 STRATEGY_DIR = Path(__file__).resolve().parent.parent / "scenarios" / "strategies"
@@ -228,7 +228,10 @@ def load_strategy_file(path: Path) -> Strategy:
 def resolve_strategy_path(name: str, base_dir: Path) -> Path | None:
     """A strategy named in a scenario: a path relative to it, or a shipped strategy's name."""
     candidates = [base_dir / name, base_dir / "strategies" / f"{name}.yaml", STRATEGY_DIR / f"{name}.yaml"]
-    return next((c for c in candidates if c.is_file()), None)
+    try:
+        return next((c for c in candidates if c.is_file()), None)
+    except OSError:  # a name too long for a file name (ENAMETOOLONG) names no file
+        return None
 
 
 def shipped_strategies() -> list[str]:
@@ -241,7 +244,7 @@ def load_strategy_source(value: Any, base_dir: Path, source: str | Path) -> Any:
     if isinstance(value, str):
         path = resolve_strategy_path(value, base_dir)
         if path is None:
-            raise ScenarioError(f"{source}: strategy '{value}' not found; shipped strategies: "
+            raise ScenarioError(f"{source}: strategy {_describe(value)} not found; shipped strategies: "
                                 f"{', '.join(shipped_strategies())} (or give a path to a YAML file)")
         return load_strategy_file(path)
     return value
