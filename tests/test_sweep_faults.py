@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -14,7 +13,7 @@ import pandas as pd
 from sim.cli import main
 from sim.experiments.store import ResultStore
 
-from .experiments.test_orphans import _children
+from .experiments.test_orphans import pool_workers, wait_until_working
 
 TINY = """name: faults
 scenarios: [baseline]
@@ -47,14 +46,8 @@ def test_a_killed_worker_is_one_line_and_the_sweep_resumes(tmp_path: Path) -> No
                                 "--workers", "2", "--quiet"], stderr=subprocess.PIPE, text=True,
                                start_new_session=True)
     try:
-        deadline = time.monotonic() + 120
-        shards = out / "shards" / "runs"
-        while not (shards.exists() and list(shards.glob("part-*.parquet"))):
-            assert process.poll() is None and time.monotonic() < deadline, process.stderr.read()
-            time.sleep(0.05)
-        workers = [pid for pid in _children(process.pid)
-                   if "resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_text(errors="replace")]
-        os.kill(workers[0], signal.SIGKILL)
+        wait_until_working(process, out, timeout=120)
+        os.kill(pool_workers(process.pid)[0], signal.SIGKILL)
         _, stderr = process.communicate(timeout=120)
     finally:
         try:

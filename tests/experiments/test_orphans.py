@@ -31,15 +31,26 @@ def _alive(pid: int) -> bool:
     return "\nState:\tZ" not in status  # a zombie has exited; only its entry is left
 
 
+def wait_until_working(process: subprocess.Popen, out: Path, timeout: float = 60) -> None:
+    """Return once the sweep writing ``out`` has committed a shard (its workers are busy)."""
+    deadline = time.monotonic() + timeout
+    shards = out / "shards" / "runs"
+    while not (shards.exists() and list(shards.glob("part-*.parquet"))):
+        assert process.poll() is None and time.monotonic() < deadline, "the sweep never got going"
+        time.sleep(0.02)
+
+
+def pool_workers(pid: int) -> list[int]:
+    """The pool's worker processes among a sweep's children (not multiprocessing's resource tracker)."""
+    return [child for child in _children(pid)
+            if "resource_tracker" not in Path(f"/proc/{child}/cmdline").read_text(errors="replace")]
+
+
 def test_killing_the_parent_ends_every_worker_within_seconds(tmp_path: Path) -> None:
     process = subprocess.Popen([sys.executable, str(HERE / "kill_target.py"), str(tmp_path / "out")],
                                start_new_session=True)
     try:
-        deadline = time.monotonic() + 60
-        shards = tmp_path / "out" / "shards" / "runs"
-        while not (shards.exists() and list(shards.glob("part-*.parquet"))):  # workers are busy
-            assert process.poll() is None and time.monotonic() < deadline, "the sweep never got going"
-            time.sleep(0.02)
+        wait_until_working(process, tmp_path / "out")
         children = _children(process.pid)
         assert len(children) >= 2, children  # two workers (and the resource tracker)
         os.kill(process.pid, signal.SIGKILL)  # the parent only, as an OOM killer or kill -9 would
@@ -65,14 +76,8 @@ def test_a_killed_worker_stops_the_sweep_with_a_message_and_the_folder_resumes(t
     process = subprocess.Popen([sys.executable, str(HERE / "kill_target.py"), str(out)], start_new_session=True,
                                stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 60
-        shards = out / "shards" / "runs"
-        while not (shards.exists() and list(shards.glob("part-*.parquet"))):
-            assert process.poll() is None and time.monotonic() < deadline, "the sweep never got going"
-            time.sleep(0.02)
-        workers = [pid for pid in _children(process.pid) if "resource_tracker" not in
-                   Path(f"/proc/{pid}/cmdline").read_text(errors="replace")]
-        os.kill(workers[0], signal.SIGKILL)
+        wait_until_working(process, out)
+        os.kill(pool_workers(process.pid)[0], signal.SIGKILL)
         _, stderr = process.communicate(timeout=60)
     finally:
         try:
