@@ -3,8 +3,8 @@ subprocess: ``validate`` (and, for a file that must run, ``run --years 1``) for 
 ``sweep --dry-run`` for ``experiment_*.yaml``, all three for paths that are not YAML files
 (``/etc/passwd``, ``../..``, a directory, ``/dev/zero``, a FIFO).
 
-Each process must end within :data:`TIMEOUT_SECONDS` with peak resident memory (its own and its
-children's, from ``wait4``) of at most :data:`MAX_RSS_BYTES`, and keep :func:`oracle.verdict`'s
+Each process must end within :data:`TIMEOUT_SECONDS` with peak resident memory (its own
+``VmHWM``, recorded by ``measured.py`` at exit) of at most :data:`MAX_RSS_BYTES`, and keep :func:`oracle.verdict`'s
 promise. The first line of every corpus file says what it must get: ``# expect: ok`` (exit 0,
 e.g. a scenario with no donors must validate *and* run a year) or ``# expect: refused`` (exit 2).
 The processes run two at a time, started by one module-scoped fixture; each case is its own test.
@@ -44,12 +44,13 @@ class Outcome:
 
 
 def run_cli(argv: list[str], cwd: Path) -> Outcome:
-    """``python -m sim ARGV``, killed after :data:`TIMEOUT_SECONDS`; its peak RSS from ``wait4``
-    (Linux reports the largest of the process and its waited-for descendants)."""
+    """``python -m sim ARGV``, killed after :data:`TIMEOUT_SECONDS`; its peak RSS as it recorded it
+    (``measured.py``: ``ru_maxrss`` would include this test process's own size)."""
     killed = threading.Event()
-    with tempfile.TemporaryFile() as err:
-        process = subprocess.Popen([sys.executable, "-m", "sim", *argv], cwd=cwd, stdin=subprocess.DEVNULL,
-                                   stdout=subprocess.DEVNULL, stderr=err, start_new_session=True)
+    with tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile("r") as peak:
+        process = subprocess.Popen([sys.executable, str(Path(__file__).with_name("measured.py")), *argv], cwd=cwd,
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
+                                   start_new_session=True, env={**os.environ, "SSR_SIM_PEAK_FILE": peak.name})
 
         def kill() -> None:
             killed.set()
@@ -59,14 +60,15 @@ def run_cli(argv: list[str], cwd: Path) -> Outcome:
         started = time.perf_counter()
         timer.start()
         try:
-            _, status, usage = os.wait4(process.pid, 0)
+            _, status, _ = os.wait4(process.pid, 0)
         finally:
             timer.cancel()
         seconds = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
         err.seek(0)
         stderr = err.read().decode("utf-8", errors="replace")
-    return Outcome(process.returncode, stderr, seconds, usage.ru_maxrss * 1024, killed.is_set())
+        recorded = Path(peak.name).read_text().strip()
+    return Outcome(process.returncode, stderr, seconds, int(recorded or 0) * 1024, killed.is_set())
 
 
 def _expectation(path: Path) -> str:
@@ -132,7 +134,7 @@ def test_the_corpus_covers_issue_14s_cases() -> None:
 def test_corpus_input_is_refused_in_one_line_or_completes(outcomes, name, argv, expected) -> None:
     outcome = outcomes[name]
     assert not outcome.timed_out, f"{name}: still running after {TIMEOUT_SECONDS} s"
-    assert outcome.peak_rss_bytes <= MAX_RSS_BYTES, f"{name}: peak RSS {outcome.peak_rss_bytes / 2**20:.0f} MB"
+    assert 0 < outcome.peak_rss_bytes <= MAX_RSS_BYTES, f"{name}: peak RSS {outcome.peak_rss_bytes / 2**20:.0f} MB"
     problem = verdict(outcome.status, outcome.stderr)
     assert problem is None, f"{name}: {problem}"
     assert outcome.status == (0 if expected == "ok" else 2), f"{name}: expected {expected}:\n{outcome.stderr}"
