@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +11,7 @@ import pandas as pd
 from sim.cli import main
 from sim.experiments.store import ResultStore
 
-from .experiments.test_orphans import pool_workers, wait_until_working
+from .experiments.test_orphans import kill_a_worker
 
 TINY = """name: faults
 scenarios: [baseline]
@@ -42,20 +40,10 @@ def test_a_locked_folder_is_one_line(tmp_path: Path, capsys) -> None:
 
 def test_a_killed_worker_is_one_line_and_the_sweep_resumes(tmp_path: Path) -> None:
     experiment, out = _experiment(tmp_path, 300), tmp_path / "out"
-    process = subprocess.Popen([sys.executable, "-m", "sim", "sweep", str(experiment), "--out", str(out),
-                                "--workers", "2", "--quiet"], stderr=subprocess.PIPE, text=True,
-                               start_new_session=True)
-    try:
-        wait_until_working(process, out, timeout=120)
-        os.kill(pool_workers(process.pid)[0], signal.SIGKILL)
-        _, stderr = process.communicate(timeout=120)
-    finally:
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+    status, stderr = kill_a_worker([sys.executable, "-m", "sim", "sweep", str(experiment), "--out", str(out),
+                                    "--workers", "2", "--quiet"], out, timeout=120)
     lines = stderr.strip().splitlines()
-    assert process.returncode == 2 and len(lines) == 1, stderr
+    assert status == 2 and len(lines) == 1, stderr
     assert "a worker process died" in lines[0] and f"--resume {out}" in lines[0]
     resumed = subprocess.run([sys.executable, "-m", "sim", "sweep", str(experiment), "--resume", str(out), "--quiet"],
                              capture_output=True, text=True, timeout=300)

@@ -46,6 +46,22 @@ def pool_workers(pid: int) -> list[int]:
             if "resource_tracker" not in Path(f"/proc/{child}/cmdline").read_text(errors="replace")]
 
 
+def kill_a_worker(command: list[str], out: Path, timeout: float = 60) -> tuple[int, str]:
+    """Start a sweep writing ``out``, kill one of its pool workers once they are busy, and return
+    the sweep's exit status and stderr (its process group is killed whatever happens)."""
+    process = subprocess.Popen(command, start_new_session=True, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_until_working(process, out, timeout)
+        os.kill(pool_workers(process.pid)[0], signal.SIGKILL)
+        _, stderr = process.communicate(timeout=timeout)
+    finally:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    return process.returncode, stderr
+
+
 def test_killing_the_parent_ends_every_worker_within_seconds(tmp_path: Path) -> None:
     process = subprocess.Popen([sys.executable, str(HERE / "kill_target.py"), str(tmp_path / "out")],
                                start_new_session=True)
@@ -73,18 +89,8 @@ def test_a_killed_worker_stops_the_sweep_with_a_message_and_the_folder_resumes(t
     from .toy_model import slow_toy_run
 
     out = tmp_path / "out"
-    process = subprocess.Popen([sys.executable, str(HERE / "kill_target.py"), str(out)], start_new_session=True,
-                               stderr=subprocess.PIPE, text=True)
-    try:
-        wait_until_working(process, out)
-        os.kill(pool_workers(process.pid)[0], signal.SIGKILL)
-        _, stderr = process.communicate(timeout=60)
-    finally:
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    assert process.returncode != 0
+    status, stderr = kill_a_worker([sys.executable, str(HERE / "kill_target.py"), str(out)], out)
+    assert status != 0
     assert stderr.strip().splitlines()[-1].startswith("sim.experiments.executors.WorkerLost: a worker process died")
     resumed = run_sweep(crash_test_runs(), slow_toy_run, out, executor="serial", resume=True, progress="quiet")
     assert resumed.n_succeeded == len(crash_test_runs()) and resumed.n_failed == 0
