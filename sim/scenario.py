@@ -796,8 +796,14 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
 def set_dotted(data: dict[str, Any], dotted: str, value: Any, source: str | Path = "<scenario>") -> dict[str, Any]:
     """Return a copy of ``data`` with ``a.b.c`` set; list items are addressed by index."""
     result = copy.deepcopy(data)
+    set_dotted_in_place(result, dotted, value, source)
+    return result
+
+
+def set_dotted_in_place(data: dict[str, Any], dotted: str, value: Any, source: str | Path = "<scenario>") -> None:
+    """Set ``a.b.c`` in ``data`` itself (for callers that copied it once and set many paths)."""
     keys = dotted.split(".")
-    node: Any = result
+    node: Any = data
     for depth, key in enumerate(keys[:-1]):
         if isinstance(node, list) and key.isdigit() and int(key) < len(node):
             node = node[int(key)]
@@ -812,4 +818,3 @@ def set_dotted(data: dict[str, Any], dotted: str, value: Any, source: str | Path
         node[last] = value
     else:
         raise ScenarioError(f"{source}: cannot set '{dotted}': its parent is not a mapping")
-    return result

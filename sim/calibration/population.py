@@ -22,6 +22,7 @@ All randomness comes from the one ``numpy.random.Generator`` passed to :func:`dr
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
@@ -31,7 +32,8 @@ from pydantic import Field, model_validator
 
 from ..fields import Name, ScenarioError, Schema
 from ..loading import load_validated
-from ..scenario import Scenario, load_scenario_data, resolve_scenario_path, scenario_from_dict, set_dotted
+from ..scenario import Scenario, load_scenario_data, resolve_scenario_path, scenario_from_dict, set_dotted_in_place
+from ..strategy import Strategy, load_strategy_source
 
 #: The shares of a list of alternatives must add up to 1 within this.
 SHARE_TOLERANCE = 1e-9
@@ -169,16 +171,22 @@ def apply_condition(data: dict[str, Any], condition: InitialCondition, value: fl
 
     ``set`` writes the value; ``scale`` multiplies the base's value by it, and skips a member
     that does not set the field itself (it inherits its type's value, scaled by its own path)."""
+    data = copy.deepcopy(data)
+    _write_condition(data, condition, value)
+    return data
+
+
+def _write_condition(data: dict[str, Any], condition: InitialCondition, value: float) -> None:
+    """:func:`apply_condition` in place (a country copies its base once, then writes every condition)."""
     for dotted in condition.paths:
         for concrete in list(expand_path(data, dotted)):
             current = _get(data, concrete)
             if condition.mode == "set":
-                data = set_dotted(data, concrete, float(value))
+                set_dotted_in_place(data, concrete, float(value))
             elif current is not None:
                 if not isinstance(current, (int, float)) or isinstance(current, bool):
                     raise KeyError(f"'{concrete}' holds {current!r}, not a number to scale")
-                data = set_dotted(data, concrete, float(current) * float(value))
-    return data
+                set_dotted_in_place(data, concrete, float(current) * float(value))
 
 
 def _base_data(base: Base) -> tuple[dict[str, Any], Path]:
@@ -187,7 +195,7 @@ def _base_data(base: Base) -> tuple[dict[str, Any], Path]:
     return load_scenario_data(path), path.resolve().parent
 
 
-def _country(data: dict[str, Any], prior: PopulationPrior, name: str, strategy: str, base_dir: Path,
+def _country(data: dict[str, Any], prior: PopulationPrior, name: str, strategy: str | Strategy, base_dir: Path,
              source: str) -> Scenario:
     data = {**data, "name": name, "strategy": strategy, "horizon_years": prior.horizon_years}
     return scenario_from_dict(data, source, base_dir)
@@ -263,6 +271,9 @@ def draw_countries(prior: PopulationPrior, count: int, rng: np.random.Generator)
     strategy_draw = rng.random(count)
     values = {condition.name: condition.sample(rng, count) for condition in prior.initial_conditions}
     templates = {name: _base_data(prior.bases[name]) for name in names}
+    # A strategy file is read and validated once per base, not once per country.
+    strategy_models = {(name, strategy): load_strategy_source(strategy, templates[name][1], f"base '{name}'")
+                       for name in names for strategy in prior.bases[name].strategies}
     countries = []
     for number in range(count):
         base_name = names[base_of[number]]
@@ -271,10 +282,12 @@ def draw_countries(prior: PopulationPrior, count: int, rng: np.random.Generator)
         cumulative = np.cumsum([base.strategies[s] for s in strategies])
         strategy = strategies[min(int(np.searchsorted(cumulative, strategy_draw[number], side="right")),
                                   len(strategies) - 1)]
-        data, base_dir = templates[base_name]
+        template, base_dir = templates[base_name]
+        data = copy.deepcopy(template)
         for condition in prior.initial_conditions:
             if prior.applies(condition, base_name):
-                data = apply_condition(data, condition, values[condition.name][number])
-        countries.append(_country(data, prior, f"{base_name}_{strategy}_{number}", strategy, base_dir,
+                _write_condition(data, condition, values[condition.name][number])
+        countries.append(_country(data, prior, f"{base_name}_{strategy}_{number}",
+                                  strategy_models[base_name, strategy], base_dir,
                                   f"synthetic country {number} (base '{base_name}')"))
     return countries

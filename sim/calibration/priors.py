@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 from pydantic.fields import FieldInfo
 
-from ..scenario import Mechanisms, Scenario, set_dotted
+from ..scenario import Mechanisms, Scenario, set_dotted_in_place
 
 #: Mechanism blocks that are not calibrated, and why.
 EXCLUDED_BLOCKS: dict[str, str] = {
@@ -69,5 +69,5 @@ def with_parameters(scenario: Scenario, values: Mapping[str, float]) -> Scenario
     validated again."""
     data = {"mechanisms": scenario.mechanisms.model_dump()}
     for path, value in values.items():
-        data = set_dotted(data, path, float(value))
+        set_dotted_in_place(data, path, float(value))
     return scenario.replace(source=f"{scenario.name} with calibration parameters", mechanisms=data["mechanisms"])
