@@ -11,19 +11,20 @@ Public API::
     # many seeds at once on the batch engine, each run's numbers those of ReformModel(..., rng=seed):
     runs = run_seeds(resolve_scenario("baseline", "adaptive"), range(200), record=["violence"])
     runs.summaries[0], runs.series["violence"]      # summaries, and (months + 1, runs) series
+
+The names load on first use (SPEC 1, ``lazy_loader``): importing ``sim`` loads neither numpy
+nor Mesa, so the ``ssr-sim`` entry point (:mod:`sim.launch`) can catch Ctrl-C while they load.
 """
 
-from .agents import CivilSociety, Donor, Ministry, Parliament, SecurityForce, Spoiler
-from .fields import HEADLINE_INDICATORS, PILLARS, ScenarioError
-from .dynamics import ReformBatch, SeedRuns, run_seeds
-from .model import ReformModel, resolve_scenario
-from .scenario import Scenario, load_scenario, load_scenario_data, scenario_from_dict
-from .strategy import Strategy, load_strategy_file, shipped_strategies
+import lazy_loader
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "HEADLINE_INDICATORS", "PILLARS", "CivilSociety", "Donor", "Ministry", "Parliament", "ReformBatch", "ReformModel",
-    "Scenario", "ScenarioError", "SecurityForce", "Spoiler", "Strategy", "load_scenario",
-    "load_scenario_data", "load_strategy_file", "resolve_scenario", "run_seeds", "scenario_from_dict", "SeedRuns", "shipped_strategies",
-]
+__getattr__, __dir__, __all__ = lazy_loader.attach(__name__, submod_attrs={
+    "agents": ["CivilSociety", "Donor", "Ministry", "Parliament", "SecurityForce", "Spoiler"],
+    "fields": ["HEADLINE_INDICATORS", "PILLARS", "ScenarioError"],
+    "dynamics": ["ReformBatch", "SeedRuns", "run_seeds"],
+    "model": ["ReformModel", "resolve_scenario"],
+    "scenario": ["Scenario", "load_scenario", "load_scenario_data", "scenario_from_dict"],
+    "strategy": ["Strategy", "load_strategy_file", "shipped_strategies"],
+})

@@ -27,6 +27,7 @@ from . import (
     load_scenario,
     shipped_strategies,
 )
+from .launch import interrupted
 from .loading import parse_yaml, read_yaml
 from .provenance import stamped_folder
 from .scenario import SCENARIO_DIR, Scenario, masked_fields, resolve_scenario_path
@@ -485,8 +486,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ScenarioError, UsageError) as error:
         return _fail(str(error))
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+        return interrupted()
 
 
 if __name__ == "__main__":

@@ -725,9 +725,11 @@ def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]
 
 
 def _resolve_extends(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
-    path = path.resolve()
-    if path in seen:
-        chain = " -> ".join(str(p.name) for p in (*seen, path))
+    # Messages name the path as the user (or the parent's 'extends') wrote it; the cycle check
+    # compares resolved paths.
+    resolved = path.resolve()
+    if resolved in seen:
+        chain = " -> ".join(str(p.name) for p in (*seen, resolved))
         raise ScenarioError(f"{seen[0]}: 'extends' forms a cycle: {chain}")
     data = read_yaml(path)
     if data is None:
@@ -740,7 +742,7 @@ def _resolve_extends(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
         return data
     if not isinstance(parent, str) or not parent or "\0" in parent or len(parent) > 1000:
         raise ScenarioError(f"{path}: 'extends' must be a file name such as 'baseline.yaml'")
-    return deep_merge(_resolve_extends(path.parent / parent, (*seen, path)), data)
+    return deep_merge(_resolve_extends(path.parent / parent, (*seen, resolved)), data)
 
 
 def scenario_from_dict(data: Any, source: str | Path = "<scenario>", base_dir: Path | None = None) -> Scenario:
