@@ -14,9 +14,10 @@ import os
 import re
 import shutil
 import sys
+import tempfile
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -120,13 +121,27 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _fresh_output_dir(requested: Path | None, default_name: str) -> Path:
-    if requested is None:
-        requested = stamped_folder(RESULTS_DIR / "runs", default_name)
-    if requested.exists() and (not requested.is_dir() or any(requested.iterdir())):
-        raise UsageError(f"--out {requested}: exists and is not empty; refusing to overwrite it "
-                         "(choose another folder or delete it)")
-    return requested
+def _os_reason(error: OSError) -> str:
+    return error.strerror or error.__class__.__name__
+
+
+def _fresh_folder(requested: Path | None, default: Callable[[], Path], hint: str) -> Path:
+    """The folder new results go to: ``--out`` or ``default()``; refused if it exists and is not
+    empty. Its parent is created and tried now, so a place that cannot be written (a read-only
+    or missing file system) is one line before any work, not a traceback after it; the folder
+    itself is left for the writer, so work stopped early leaves nothing behind."""
+    out = requested if requested is not None else default()
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise UsageError(f"--out {out}: exists and is not empty; refusing to overwrite it ({hint})")
+    blocking = next((folder for folder in out.parents if folder.exists() and not folder.is_dir()), None)
+    if blocking is not None:
+        raise UsageError(f"--out {out}: {blocking} is a file, not a folder")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        os.rmdir(tempfile.mkdtemp(prefix=".probe-", dir=out.parent))
+    except OSError as error:
+        raise UsageError(f"--out {out}: cannot write there ({_os_reason(error)})") from None
+    return out
 
 
 def _format_value(value: Any) -> str:
@@ -161,6 +176,12 @@ def command_run(args: argparse.Namespace) -> int:
         overrides["horizon_years"] = args.years
     scenario = _load_with_overrides(args.scenario, overrides)
     model = ReformModel(scenario, strategy=args.strategy, rng=args.seed)
+    # Overrides are part of what was run: in the folder name (a short digest), summary.json and the header.
+    marker = ("_set-" + hashlib.sha256(json.dumps(overrides, sort_keys=True).encode()).hexdigest()[:8]
+              if overrides else "")
+    label = f"{scenario.name}_{model.strategy.name}_seed{args.seed}{marker}"
+    out = _fresh_folder(args.out, lambda: stamped_folder(RESULTS_DIR / "runs", label),
+                        "choose another folder or delete it")
     started = time.perf_counter()
     model.run()
     elapsed = time.perf_counter() - started
@@ -168,11 +189,6 @@ def command_run(args: argparse.Namespace) -> int:
     frame = model.datacollector.get_model_vars_dataframe()
     frame.index.name = "month"
 
-    # Overrides are part of what was run: in the folder name (a short digest), summary.json and the header.
-    marker = ("_set-" + hashlib.sha256(json.dumps(overrides, sort_keys=True).encode()).hexdigest()[:8]
-              if overrides else "")
-    out = _fresh_output_dir(args.out, f"{scenario.name}_{model.strategy.name}_seed{args.seed}{marker}")
-    out.parent.mkdir(parents=True, exist_ok=True)
     staging = out.parent / f".staging-{uuid.uuid4().hex}"
     staging.mkdir()  # with the user's umask (tempfile.mkdtemp would make the results folder private)
     try:
@@ -194,6 +210,8 @@ def command_run(args: argparse.Namespace) -> int:
         if out.exists():
             out.rmdir()
         os.replace(staging, out)
+    except OSError as error:  # a full disk, or the folder taken meanwhile: nothing half-written is kept
+        raise UsageError(f"--out {out}: cannot write the results ({_os_reason(error)}); nothing was kept") from None
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
@@ -308,10 +326,8 @@ def command_sweep(args: argparse.Namespace) -> int:
     if existing is not None:
         out = existing
     else:
-        out = args.out or stamped_folder(RESULTS_DIR / sweep.experiment.name)
-        if out.exists() and any(out.iterdir()):
-            raise UsageError(f"--out {out}: exists and is not empty; refusing to overwrite it "
-                             "(use --resume to finish that sweep, or choose another folder)")
+        out = _fresh_folder(args.out, lambda: stamped_folder(RESULTS_DIR / sweep.experiment.name),
+                            "use --resume to finish that sweep, or choose another folder")
     progress = "quiet" if args.quiet else "auto"
     try:
         result = run_experiment(sweep, out, executor=args.executor, workers=args.workers, address=args.address,
@@ -319,7 +335,7 @@ def command_sweep(args: argparse.Namespace) -> int:
     except FolderLocked as error:
         raise UsageError(f"{error}; wait for it to finish, or stop it first") from None
     except (WorkerLost, OSError) as error:
-        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        reason = _os_reason(error) if isinstance(error, OSError) else str(error)
         raise UsageError(f"sweep stopped: {reason}; finished runs are kept in {out}: continue with "
                          f"ssr-sim sweep {args.file} --resume {out}") from None
     table, paired, text = summarize(out)
@@ -354,10 +370,8 @@ def command_calibrate(args: argparse.Namespace) -> int:
     if args.resume is not None:
         out = args.resume
     else:
-        out = args.out or stamped_folder(RESULTS_DIR / "calibration")
-        if out.exists() and (not out.is_dir() or any(out.iterdir())):
-            raise UsageError(f"--out {out}: exists and is not empty; refusing to overwrite it "
-                             "(use --resume to continue that calibration, or choose another folder)")
+        out = _fresh_folder(args.out, lambda: stamped_folder(RESULTS_DIR / "calibration"),
+                            "use --resume to continue that calibration, or choose another folder")
     record = calibrate(calibration, out, resume=args.resume is not None, workers=workers, address=args.address,
                        progress=not args.quiet, log=(lambda _: None) if args.quiet else print)
     if not args.quiet:
@@ -485,6 +499,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exit_.code or 0)
     except (ScenarioError, UsageError) as error:
         return _fail(str(error))
+    except OSError as error:  # the file system refused something no handler above expected
+        where = f"{error.filename}: " if error.filename else ""
+        return _fail(f"{where}{_os_reason(error)}")
     except KeyboardInterrupt:
         return interrupted()
 
