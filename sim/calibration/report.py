@@ -11,6 +11,9 @@
   posterior by weight and simulated again on fresh populations (:data:`sim.calibration.abc.PREDICTIVE_STREAM`),
   every target (fitted, held out, constraint) with the published value, the model's median
   and 90 % interval, whether the median is inside the tolerance and the share of draws inside;
+- ``posterior_draws.csv``: those draws' coefficients (a ``draw`` column, then one column per
+  dotted path), the equally weighted sample a sweep reads with ``parameters: {posterior: FILE}``;
+  the shipped ``experiments/calibration/posterior.csv`` is a copy of a calibration's;
 - ``calibration.md``: the report; ``summary.json``: provenance (seed, file digests, package
   versions, git commit) and the posterior summary.
 
@@ -38,6 +41,8 @@ BLUE, ORANGE, VERMILLION, BLACK = "#0072B2", "#E69F00", "#D55E00", "#000000"
 #: The posterior interval reported everywhere.
 INTERVAL = (0.05, 0.95)
 PREDICTIVE_DRAWS_FILE = "predictive_draws.parquet"
+#: Equally weighted posterior draws as a sweep reads them; ``experiments/calibration/posterior.csv`` is a copy.
+POSTERIOR_DRAWS_FILE = "posterior_draws.csv"
 
 
 def weighted_quantile(values: Sequence[float], weights: Sequence[float], q: float) -> float:
@@ -274,6 +279,9 @@ def write_outputs(calibration: Calibration, out: Path, run: RunReport, *, worker
         predictive_seconds = time.perf_counter() - predictive_started
     else:
         predictive_seconds = 0.0
+    # The predictive draws' coefficients are the posterior in the form sweeps read
+    # (``parameters: {posterior: FILE}``): equally weighted draws, one row each.
+    draws[["draw", *calibration.names]].to_csv(out / POSTERIOR_DRAWS_FILE, index=False)
     predictive = predictive_table(calibration, draws, observed)
     predictive.to_csv(out / "posterior_predictive.csv", index=False)
     (out / "posterior_predictive.md").write_text(_markdown(predictive) + "\n", encoding="utf-8")

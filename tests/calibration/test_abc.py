@@ -121,7 +121,7 @@ def test_weighted_quantiles_follow_the_weights_whatever_their_sum():
 
 OUTPUTS = ["posterior.parquet", "diagnostics.csv", "calibration.md", "posterior_marginals.png",
            "posterior_marginals.svg", "posterior_pairs.png", "posterior_pairs.svg", "posterior_predictive.csv",
-           "posterior_predictive.md", "summary.json", "history.db"]
+           "posterior_predictive.md", "posterior_draws.csv", "summary.json", "history.db"]
 
 
 GENERATIONS = 3
@@ -239,3 +239,19 @@ def test_the_dry_run_times_evaluations_and_keeps_to_the_budget(tiny_calibration_
     small = dataclasses.replace(calibration, settings=calibration.settings.model_copy(
         update={"abc": calibration.settings.abc.model_copy(update={"max_evaluations": 10})}))
     assert forecast(small, workers=1, timings=1).evaluations == 4
+
+
+def test_the_posterior_draws_are_last_generation_particles_a_sweep_can_read(straight_run, tmp_path):
+    path, out, _ = straight_run
+    draws = pd.read_csv(out / "posterior_draws.csv")
+    assert list(draws.columns) == ["draw", *TINY_PARAMETERS] and list(draws["draw"]) == [0, 1, 2]
+    posterior = pd.read_parquet(out / "posterior.parquet")
+    last = posterior[posterior["generation"] == posterior["generation"].max()]
+    particles = {tuple(row) for row in last[TINY_PARAMETERS].to_numpy()}
+    assert all(tuple(row) in particles for row in draws[TINY_PARAMETERS].to_numpy())  # exact, not rounded
+    from sim.experiment_file import load_experiment
+    experiment = tmp_path / "uses_posterior.yaml"
+    experiment.write_text(f"name: uses_posterior\nscenarios: [baseline]\nstrategies: [adaptive]\nreplications: 3\n"
+                          f"master_seed: 1\nparameters: {{posterior: {out / 'posterior_draws.csv'}}}\n", encoding="utf-8")
+    _, library = load_experiment(experiment)
+    assert [list(draw) for draw in library.posterior.values] == draws[TINY_PARAMETERS].values.tolist()
