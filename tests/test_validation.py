@@ -11,8 +11,11 @@ from sim import ReformModel, load_scenario, shipped_strategies
 from sim.experiments.stats import wilson_ci
 from sim.model import resolve_scenario
 from sim.scenario import member_value, shipped_scenario_names
+from sim.calibration.abc import PREDICTIVE_STREAM, ParticleSimulator, load_calibration
 from sim.validation import (CORRUPTION_PATHS, MAP_CORRUPTION, MAP_STRATEGIES, MAP_WILL, WILL_PATH, Task, _hysteresis,
                             _map_table, _runs, main, map_tasks, success_map)
+
+from .calibration.conftest import TINY_PARAMETERS, tiny_calibration, tiny_files  # noqa: F401 (a fixture)
 
 
 def _table_rows(section: str) -> list[list[str]]:
@@ -21,16 +24,33 @@ def _table_rows(section: str) -> list[list[str]]:
     return [[cell.strip() for cell in row.strip("|").split("|")] for row in rows]
 
 
-def test_validation_report_is_written(tmp_path):
+def test_validation_report_is_written(tmp_path, tiny_files):
+    calibration_file = tiny_calibration(tmp_path, tiny_files)
+    posterior = tmp_path / "posterior.csv"
+    draws = pd.DataFrame({"draw": [0, 1], TINY_PARAMETERS[0]: [0.012, 0.02], TINY_PARAMETERS[1]: [0.006, 0.012]})
+    draws.to_csv(posterior, index=False)
     out = tmp_path / "validation.md"
-    assert main(["--seeds", "1", "--map-seeds", "2", "--relapse-seeds", "40", "--workers", "2", "--out", str(out)]) == 0
+    assert main(["--seeds", "1", "--map-seeds", "2", "--relapse-seeds", "40", "--workers", "2", "--out", str(out),
+                 "--calibration", str(calibration_file), "--posterior", str(posterior)]) == 0
     text = out.read_text()
-    for heading in ("Outcome measures", "T1. Pace of the fastest reformers", "T2. The Big Stuck",
+    for heading in ("Outcome measures", "Calibrated targets: fitted, held out, constraints", "T2. The Big Stuck",
                     "T3. Conflict relapse", "(b) Corruption bistability", "(c) Premature load bearing",
                     "(d) Successful reform", "(e) Success per indicator", "Where success is possible"):
         assert heading in text
-    assert "| military out of politics | 17 |" in text
     assert "--seeds 1 --map-seeds 2 --relapse-seeds 40` (" in text
+    # The calibrated targets: fitted apart from held out, each model median that of the draws
+    # simulated here independently (draw k on stream PREDICTIVE_STREAM + 1 + k).
+    calibration = load_calibration(calibration_file)
+    section = text[text.index("## Calibrated targets"):text.index("## T2. The Big Stuck")]
+    fitted = _table_rows(section[section.index("### Fitted"):section.index("### Held out of the fit")])
+    held_out = _table_rows(section[section.index("### Held out of the fit"):section.index("### Constraints")])
+    assert [row[0] for row in fitted] == [t.name for t in calibration.fitted]
+    assert [row[0] for row in held_out] == [t.name for t in calibration.held_out]
+    statistics = [ParticleSimulator(calibration, PREDICTIVE_STREAM + 1 + k)(dict(zip(TINY_PARAMETERS, values)))
+                  for k, values in enumerate(draws[TINY_PARAMETERS].to_numpy().tolist())]
+    for row in fitted:
+        expected = np.nanmedian([s[row[0]] for s in statistics])
+        assert row[2] == f"{expected:.3g}", row
     relapse = text[text.index("Reform against the status quo, paired on 40 seeds"):text.index("Relapse in years 3-10")]
     assert [row[0] for row in _table_rows(relapse)] == [k for k in shipped_strategies() if k != "status_quo"]
     per_indicator = text[text.index("### (e) Success per indicator"):text.index("## Where success is possible")]

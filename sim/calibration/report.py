@@ -122,18 +122,39 @@ def map_particles(simulators: Sequence[ParticleSimulator], values: Sequence[dict
         bar.close()
 
 
-def predictive_draws(calibration: Calibration, last: pd.DataFrame, *, workers: int, address: str | None,
-                     progress: bool) -> pd.DataFrame:
-    """``predictive_draws`` particles resampled from the last generation by weight (generator
-    ``default_rng([seed, PREDICTIVE_STREAM])``), draw k simulated with stream PREDICTIVE_STREAM + 1 + k."""
-    count = calibration.settings.predictive_draws
-    rng = np.random.default_rng([calibration.settings.seed, PREDICTIVE_STREAM])
-    chosen = rng.choice(len(last), size=count, p=(last["weight"] / last["weight"].sum()).to_numpy())
-    values = [{name: float(last[name].iloc[i]) for name in calibration.names} for i in chosen]
-    simulators = [ParticleSimulator(calibration, PREDICTIVE_STREAM + 1 + k) for k in range(count)]
+def simulate_draws(calibration: Calibration, values: Sequence[Mapping[str, float]], *, workers: int,
+                   address: str | None, progress: bool) -> pd.DataFrame:
+    """Draw k (coefficients ``values[k]``) simulated on a fresh population of countries, stream
+    PREDICTIVE_STREAM + 1 + k: one row per draw with its coefficients, every target statistic and
+    ``draw``. The same draws give the same rows, whether they come from a calibration folder or
+    from the shipped ``experiments/calibration/posterior.csv``."""
+    values = [{name: float(draw[name]) for name in calibration.names} for draw in values]
+    simulators = [ParticleSimulator(calibration, PREDICTIVE_STREAM + 1 + k) for k in range(len(values))]
     results = map_particles(simulators, values, workers=workers, address=address, progress=progress,
                             desc="posterior predictive")
     return pd.DataFrame([{**v, **r, "draw": k} for k, (v, r) in enumerate(zip(values, results))])
+
+
+def predictive_draws(calibration: Calibration, last: pd.DataFrame, *, workers: int, address: str | None,
+                     progress: bool) -> pd.DataFrame:
+    """``predictive_draws`` particles resampled from the last generation by weight (generator
+    ``default_rng([seed, PREDICTIVE_STREAM])``), simulated by :func:`simulate_draws`."""
+    count = calibration.settings.predictive_draws
+    rng = np.random.default_rng([calibration.settings.seed, PREDICTIVE_STREAM])
+    chosen = rng.choice(len(last), size=count, p=(last["weight"] / last["weight"].sum()).to_numpy())
+    return simulate_draws(calibration, [last.iloc[i] for i in chosen], workers=workers, address=address,
+                          progress=progress)
+
+
+def read_posterior_draws(path: Path, calibration: Calibration) -> list[dict[str, float]]:
+    """The draws of a ``posterior_draws.csv`` (or the shipped copy) for ``calibration``'s
+    coefficients; ValueError naming the file when its columns are not exactly them."""
+    table = pd.read_csv(path)
+    columns = [c for c in table.columns if c != "draw"]
+    if sorted(columns) != sorted(calibration.names):
+        raise ValueError(f"{path}: columns {columns} are not the coefficients of {calibration.path} "
+                         f"({calibration.names})")
+    return table[calibration.names].to_dict(orient="records")
 
 
 def predictive_table(calibration: Calibration, draws: pd.DataFrame,
