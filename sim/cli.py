@@ -394,6 +394,18 @@ def command_summarize(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_report(args: argparse.Namespace) -> int:
+    from .report import ReportError, build_report
+
+    try:
+        report = build_report(args.folder, reference=args.reference)
+    except ReportError as error:
+        raise UsageError(str(error)) from None
+    print(f"wrote {report.html} (self-contained), {report.markdown} and {len(report.figures) // 2} figures in "
+          f"{args.folder / 'figures'}/ (PNG and SVG)")
+    return 0
+
+
 def _port(text: str) -> int:
     value = _non_negative_int(text)
     if not 1 <= value <= 65535:
@@ -466,6 +478,13 @@ def build_parser() -> argparse.ArgumentParser:
     summary = commands.add_parser("summarize", help="summary tables of a sweep's results folder")
     summary.add_argument("folder", type=Path, help="results/<experiment>/<time>/")
     summary.set_defaults(handler=command_summarize)
+
+    report = commands.add_parser("report", help="figures and a self-contained report.html of a sweep's results folder")
+    report.add_argument("folder", type=Path, help="results/<experiment>/<time>/")
+    report.add_argument("--reference", metavar="STRATEGY",
+                        help="strategy the paired differences are taken from (default: status_quo if the sweep ran "
+                             "it, else its first strategy)")
+    report.set_defaults(handler=command_report)
 
     listing = commands.add_parser("list", help="shipped scenarios and strategies, one line each")
     listing.set_defaults(handler=command_list)

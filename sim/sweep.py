@@ -241,17 +241,32 @@ def run_experiment(sweep: SweepPlan, out_dir: Path, *, executor: str = "processe
 def precision(runs: pd.DataFrame, target: Precision) -> stats.PrecisionCheck:
     """The worst interval over every scenario and design point (strategies compared within each,
     paired on the replication, which fixes seed and posterior draw; draws are pooled)."""
+    return max((point.check for point in precision_by_point(runs, target)), key=lambda c: c.worst_half_width)
+
+
+@dataclass(frozen=True)
+class PointPrecision:
+    """One scenario and design point's precision check, with its labels and replications."""
+
+    labels: dict[str, Any]
+    check: stats.PrecisionCheck
+    replications: int  # runs of its most-run strategy
+
+
+def precision_by_point(runs: pd.DataFrame, target: Precision) -> list[PointPrecision]:
+    """Each scenario and design point's precision check: the widest of its intervals (paired
+    differences between strategies, or each strategy's success when it has one strategy or the
+    target compares success)."""
+    points = _point_columns(runs)
     checks = []
-    for _, subset in runs.groupby(_point_columns(runs), dropna=False):
-        if target.compare == "paired_difference" and subset["param.strategy"].nunique() > 1:
-            checks.append(stats.precision_check(subset, group="param.strategy", success=SUCCESS,
-                                                target_half_width=target.target_half_width,
-                                                paired_differences=True, max_replications=target.max))
-        else:
-            checks.append(stats.precision_check(subset, group="param.strategy", success=SUCCESS,
-                                                target_half_width=target.target_half_width,
-                                                max_replications=target.max))
-    return max(checks, key=lambda c: c.worst_half_width)
+    for key, subset in runs.groupby(points, dropna=False, sort=True):
+        paired = target.compare == "paired_difference" and subset["param.strategy"].nunique() > 1
+        check = stats.precision_check(subset, group="param.strategy", success=SUCCESS,
+                                      target_half_width=target.target_half_width, paired_differences=paired,
+                                      max_replications=target.max)
+        checks.append(PointPrecision(dict(zip(points, key if isinstance(key, tuple) else (key,))), check,
+                                     int(subset["param.strategy"].value_counts().max())))
+    return checks
 
 
 def _point_columns(runs: pd.DataFrame) -> list[str]:
@@ -303,10 +318,26 @@ def _group_summary(group: pd.DataFrame, seed: int) -> dict[str, Any]:
                                                       horizon_years)
         row[f"median_years_to_threshold_{name}"] = stats.km_median(durations, observed)
         row[f"final_{name}_mean"] = float(group[f"final_{name}"].mean())
-    row["relapse_rate"] = float(group["conflict_relapse"].mean())
+    row.update(relapse_rates(group))
     row["coup_attempt_rate"] = float((group["coup_attempts"] > 0).mean())
     row["coup_success_rate"] = float((group["coup_successes"] > 0).mean())
     return row
+
+
+#: The early window relapse is reported in besides the whole horizon: the literature's "within a
+#: decade" (Collier, Hoeffler & Söderbom 2008: about 40 % of post-conflict episodes revert).
+RELAPSE_EARLY_YEARS = 10
+
+
+def relapse_rates(group: pd.DataFrame) -> dict[str, float]:
+    """Share of runs whose conflict relapsed within :data:`RELAPSE_EARLY_YEARS` years
+    (``relapse_within_10_years``; NaN when a run is shorter, or when the runs record no
+    ``relapse_year``) and within the whole horizon (``relapse_within_horizon``)."""
+    early = np.nan
+    if "relapse_year" in group.columns and group[RUN_MONTHS_COLUMN].min() >= 12 * RELAPSE_EARLY_YEARS:
+        early = float((group["relapse_year"].to_numpy(float) <= RELAPSE_EARLY_YEARS).mean())
+    return {f"relapse_within_{RELAPSE_EARLY_YEARS}_years": early,
+            "relapse_within_horizon": float(group["conflict_relapse"].mean())}
 
 
 #: comparisons.csv names of the cluster columns of :func:`stats.pairwise_comparisons`, clusters being posterior draws.
@@ -353,15 +384,43 @@ def summary_tables(runs: pd.DataFrame, seed: int = 0) -> tuple[pd.DataFrame, pd.
     return table, paired
 
 
-def _definitions(runs: pd.DataFrame) -> str:
-    """One paragraph saying what the columns measure, with the success rule as the runs applied it."""
+#: How a Kaplan-Meier median that the runs never reach is written in summary.md and summary.csv.
+NOT_REACHED = "not reached within the horizon"
+
+
+def horizon_text(runs: pd.DataFrame) -> str:
+    """The runs' horizon in years ("40", or "2 or 40" when a design varied it)."""
+    return " or ".join(f"{value:g}" for value in sorted(set(runs[RUN_MONTHS_COLUMN] / 12.0)))
+
+
+def definitions(runs: pd.DataFrame) -> list[str]:
+    """Paragraphs saying what the summary's columns measure, with the success rule, threshold and
+    horizon as the runs applied them: success and the graded outcomes first, then the horizon,
+    years to threshold and its censoring, rank and ties, relapse."""
     rule = success_rule_text(runs["success_threshold"], runs["success_sustain_years"])
-    return (f"**Success** (`success`, and per headline indicator below): the reform index, or that indicator, "
-            f"{rule}. **Graded outcomes**: `reform_index_auc` is the mean reform index over the run (area under its "
-            f"monthly curve divided by the horizon: how far and how soon), `years_above_threshold` the years the "
-            f"reform index spent at or above the threshold in any stretch, `indicators_succeeded` how many of the "
-            f"five headline indicators succeeded (0-5). Rates have Wilson 95 % CIs, means percentile-bootstrap "
-            f"95 % CIs (in brackets).")
+    threshold = " or ".join(f"{value:g}" for value in sorted(set(runs["success_threshold"])))
+    horizon = horizon_text(runs)
+    return [
+        f"**Success** (`success`, and per headline indicator below): the reform index, or that indicator, "
+        f"{rule}. **Graded outcomes**: `reform_index_auc` is the mean reform index over the run (area under its "
+        f"monthly curve divided by the horizon: how far and how soon), `years_above_threshold` the years the "
+        f"reform index spent at or above the threshold in any stretch, `indicators_succeeded` how many of the "
+        f"five headline indicators succeeded (0-5). Rates have Wilson 95 % CIs, means percentile-bootstrap "
+        f"95 % CIs (in brackets).",
+        f"**Horizon**: every run lasts {horizon} years; a rate is over the whole horizon unless its name says "
+        f"otherwise. **Years to threshold**: the first month the reform index (or an indicator) is at or above "
+        f"{threshold}, in years from the start. Its median is the Kaplan-Meier estimate: a run that never gets "
+        f"there is *censored* at the horizon (it took longer, by an unknown amount), not counted as reaching it "
+        f"at the horizon; when fewer than half the runs get there the median is \"{NOT_REACHED}\".",
+        "**Rank**: 1 is the highest success probability among the strategies at the same scenario (and design "
+        "point); strategies with equal probabilities share the best rank of their tie (method 'min'), so several "
+        "can be rank 1, all of them when none succeeds. A rank ignores sampling error: strategies whose "
+        "intervals overlap are told apart only by the paired comparisons.",
+        f"**Relapse**: the share of runs whose conflict relapsed within the first {RELAPSE_EARLY_YEARS} years "
+        f"(`relapse_within_{RELAPSE_EARLY_YEARS}_years`, the window of the ~40 % within a decade of Collier, "
+        f"Hoeffler & Söderbom 2008) and within the whole horizon of {horizon} years (`relapse_within_horizon`); "
+        "`coup_success_rate` is the share of runs with at least one successful coup.",
+    ]
 
 
 def _with_ci(table: pd.DataFrame, column: str, digits: int) -> list[str]:
@@ -370,46 +429,131 @@ def _with_ci(table: pd.DataFrame, column: str, digits: int) -> list[str]:
             for value, low, high in zip(table[column], table[f"{column}_ci_low"], table[f"{column}_ci_high"])]
 
 
-def _markdown(table: pd.DataFrame, paired: pd.DataFrame, runs: pd.DataFrame, failures: int) -> str:
+def _years_or_not_reached(values: pd.Series) -> list[str]:
+    """Kaplan-Meier medians as text: one decimal, or :data:`NOT_REACHED` for inf."""
+    return [f"{v:.1f}" if np.isfinite(v) else NOT_REACHED for v in values]
+
+
+def table_for_csv(table: pd.DataFrame) -> pd.DataFrame:
+    """summary.csv's form of :func:`summary_tables`' first table: medians never reached (inf) are
+    written :data:`NOT_REACHED`, not ``inf``."""
+    shown = table.copy()
+    for column in [c for c in table.columns if c.startswith("median_years_to_threshold_")]:
+        shown[column] = [v if np.isfinite(v) else NOT_REACHED for v in table[column]]
+    return shown
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of summary.md (and of the report built on it): a heading, paragraphs of Markdown,
+    and a table (cells already text, or numbers shown with ``floatfmt``)."""
+
+    heading: str
+    paragraphs: tuple[str, ...] = ()
+    table: pd.DataFrame | None = None
+    floatfmt: str = ".3f"
+    notes: tuple[str, ...] = ()  # paragraphs after the table
+
+
+@dataclass(frozen=True)
+class PrecisionVerdict:
+    """Whether a sweep's precision target was met: the target, and each scenario and design
+    point's widest interval against it (:func:`precision_by_point`)."""
+
+    target: Precision
+    points: pd.DataFrame  # labels, worst interval, its half-width, met, missed_by, replications
+
+    @property
+    def met(self) -> bool:
+        return bool(self.points["met"].all())
+
+    def text(self) -> str:
+        """The verdict in a sentence or two."""
+        kind = ("paired difference in success between strategies" if self.target.compare == "paired_difference"
+                else "strategy's success probability")
+        goal = (f"the 95 % CI of every {kind} at most ±{self.target.target_half_width:g} "
+                f"(up to {self.target.max:,} replications a point)")
+        worst = self.points.loc[self.points["half_width"].idxmax()]
+        if self.met:
+            return f"**Precision target met**: {goal}; the widest is ±{worst['half_width']:.4f} ({worst['worst']})."
+        missed = self.points[~self.points["met"]]
+        capped = (missed["replications"] >= self.target.max).all()
+        return (f"**Precision target not met** at {len(missed)} of {len(self.points)} points: {goal}. The widest "
+                f"is ±{worst['half_width']:.4f} ({worst['worst']}), {worst['missed_by']:.4f} more than the target, "
+                + (f"at the cap of {self.target.max:,} replications a point." if capped else
+                   "before the cap: the sweep stopped early (resume it to finish the plan)."))
+
+
+def precision_verdict(runs: pd.DataFrame, target: Precision) -> PrecisionVerdict:
+    """Each scenario and design point's widest interval against the target, and by how much it missed."""
+    rows = [{**{k.removeprefix("param."): v for k, v in point.labels.items()}, "worst": point.check.worst,
+             "half_width": point.check.worst_half_width, "target": target.target_half_width, "met": point.check.met,
+             "missed_by": max(0.0, point.check.worst_half_width - target.target_half_width),
+             "replications": point.replications} for point in precision_by_point(runs, target)]
+    return PrecisionVerdict(target, pd.DataFrame(rows))
+
+
+def summary_sections(table: pd.DataFrame, paired: pd.DataFrame, runs: pd.DataFrame, failures: int,
+                     verdict: PrecisionVerdict | None = None) -> list[Section]:
+    """summary.md as sections: definitions, precision, the tables of :func:`summary_tables`, the
+    paired comparisons and, with posterior draws, parameter uncertainty."""
     shown = table.rename(columns=lambda c: c.removeprefix("param."))
     for column in [c for c in shown.columns if c.startswith("median_years_to_threshold_")]:
-        # A Kaplan-Meier median of inf: fewer than half the runs got there within the horizon.
-        shown[column] = [f"{v:.1f}" if np.isfinite(v) else "not reached" for v in shown[column]]
+        shown[column] = _years_or_not_reached(shown[column])
+    horizon = horizon_text(runs)
+    shown = shown.rename(columns={"relapse_within_horizon": f"relapse_within_{horizon}_years"}
+                         if " " not in horizon else {})
     labels = [c for c in shown.columns if c in ("scenario", "total_effort", "strategy") or c.startswith("overrides.")]
-    columns = [c for c in shown.columns if c in ("scenario", "total_effort", "strategy", "rank", "runs", "success", "success_ci_low",
-                                                 "success_ci_high", "reform_index_mean",
-                                                 "median_years_to_threshold_reform_index", "relapse_rate",
+    relapse = [c for c in shown.columns if c.startswith("relapse_within_")]
+    columns = [c for c in shown.columns if c in ("scenario", "total_effort", "strategy", "rank", "runs", "success",
+                                                 "success_ci_low", "success_ci_high", "reform_index_mean",
+                                                 "median_years_to_threshold_reform_index", *relapse,
                                                  "coup_success_rate") or c.startswith("overrides.")]
     graded = shown[labels].assign(**{name.removesuffix("_reform_index"): _with_ci(shown, f"{name}_mean", digits)
                                      for name, digits in GRADED.items()})
     per_indicator = shown[labels].assign(**{name: _with_ci(shown, f"success_{name}", 2)
                                             for name in HEADLINE_INDICATORS})
-    lines = ["# Sweep summary", "", _definitions(runs), "", f"{len(runs)} runs, {failures} failed.", "",
-             "## Success probability by scenario and strategy (Wilson 95 % CI; median years to threshold by "
-             "Kaplan-Meier, runs that never reach it censored at the horizon)", "",
-             shown[columns].to_markdown(index=False, floatfmt=".3f"), "",
-             "## Graded outcomes (mean per run, bootstrap 95 % CI)", "",
-             graded.to_markdown(index=False), "",
-             "## Success per headline indicator (share of runs, Wilson 95 % CI)", "",
-             per_indicator.to_markdown(index=False), ""]
+    intro = definitions(runs)
+    sections = [Section("Sweep summary", (intro[0], *intro[1:], f"{len(runs)} runs, {failures} failed."))]
+    if verdict is not None:
+        sections.append(Section("Precision", (verdict.text(),), verdict.points, ".4f"))
+    sections += [Section("Success probability by scenario and strategy (Wilson 95 % CI; median years to "
+                         "threshold by Kaplan-Meier, runs that never reach it censored at the horizon)",
+                         table=shown[columns]),
+                 Section("Graded outcomes (mean per run, bootstrap 95 % CI)", table=graded),
+                 Section("Success per headline indicator (share of runs, Wilson 95 % CI)", table=per_indicator)]
     if not paired.empty:
         compact = paired.rename(columns=lambda c: c.removeprefix("param."))
         compact["paired_width"] = compact["paired_high"] - compact["paired_low"]
         compact["unpaired_width"] = compact["unpaired_high"] - compact["unpaired_low"]
-        keep = [c for c in compact.columns if c in ("scenario", "total_effort", "a", "b", "n_pairs", "difference", "paired_low",
-                                                    "paired_high", "unpaired_low", "unpaired_high", "paired_width",
-                                                    "unpaired_width") or c.startswith("overrides.")]
-        lines += ["## Paired strategy comparisons (common random numbers)", "",
-                  "Difference in success probability a − b with the paired 95 % CI (Newcombe) and, for "
-                  "contrast, the CI an unpaired design with the same runs would give.", "",
-                  compact[keep].to_markdown(index=False, floatfmt=".3f"), ""]
+        keep = [c for c in compact.columns if c in ("scenario", "total_effort", "a", "b", "n_pairs", "difference",
+                                                    "paired_low", "paired_high", "unpaired_low", "unpaired_high",
+                                                    "paired_width", "unpaired_width") or c.startswith("overrides.")]
+        sections.append(Section("Paired strategy comparisons (common random numbers)",
+                                ("Difference in success probability a − b with the paired 95 % CI (Newcombe) and, "
+                                 "for contrast, the CI an unpaired design with the same runs would give.",),
+                                compact[keep]))
         if DRAW_COLUMN in runs.columns:
-            lines += _parameter_uncertainty_section(compact)
+            sections += _parameter_uncertainty_sections(compact)
+    return sections
+
+
+def markdown(sections: list[Section]) -> str:
+    """Sections as Markdown: the first heading is the document's title (#), the others ##."""
+    lines: list[str] = []
+    for number, section in enumerate(sections):
+        lines += [f"{'#' if number == 0 else '##'} {section.heading}", ""]
+        for paragraph in section.paragraphs:
+            lines += [paragraph, ""]
+        if section.table is not None:
+            lines += [section.table.to_markdown(index=False, floatfmt=section.floatfmt), ""]
+        for paragraph in section.notes:
+            lines += [paragraph, ""]
     return "\n".join(lines)
 
 
-def _parameter_uncertainty_section(compact: pd.DataFrame) -> list[str]:
-    """summary.md lines on the comparisons of a posterior sweep: what the draw statistics
+def _parameter_uncertainty_sections(compact: pd.DataFrame) -> list[Section]:
+    """summary.md's section on the comparisons of a posterior sweep: what the draw statistics
     mean, their table, and which differences survive parameter uncertainty."""
     labels = [c for c in compact.columns if c in ("scenario", "total_effort") or c.startswith("overrides.")]
     shown = compact[labels + ["a", "b", "difference", "paired_low", "paired_high", "draws", "runs_per_draw"]].copy()
@@ -419,42 +563,38 @@ def _parameter_uncertainty_section(compact: pd.DataFrame) -> list[str]:
     shown["survives"] = np.where(compact["survives_parameter_uncertainty"], "yes",
                                  np.where(excludes_zero & compact["draws_favouring_corrected"].isna(), "not known",
                                           "no"))
-    lines = ["## Parameter uncertainty (posterior draws)", "",
-             "Replication k used posterior draw k mod D (D draws) for every strategy, so each comparison is paired "
-             "on seed and parameters. `difference` and its paired 95 % CI (`paired_low`, `paired_high`) are over "
-             "all replications: each replication, its draw and its seed, is one sample, so the spread between draws "
-             "is part of what the interval resamples. The interval includes parameter uncertainty: it is the "
-             "interval of the difference averaged over the posterior, not of the difference under one parameter "
-             "set. With d = success_a − success_b the paired difference of a run, `draws` (D) and `runs_per_draw` "
-             "(m, replications per draw; the fewest when the replications are not a multiple of D):", "",
-             "- `draws_favouring`: the share of draws whose mean d over their m replications has the sign of the "
-             "overall difference (chance within a draw pulls it towards one half);",
-             "- `draws_favouring_corrected` = Φ(|μ| / √B), μ the overall difference: the share of draws whose "
-             "expected difference has that sign, assuming normally distributed per-draw effects;",
-             "- the variance of d splits by the law of total variance, Var(d) = B + W: W (chance, the seeds) is the "
-             "mean over draws of the within-draw sample variance of d, B (parameters) = max(0, variance over draws "
-             "of the per-draw mean of d − W/m), and `parameter_share` = B / (B + W) (method of moments; with "
-             "unequal runs per draw, its size-weighted form; comparisons.csv has B and W as "
-             "`between_draw_variance` and `within_draw_variance`).", "",
-             f"A difference **survives parameter uncertainty** when its paired CI excludes 0 and "
-             f"`draws_favouring_corrected` ≥ {SURVIVAL_SHARE}.", ""]
+    paragraphs = [
+        "Replication k used posterior draw k mod D (D draws) for every strategy, so each comparison is paired "
+        "on seed and parameters. `difference` and its paired 95 % CI (`paired_low`, `paired_high`) are over "
+        "all replications: each replication, its draw and its seed, is one sample, so the spread between draws "
+        "is part of what the interval resamples. The interval includes parameter uncertainty: it is the "
+        "interval of the difference averaged over the posterior, not of the difference under one parameter "
+        "set. With d = success_a − success_b the paired difference of a run, `draws` (D) and `runs_per_draw` "
+        "(m, replications per draw; the fewest when the replications are not a multiple of D):",
+        "- `draws_favouring`: the share of draws whose mean d over their m replications has the sign of the "
+        "overall difference (chance within a draw pulls it towards one half);\n"
+        "- `draws_favouring_corrected` = Φ(|μ| / √B), μ the overall difference: the share of draws whose "
+        "expected difference has that sign, assuming normally distributed per-draw effects;\n"
+        "- the variance of d splits by the law of total variance, Var(d) = B + W: W (chance, the seeds) is the "
+        "mean over draws of the within-draw sample variance of d, B (parameters) = max(0, variance over draws "
+        "of the per-draw mean of d − W/m), and `parameter_share` = B / (B + W) (method of moments; with "
+        "unequal runs per draw, its size-weighted form; comparisons.csv has B and W as "
+        "`between_draw_variance` and `within_draw_variance`).",
+        f"A difference **survives parameter uncertainty** when its paired CI excludes 0 and "
+        f"`draws_favouring_corrected` ≥ {SURVIVAL_SHARE}."]
     if compact["within_draw_variance"].isna().any():
-        lines += ["With one replication per draw the within-draw variance W cannot be estimated, so B, "
-                  "`parameter_share` and `draws_favouring_corrected` are n/a and survival is not known: run at "
-                  "least two replications per draw (replications ≥ 2 × draws).", ""]
-    lines += [shown.to_markdown(index=False, floatfmt=".3f"), ""]
+        paragraphs.append("With one replication per draw the within-draw variance W cannot be estimated, so B, "
+                          "`parameter_share` and `draws_favouring_corrected` are n/a and survival is not known: "
+                          "run at least two replications per draw (replications ≥ 2 × draws).")
     surviving = compact[compact["survives_parameter_uncertainty"].astype(bool)]
     if surviving.empty:
-        lines += ["No difference survives parameter uncertainty.", ""]
+        notes = ["No difference survives parameter uncertainty."]
     else:
-        lines += ["Differences that survive parameter uncertainty:", ""]
-        for _, row in surviving.iterrows():
-            where = ", ".join(f"{c} {row[c]}" for c in labels)
-            lines.append(f"- {where}: {row['a']} − {row['b']} = {row['difference']:+.3f} "
-                         f"[{row['paired_low']:.3f}, {row['paired_high']:.3f}], "
-                         f"{row['draws_favouring_corrected']:.2f} of draws")
-        lines.append("")
-    return lines
+        notes = ["Differences that survive parameter uncertainty:", "\n".join(
+            f"- {', '.join(f'{c} {row[c]}' for c in labels)}: {row['a']} − {row['b']} = {row['difference']:+.3f} "
+            f"[{row['paired_low']:.3f}, {row['paired_high']:.3f}], {row['draws_favouring_corrected']:.2f} of draws"
+            for _, row in surviving.iterrows())]
+    return [Section("Parameter uncertainty (posterior draws)", tuple(paragraphs), shown, notes=tuple(notes))]
 
 
 def summarize(results_dir: Path, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame, str]:
@@ -463,11 +603,25 @@ def summarize(results_dir: Path, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFr
 
     runs = pd.read_parquet(results_dir / "runs.parquet")
     table, paired = summary_tables(runs, seed)
-    text = _markdown(table, paired, runs, len(read_failures(results_dir)))
-    _write_if_changed(results_dir / "summary.csv", table.to_csv(index=False))
+    target = recorded_target(read_manifest(results_dir))
+    verdict = precision_verdict(runs, target) if target is not None else None
+    text = markdown(summary_sections(table, paired, runs, len(read_failures(results_dir)), verdict))
+    _write_if_changed(results_dir / "summary.csv", table_for_csv(table).to_csv(index=False))
     _write_if_changed(results_dir / "comparisons.csv", paired.to_csv(index=False))
     _write_if_changed(results_dir / "summary.md", text)
     return table, paired, text
+
+
+def recorded_target(manifest: Mapping[str, Any]) -> Precision | None:
+    """The precision target a results folder's manifest records as its plan; None for a fixed
+    replication count (or a manifest that records no valid target)."""
+    replications = (manifest.get("metadata") or {}).get("replications")
+    if not isinstance(replications, dict):
+        return None
+    try:
+        return Precision.model_validate(replications)
+    except ValueError:
+        return None
 
 
 def _write_if_changed(path: Path, text: str) -> None:
