@@ -395,8 +395,11 @@ def command_summarize(args: argparse.Namespace) -> int:
 
 
 def command_report(args: argparse.Namespace) -> int:
-    from .report import ReportError, build_report
-
+    try:
+        from .report.page import ReportError, build_report
+    except ModuleNotFoundError as error:
+        raise UsageError(f"ssr-sim report needs the report extra (pip install -e '.[report]'): no module "
+                         f"{error.name!r}") from None
     try:
         report = build_report(args.folder, reference=args.reference)
     except ReportError as error:
