@@ -146,6 +146,13 @@ def predictive_draws(calibration: Calibration, last: pd.DataFrame, *, workers: i
                           progress=progress)
 
 
+def central_values(draws: pd.DataFrame, names: Sequence[str]) -> dict[str, float]:
+    """The values the shipped scenarios take for calibrated coefficients: the median of the equally
+    weighted posterior draws, to three significant digits (closer than the posterior's width
+    warrants, and readable as a schema default)."""
+    return {name: float(f"{float(np.median(draws[name])):.3g}") for name in names}
+
+
 def read_posterior_draws(path: Path, calibration: Calibration) -> list[dict[str, float]]:
     """The draws of a ``posterior_draws.csv`` (or the shipped copy) for ``calibration``'s
     coefficients; ValueError naming the file when its columns are not exactly them."""
@@ -324,13 +331,15 @@ def write_outputs(calibration: Calibration, out: Path, run: RunReport, *, worker
         observed=dict(observed) if observed is not None else "published values of the targets file",
         truth=dict(truth) if truth is not None else None)
     (out / "summary.json").write_text(json.dumps(record, indent=2, default=float), encoding="utf-8")
-    (out / "calibration.md").write_text(_report(calibration, record, diagnostics, summary, predictive), encoding="utf-8")
+    central = central_values(draws, calibration.names)
+    (out / "calibration.md").write_text(_report(calibration, record, diagnostics, summary, predictive, central),
+                                        encoding="utf-8")
     record["seconds"]["outputs"] = round(time.perf_counter() - started, 1)
     return record
 
 
 def _report(calibration: Calibration, record: dict[str, Any], diagnostics: pd.DataFrame, summary: pd.DataFrame,
-            predictive: pd.DataFrame) -> str:
+            predictive: pd.DataFrame, central: Mapping[str, float]) -> str:
     settings = calibration.settings
     fitted = predictive[predictive["role"] == "fitted"]
     held = predictive[predictive["role"] == "held out"]
@@ -350,6 +359,11 @@ def _report(calibration: Calibration, record: dict[str, Any], diagnostics: pd.Da
              "## Posterior (last generation)", "",
              "`width_vs_prior`: the 90 % interval's width over the prior's 90 % width.", "", _markdown(summary), "",
              "![marginals](posterior_marginals.png)", "", "![pairs](posterior_pairs.png)", "",
+             "## To ship this posterior", "",
+             f"Copy `{POSTERIOR_DRAWS_FILE}` to `experiments/calibration/posterior.csv` and set these defaults in "
+             "`sim/scenario.py` (the median of its draws, three significant digits; "
+             "`tests/calibration/test_shipped_posterior.py` checks that they agree):", "",
+             *(f"- `{name}`: {value:g}" for name, value in central.items()), "",
              f"## Posterior predictive ({settings.predictive_draws} draws, each a fresh population)", "",
              f"Fitted targets inside their tolerance (median): {int(fitted['inside'].sum())} of {len(fitted)}; "
              f"held-out checks: {int(held['inside'].sum())} of {len(held)}; constraints met: "
