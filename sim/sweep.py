@@ -514,7 +514,7 @@ def summary_sections(table: pd.DataFrame, paired: pd.DataFrame, runs: pd.DataFra
     per_indicator = shown[labels].assign(**{name: _with_ci(shown, f"success_{name}", 2)
                                             for name in HEADLINE_INDICATORS})
     intro = definitions(runs)
-    sections = [Section("Sweep summary", (intro[0], *intro[1:], f"{len(runs)} runs, {failures} failed."))]
+    sections = [Section("Sweep summary", (*intro, f"{len(runs)} runs, {failures} failed."))]
     if verdict is not None:
         sections.append(Section("Precision", (verdict.text(),), verdict.points, ".4f"))
     sections += [Section("Success probability by scenario and strategy (Wilson 95 % CI; median years to "
