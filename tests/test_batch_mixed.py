@@ -93,10 +93,11 @@ def test_points_of_different_layouts_cannot_share_a_batch():
 def test_values_that_differ_are_arrays_and_shared_ones_stay_scalars():
     shared = Mechanisms()
     assert batch_values([shared, Mechanisms(), shared], "mechanisms") is shared
-    varied = Mechanisms.model_validate({"corruption": {"peer_effect": 3.0}})
+    default = shared.corruption.peer_effect
+    varied = Mechanisms.model_validate({"corruption": {"peer_effect": default + 0.4}})
     values = batch_values([shared, varied, shared], "mechanisms")
     assert values.corruption.peer_effect.shape == (3, 1)
-    assert values.corruption.peer_effect[:, 0].tolist() == [2.6, 3.0, 2.6]
+    assert values.corruption.peer_effect[:, 0].tolist() == [default, default + 0.4, default]
     assert values.corruption.steepness == 5.0 and values.capacity is shared.capacity
     assert dict(values.corruption)["base_detection"] == shared.corruption.base_detection
     switched = Mechanisms.model_validate({"corruption": {"enabled": False}})
