@@ -2,11 +2,11 @@
 
     python -m sim.validation [--seeds N] [--map-seeds N] [--workers N] [--draws N] [--out docs/validation.md]
 
-Simulates the shipped posterior's draws on populations of synthetic countries (the calibration
-targets, fitted and held out), runs the shipped scenarios under every shipped strategy and the
-baseline over a grid of initial corruption x political will, then writes a Markdown report that
-sets each target pattern beside what the model produced and maps where success is possible. It
-asserts nothing: it reports.
+Simulates populations of synthetic countries at the shipped posterior's draws, or at the
+documented values when none ships (the calibration targets, fitted and held out), runs the
+shipped scenarios under every shipped strategy and the baseline over a grid of initial
+corruption x political will, then writes a Markdown report that sets each target pattern beside
+what the model produced and maps where success is possible. It asserts nothing: it reports.
 """
 
 from __future__ import annotations
@@ -232,27 +232,43 @@ def _where_success_is_possible(grid: pd.DataFrame, runs: pd.DataFrame, map_seeds
     return lines
 
 
-def calibrated_targets(calibration_path: Path, posterior_path: Path, draws: int | None, workers: int) -> list[str]:
+#: Populations simulated at the documented values when no posterior is given (each its own
+#: countries and seeds, as posterior draws would be).
+DEFAULT_POPULATIONS = 40
+
+
+def calibration_targets(calibration_path: Path, posterior_path: Path | None, draws: int | None,
+                        workers: int) -> list[str]:
     """Every calibration target (fitted, held out, constraint) on populations of synthetic
-    countries, one population per shipped posterior draw: the calibration's posterior-predictive
-    check, redone from the shipped draws alone (draw k on stream PREDICTIVE_STREAM + 1 + k, so the
-    numbers equal the calibration's own table for the same draws)."""
+    countries, one population per parameter set: the posterior's draws (the calibration's
+    posterior-predictive check, redone from the draws alone: draw k on stream
+    PREDICTIVE_STREAM + 1 + k, so the numbers equal the calibration's own table for the same
+    draws), or, without a posterior, the documented values on ``draws`` (default
+    :data:`DEFAULT_POPULATIONS`) populations of their own."""
     from .calibration.abc import load_calibration
     from .calibration.report import predictive_table, read_posterior_draws, simulate_draws
 
     calibration = load_calibration(calibration_path)
-    values = read_posterior_draws(posterior_path, calibration)[:draws]
+    if posterior_path is not None:
+        values = read_posterior_draws(posterior_path, calibration)[:draws]
+        what = (f"Each of {len(values)} posterior draws (`{posterior_path.name}`, the coefficients "
+                f"{', '.join(f'`{n}`' for n in calibration.names)})")
+        spread = "median over the draws and 90 % interval; *inside*: the median within the target's tolerance; " \
+                 "*draws inside*: the share of draws within it"
+    else:
+        values = [{prior.path: prior.default for prior in calibration.priors}] * (draws or DEFAULT_POPULATIONS)
+        what = (f"Every coefficient at its documented value (no posterior is shipped: docs/calibration.md), on each "
+                f"of {len(values)} populations")
+        spread = "median over the populations and 90 % interval (simulation noise only); *inside*: the median " \
+                 "within the target's tolerance; *draws inside*: the share of populations within it"
     simulated = simulate_draws(calibration, values, workers=workers, address=None, progress=False)
     table = predictive_table(calibration, simulated)
     settings = calibration.settings
-    lines = ["## Calibrated targets: fitted, held out, constraints", "",
-             f"Each of {len(values)} posterior draws (`{posterior_path.name}`, the coefficients "
-             f"{', '.join(f'`{n}`' for n in calibration.names)}) simulated on its own population of "
-             f"{settings.countries_per_particle} synthetic countries (`{Path(settings.population).name}`), "
-             "each statistic computed as it was published (docs/calibration.md). Model: median over the draws and "
-             "90 % interval; *inside*: the median within the target's tolerance; *draws inside*: the share of "
-             "draws within it. Held-out checks were not seen by the fit (`experiments/calibration.yaml`, "
-             "`held_out_reason`).", ""]
+    lines = ["## Calibration targets on synthetic populations: fitted, held out, constraints", "",
+             f"{what} simulated on its own population of {settings.countries_per_particle} synthetic countries "
+             f"(`{Path(settings.population).name}`), each statistic computed as it was published "
+             f"(docs/calibration.md). Model: {spread}. The roles are those of `experiments/calibration.yaml`: "
+             "held-out checks are not seen by its fit.", ""]
     headings = {"fitted": "### Fitted", "held out": "### Held out of the fit (checks)", "constraint": "### Constraints"}
     for role, group in table.groupby("role", sort=False):
         rows = ["| target | published | model median | 90 % interval | tolerance | inside | draws inside |",
@@ -267,8 +283,8 @@ def calibrated_targets(calibration_path: Path, posterior_path: Path, draws: int 
 
 
 def report(runs: pd.DataFrame, hysteresis: pd.DataFrame, grid: pd.DataFrame, seeds: int, map_seeds: int,
-           seconds: float, relapse: pd.DataFrame | None = None, calibrated: list[str] | None = None) -> str:
-    """The Markdown report: outcome measures, the calibrated targets (T1-T4 on synthetic
+           seconds: float, relapse: pd.DataFrame | None = None, targets: list[str] | None = None) -> str:
+    """The Markdown report: outcome measures, the calibration targets (T1-T5d on synthetic
     populations), the shipped scenarios' checks (T2, T3, T5), success per indicator and the
     success map, each section saying what it shows."""
     lines = ["# Validation report", "",
@@ -278,18 +294,17 @@ def report(runs: pd.DataFrame, hysteresis: pd.DataFrame, grid: pd.DataFrame, see
              f"({len(runs) + len(grid)} runs of 40 years"
              f"{'' if relapse is None else f' and {len(relapse)} of 10'}, {seconds:.0f} s). "
              "It sets the model's output beside "
-             "the published figures and patterns in `../shared/domain/literature.md` (T1-T5). The coefficients the "
-             "calibration fitted (docs/calibration.md) are at their posterior medians in the shipped scenarios; the "
-             "first section checks the posterior on populations of synthetic countries, where the published "
-             "statistics are defined, the fitted targets apart from the held-out ones; the sections after it run "
-             "the five shipped scenarios, which are single countries, not samples.", ""]
+             "the published figures and patterns in `../shared/domain/literature.md` (T1-T5). The first section "
+             "checks the calibration targets on populations of synthetic countries, where the published statistics "
+             "are defined (docs/calibration.md says whether a posterior ships and what the calibration found); the "
+             "sections after it run the five shipped scenarios, which are single countries, not samples.", ""]
     record = provenance(seeds=seeds)
     lines += [f"Code: git {record['git_commit']}{' (dirty)' if record['git_dirty'] else ''}; "
               f"mesa {record['versions']['mesa']}, numpy {record['versions']['numpy']}.", ""]
     lines += _outcome_measures(runs)
 
-    if calibrated is not None:
-        lines += calibrated
+    if targets is not None:
+        lines += targets
     status_quo = runs[(runs.scenario == "baseline") & (runs.strategy == "status_quo")]
     strong = (status_quo.final_bureaucratic_quality > 0.65).mean()
     declining = (status_quo.final_bureaucratic_quality < status_quo.initial_bureaucratic_quality).mean()
@@ -346,11 +361,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--calibration", type=Path, default=CALIBRATION_FILE,
                         help="the calibration file whose targets the first section checks")
     parser.add_argument("--posterior", type=Path, default=None,
-                        help="equally weighted posterior draws (default: the calibration's folder's posterior.csv, "
-                             "the shipped experiments/calibration/posterior.csv)")
-    parser.add_argument("--draws", type=int, default=None, help="use the first N posterior draws (default: all)")
+                        help="equally weighted posterior draws (default: the shipped experiments/calibration/"
+                             "posterior.csv when there is one, else the documented values)")
+    parser.add_argument("--draws", type=int, default=None,
+                        help=f"use the first N posterior draws (default: all), or N populations at the documented "
+                             f"values (default {DEFAULT_POPULATIONS})")
     args = parser.parse_args(argv)
-    posterior = args.posterior or args.calibration.parent / "calibration" / "posterior.csv"
+    shipped = args.calibration.parent / "calibration" / "posterior.csv"
+    posterior = args.posterior or (shipped if shipped.is_file() else None)
     started = time.perf_counter()
     tasks = [Task(s, k, range(args.seeds)) for s in shipped_scenario_names() for k in shipped_strategies()]
     with ProcessPoolExecutor(max_workers=args.workers) as pool:
@@ -363,9 +381,9 @@ def main(argv: list[str] | None = None) -> int:
         grid = pd.DataFrame([row for rows in mapped for row in rows])
         relapse = pd.DataFrame([row for rows in ten_years for row in rows])
     hysteresis = _hysteresis(args.seeds)
-    calibrated = calibrated_targets(args.calibration, posterior, args.draws, args.workers)
+    targets = calibration_targets(args.calibration, posterior, args.draws, args.workers)
     text = report(runs, hysteresis, grid, args.seeds, args.map_seeds, time.perf_counter() - started, relapse,
-                  calibrated)
+                  targets)
     args.out.write_text(text, encoding="utf-8")
     print(text)
     return 0

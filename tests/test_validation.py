@@ -13,7 +13,7 @@ from sim.model import resolve_scenario
 from sim.scenario import member_value, shipped_scenario_names
 from sim.calibration.abc import PREDICTIVE_STREAM, ParticleSimulator, load_calibration
 from sim.validation import (CORRUPTION_PATHS, MAP_CORRUPTION, MAP_STRATEGIES, MAP_WILL, WILL_PATH, Task, _hysteresis,
-                            _map_table, _runs, main, map_tasks, success_map)
+                            _map_table, _runs, calibration_targets, main, map_tasks, success_map)
 
 from .calibration.conftest import TINY_PARAMETERS, tiny_calibration, tiny_files  # noqa: F401 (a fixture)
 
@@ -33,7 +33,8 @@ def test_validation_report_is_written(tmp_path, tiny_files):
     assert main(["--seeds", "1", "--map-seeds", "2", "--relapse-seeds", "40", "--workers", "2", "--out", str(out),
                  "--calibration", str(calibration_file), "--posterior", str(posterior)]) == 0
     text = out.read_text()
-    for heading in ("Outcome measures", "Calibrated targets: fitted, held out, constraints", "T2. The Big Stuck",
+    for heading in ("Outcome measures", "Calibration targets on synthetic populations: fitted, held out, constraints",
+                    "T2. The Big Stuck",
                     "T3. Conflict relapse", "(b) Corruption bistability", "(c) Premature load bearing",
                     "(d) Successful reform", "(e) Success per indicator", "Where success is possible"):
         assert heading in text
@@ -41,7 +42,7 @@ def test_validation_report_is_written(tmp_path, tiny_files):
     # The calibrated targets: fitted apart from held out, each model median that of the draws
     # simulated here independently (draw k on stream PREDICTIVE_STREAM + 1 + k).
     calibration = load_calibration(calibration_file)
-    section = text[text.index("## Calibrated targets"):text.index("## T2. The Big Stuck")]
+    section = text[text.index("## Calibration targets on synthetic populations"):text.index("## T2. The Big Stuck")]
     fitted = _table_rows(section[section.index("### Fitted"):section.index("### Held out of the fit")])
     held_out = _table_rows(section[section.index("### Held out of the fit"):section.index("### Constraints")])
     assert [row[0] for row in fitted] == [t.name for t in calibration.fitted]
@@ -67,6 +68,19 @@ def test_validation_report_is_written(tmp_path, tiny_files):
         assert "Highest initial corruption where success is more likely than not" in section
     headline = text[text.index("## Final headline indicators by scenario"):]
     assert [row[0] for row in _table_rows(headline)] == shipped_scenario_names()
+
+
+def test_without_a_posterior_the_targets_are_read_at_the_documented_values(tmp_path, tiny_files):
+    calibration_file = tiny_calibration(tmp_path, tiny_files)
+    lines = calibration_targets(calibration_file, None, 3, workers=1)
+    text = "\n".join(lines)
+    assert "Every coefficient at its documented value" in text and "each of 3 populations" in text
+    calibration = load_calibration(calibration_file)
+    documented = {prior.path: prior.default for prior in calibration.priors}
+    statistics = [ParticleSimulator(calibration, PREDICTIVE_STREAM + 1 + k)(documented) for k in range(3)]
+    fitted = _table_rows(text[text.index("### Fitted"):text.index("### Held out of the fit")])
+    for row in fitted:
+        assert row[2] == f"{np.nanmedian([s[row[0]] for s in statistics]):.3g}", row
 
 
 def test_a_task_gives_the_numbers_of_single_runs():
