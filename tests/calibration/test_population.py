@@ -167,3 +167,18 @@ def test_countries_of_one_base_and_strategy_can_share_a_batch(countries):
         keys.setdefault((country.context.post_conflict, country.strategy.name), set()).add(layout_key(country))
     assert len(keys) > 5
     assert all(len(group) == 1 for group in keys.values())
+
+
+def test_the_pace_table_counts_countries_that_reached_a_threshold_from_far_below(tiny_files):
+    """sim.calibration.pace: counts per 102 never fall as the years grow, never exceed the share
+    that started far below, and the status quo (no reform effort) reaches no threshold."""
+    from sim.calibration.pace import reach_table
+
+    prior = load_population_prior(tiny_files[0])
+    table = reach_table(prior, 16, seed=4, years=(3, 6, 12))
+    counts = table[["by_3_years_per_102", "by_6_years_per_102", "by_12_years_per_102"]].to_numpy()
+    assert (np.diff(counts, axis=1) >= 0).all()
+    assert (counts[:, -1] <= 102 * table["start_far_below"].to_numpy() + 1e-9).all()
+    assert (table["reached_share_status_quo"] == 0).all()
+    faster = reach_table(prior, 16, seed=4, years=(12,), values={"mechanisms.capacity.de_facto_rate": 0.04})
+    assert list(faster["indicator"]) == list(table["indicator"])
