@@ -17,7 +17,8 @@ import pytest
 
 from sim.app.scenario_picker import SCENARIO_PATH_LABEL
 
-CHROMIUM = Path("/usr/bin/chromium")
+from .app_process import CHROMIUM, launch_chromium
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 WAIT_MS = 20_000
@@ -35,9 +36,7 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="needs the 'browser
 @pytest.fixture(scope="module")
 def browser():
     with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), timeout=30_000,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        chromium = launch_chromium(playwright)
         yield chromium
         chromium.close()
 
