@@ -1,8 +1,9 @@
 """The influence network: actors coloured by type, sized by influence, ringed by their stance.
 
-The layout is computed once per model and the figure built once per model too: ties and
-node positions never move during a run, so a redraw only recolours each actor's ring (its
-stance toward reform) and renders the image. Actors of a type sit together, each type in a
+The layout is computed once per model and the figure built and rendered once per model too:
+ties and node positions never move during a run, so a redraw only recolours each actor's ring
+(its stance toward reform) and draws the actors over the kept image of the rest
+(:mod:`sim.app.live_figure`). Actors of a type sit together, each type in a
 cluster on a ring (ministries at the centre) with the most influential actors at its
 middle, so a room can find "the army" or "the donors" at a glance; a force-directed layout
 of 300 actors would be a hairball that moves on every reset.
@@ -10,7 +11,6 @@ of 300 actors would be a hairball that moves on every reset.
 
 from __future__ import annotations
 
-import io
 import math
 import weakref
 
@@ -25,6 +25,8 @@ from matplotlib.lines import Line2D
 
 from sim import ReformModel
 from sim.scenario import ACTOR_TYPES
+
+from .live_figure import LiveFigure
 
 # Type colours stay clear of the red-yellow-green of the stance rings.
 TYPE_COLOURS = {"ministry": "#1f4e9a", "security_force": "#7b5b3a", "parliament": "#8e5ab5",
@@ -65,7 +67,7 @@ def network_layout(model: ReformModel) -> tuple[np.ndarray, dict[str, np.ndarray
 
 
 class NetworkFigure:
-    """The network drawn once for a model; :meth:`render` recolours stances and returns a PNG.
+    """The network drawn once for a model; :meth:`render` recolours stances and redraws only the actors.
 
     It keeps no reference to the model, so the per-model cache below can let both go together.
     """
@@ -92,22 +94,22 @@ class NetworkFigure:
         self.nodes = axes.scatter(
             positions[:, 0], positions[:, 1], s=15 + 170 * influence, zorder=2, linewidths=2.0,
             c=[TYPE_COLOURS[ACTOR_TYPES[code]] for code in state.actor_type])
+        cluster_labels = []
         for type_name, where in labels.items():
             count = len(state.types[type_name])
-            axes.annotate(f"{TYPE_LABELS[type_name]}" + (f" ({count})" if count > 1 else ""), where, ha="center",
-                          fontsize=8, color=TYPE_COLOURS[type_name], fontweight="bold")
+            cluster_labels.append(axes.annotate(f"{TYPE_LABELS[type_name]}" + (f" ({count})" if count > 1 else ""), where, ha="center",
+                          fontsize=8, color=TYPE_COLOURS[type_name], fontweight="bold"))
         self.figure.legend(handles=_legend_handles(model), loc="lower center", ncols=3, fontsize=7,
                            frameon=False)
         corners = np.vstack([positions, *labels.values()])
         axes.set_xlim(corners[:, 0].min() - 0.6, corners[:, 0].max() + 0.6)
         axes.set_ylim(corners[:, 1].min() - 0.3, corners[:, 1].max() + 0.3)
+        self.frame = LiveFigure(self.figure, moving=[self.nodes], in_front=cluster_labels)
 
     def render(self, stance: np.ndarray) -> bytes:
         """PNG of the network with these stances (one per actor)."""
         self.nodes.set_edgecolors(self.stance_colours.to_rgba(stance))
-        buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})
-        return buffer.getvalue()
+        return self.frame.render()
 
 
 def _legend_handles(model: ReformModel) -> list[Line2D]:

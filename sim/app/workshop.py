@@ -299,13 +299,15 @@ def comparison_runs(scenario: Scenario, seeds: Sequence[int]) -> pd.DataFrame:
 
 
 def _run_strategies(scenario: Scenario, seeds: tuple[int, ...]) -> pd.DataFrame:
-    rows = []
-    for name in SHIPPED_STRATEGIES:
-        runs = run_seeds(resolve_scenario(scenario, load_strategy_file(STRATEGY_DIR / f"{name}.yaml")), seeds)
-        for seed, summary in zip(seeds, runs.summaries):
-            rows.append({"strategy": name, "seed": seed, "reform_success": bool(summary["reform_success"]),
-                         **{measure: float(summary[measure]) for measure in OUTCOME_MEASURES}})
-    return pd.DataFrame(rows)
+    """One call to the batch engine for every strategy and seed: the strategies share the scenario's layout,
+    so their runs step together as one batch (:mod:`sim.batching`)."""
+    pairs = [(name, seed) for name in SHIPPED_STRATEGIES for seed in seeds]
+    strategies = {name: resolve_scenario(scenario, load_strategy_file(STRATEGY_DIR / f"{name}.yaml"))
+                  for name in SHIPPED_STRATEGIES}
+    runs = run_seeds([strategies[name] for name, _ in pairs], [seed for _, seed in pairs])
+    return pd.DataFrame([{"strategy": name, "seed": seed, "reform_success": bool(summary["reform_success"]),
+                          **{measure: float(summary[measure]) for measure in OUTCOME_MEASURES}}
+                         for (name, seed), summary in zip(pairs, runs.summaries)])
 
 
 def outcome(workshop: Workshop, comparison: pd.DataFrame) -> Outcome:

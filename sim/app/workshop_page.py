@@ -23,8 +23,9 @@ from matplotlib.figure import Figure
 
 from sim import ScenarioError
 
-from .charts import ContextChart, IndicatorChart, PillarChart, png
+from .charts import ContextChart, IndicatorChart, PillarChart
 from .difficulty import DEFAULT_WORKSHOP_SCENARIO
+from .live_figure import png
 from .navigation import ModeLinks
 from .network_view import NetworkView
 from .scenario_picker import SCENARIO_PATH_LABEL, ScenarioPicker
