@@ -1,8 +1,10 @@
 """Responsiveness of the app on a 300-actor scenario: one step plus the redraw of every panel.
 
 Prints the time, asserts nothing (target: under 0.5 s on this machine). The redraw is what a
-step in Explore mode costs on the server: the network recoloured and rendered, and the three
-charts rebuilt and rendered to PNG; the browser then only swaps images.
+step in Explore mode costs on the server: the network's rings recoloured and its actors drawn
+over the kept image, and the three charts' lines extended and drawn over theirs, each to PNG
+(sim/app/live_figure.py); the browser then only swaps images. In the browser:
+benchmarks/bench_app_play.py.
 
     python benchmarks/bench_app.py [--steps N]
 """
@@ -13,7 +15,7 @@ import argparse
 import statistics
 import time
 
-from sim.app.charts import context_figure, indicator_figure, pillar_figure, png
+from sim.app.charts import CHART_BUILDERS, live_chart
 from sim.app.network_view import network_figure
 from sim import load_scenario
 from sim.app.setup import AppModel
@@ -35,8 +37,8 @@ def main() -> None:
         started = time.perf_counter()
         model.step()
         network_figure(model).render(model.state.stance)
-        for figure in (indicator_figure(model), pillar_figure(model), context_figure(model)):
-            png(figure)
+        for chart in CHART_BUILDERS:
+            live_chart(model, chart).render(model)
         timings.append(time.perf_counter() - started)
     print(f"{len(model.state.names)} actors, {model.graph.number_of_edges()} ties; network figure built once "
           f"in {built:.3f} s")
