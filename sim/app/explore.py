@@ -37,7 +37,7 @@ from .upload_drop import UploadDrop
 
 DEFAULT_SCENARIO = "post_conflict"
 DEFAULT_SEED = 7
-PLAY_DELAY_MS = 50
+PLAY_DELAY_MS = 30
 
 
 @dataclass(frozen=True)
