@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import functools
 import math
+import multiprocessing
 import operator
 import os
 import time
@@ -371,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
     posterior = args.posterior or (shipped if shipped.is_file() else None)
     started = time.perf_counter()
     tasks = [Task(s, k, range(args.seeds)) for s in shipped_scenario_names() for k in shipped_strategies()]
-    with ProcessPoolExecutor(max_workers=args.workers) as pool:
+    with ProcessPoolExecutor(max_workers=args.workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
         # Every batch of tasks is submitted before any is read, so the pool never idles between them.
         relapse_tasks = [Task("post_conflict", k, range(args.relapse_seeds), (("horizon_years", 10),))
                          for k in shipped_strategies()]

@@ -107,7 +107,9 @@ def map_particles(simulators: Sequence[ParticleSimulator], values: Sequence[dict
         if workers > 1:
             import multiprocessing
 
-            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            # forkserver, not fork: the caller may have threads (pyarrow's, a pool's), and forking
+            # a multi-threaded process can deadlock the child (Python 3.12 warns of it).
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
                 results = []
                 for result in pool.map(_evaluate, jobs):
                     results.append(result)
