@@ -113,6 +113,31 @@ def _write_json(path: Path, obj: Any) -> None:
     atomic_write(path, lambda handle: handle.write(json.dumps(obj, indent=2, sort_keys=True).encode("utf-8")))
 
 
+def _shard_numbers(out_dir: Path, subdir: Path) -> set[int]:
+    directory = out_dir / subdir
+    if not directory.is_dir():
+        return set()
+    return {int(m.group(1)) for p in directory.iterdir() if (m := _SHARD_NAME.match(p.name))}
+
+
+def _shards(out_dir: Path, subdir: Path) -> list[Path]:
+    """Shards in write order (their number), which decides which copy of a duplicated run is kept."""
+    return [out_dir / subdir / f"part-{n:08d}.parquet" for n in sorted(_shard_numbers(out_dir, subdir))]
+
+
+def run_files(out_dir: str | os.PathLike[str]) -> list[Path]:
+    """Files holding committed runs: the runs consolidated before, then the shards in write order
+    (read without taking the folder's lock: a report may read a sweep that is still writing)."""
+    out_dir = Path(out_dir)
+    return [out_dir / RUNS_FILE] * (out_dir / RUNS_FILE).exists() + _shards(out_dir, _RUN_SHARDS)
+
+
+def timeseries_files(out_dir: str | os.PathLike[str]) -> list[Path]:
+    """Files holding committed time-series rows, in the order of :func:`run_files`."""
+    out_dir = Path(out_dir)
+    return [out_dir / TIMESERIES_FILE] * (out_dir / TIMESERIES_FILE).exists() + _shards(out_dir, _TIMESERIES_SHARDS)
+
+
 def read_failures(out_dir: str | os.PathLike[str]) -> list[dict[str, Any]]:
     """All failure records of a results directory, oldest first (a torn last line is skipped).
 
@@ -186,7 +211,7 @@ class ResultStore:
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self._lock_handle = self._take_lock()
         self._remove_crash_debris()
-        numbers = self._shard_numbers(_RUN_SHARDS) | self._shard_numbers(_TIMESERIES_SHARDS)
+        numbers = _shard_numbers(self.out_dir, _RUN_SHARDS) | _shard_numbers(self.out_dir, _TIMESERIES_SHARDS)
         self._next_shard = 1 + max(numbers, default=0)
         return self
 
@@ -218,15 +243,8 @@ class ResultStore:
             self._lock_handle.close()  # closing releases the flock
             self._lock_handle = None
 
-    def _shard_numbers(self, subdir: Path) -> set[int]:
-        directory = self.out_dir / subdir
-        if not directory.is_dir():
-            return set()
-        return {int(m.group(1)) for p in directory.iterdir() if (m := _SHARD_NAME.match(p.name))}
-
     def _shards(self, subdir: Path) -> list[Path]:
-        """Shards in write order (their number), which decides which copy of a duplicated run is kept."""
-        return [self.out_dir / subdir / f"part-{n:08d}.parquet" for n in sorted(self._shard_numbers(subdir))]
+        return _shards(self.out_dir, subdir)
 
     def _remove_crash_debris(self) -> None:
         """Delete temp files and time-series shards whose runs shard was never committed."""
@@ -239,8 +257,7 @@ class ResultStore:
                 shard.unlink()
 
     def _run_sources(self) -> list[Path]:
-        """Files holding committed runs: the runs consolidated before, then the shards in write order."""
-        return [self.runs_path] * self.runs_path.exists() + self._shards(_RUN_SHARDS)
+        return run_files(self.out_dir)
 
     def completed_keys(self) -> set[str]:
         """Keys of every run with a committed result (reads only the key column of each file)."""

@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..experiments.store import FAILURES_FILE, MANIFEST_FILE, RUNS_FILE, TIMESERIES_FILE, read_failures
+from ..experiments.store import FAILURES_FILE, MANIFEST_FILE, RUNS_FILE, read_failures, run_files, timeseries_files
 from ..fields import HEADLINE_INDICATORS
 
 #: runs.parquet columns the summary and the figures need.
@@ -88,8 +88,8 @@ def load_results(folder: str | Path) -> SweepResults:
         raise ReportError(f"{manifest_path}: unreadable ({error})") from None
     if not isinstance(manifest, dict):
         raise ReportError(f"{manifest_path}: not a sweep manifest (a JSON object)")
-    shards = sorted((folder / "shards" / "runs").glob("part-*.parquet"))
-    sources = ([folder / RUNS_FILE] if (folder / RUNS_FILE).is_file() else []) + shards
+    sources = run_files(folder)
+    shards = [source for source in sources if source.name != RUNS_FILE]
     try:
         failures = read_failures(folder)
     except (OSError, ValueError) as error:
@@ -105,6 +105,5 @@ def load_results(folder: str | Path) -> SweepResults:
                           + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
     sessions = manifest.get("sessions") or [{}]
     finished = not shards and sessions[-1].get("status") == "complete"
-    ts_files = tuple(([folder / TIMESERIES_FILE] if (folder / TIMESERIES_FILE).is_file() else [])
-                     + sorted((folder / "shards" / "timeseries").glob("part-*.parquet")))
+    ts_files = tuple(timeseries_files(folder))
     return SweepResults(folder, manifest, runs.reset_index(drop=True), failures, finished, ts_files)
