@@ -172,6 +172,17 @@ def censor_at_horizon(event_times: ArrayLike, horizon: float) -> tuple[np.ndarra
 _HALF_TOLERANCE = 1e-10
 
 
+def km_survival(durations: ArrayLike, observed: ArrayLike):
+    """SciPy's Kaplan--Meier survival function (``ecdf(...).sf``) of right-censored durations
+    (``observed`` False: censored); None when no event was observed."""
+    durations = np.asarray(durations, dtype=float)
+    observed = np.asarray(observed, dtype=bool)
+    if not observed.any():
+        return None
+    return _scipy_stats.ecdf(_scipy_stats.CensoredData(uncensored=durations[observed],
+                                                       right=durations[~observed])).sf
+
+
 def km_median(durations: ArrayLike, observed: ArrayLike) -> float:
     """Kaplan--Meier median time to event: the first time the survival falls to one half.
 
@@ -184,10 +195,9 @@ def km_median(durations: ArrayLike, observed: ArrayLike) -> float:
     observed = np.asarray(observed, dtype=bool)
     if durations.shape != observed.shape or durations.ndim != 1:
         raise ValueError("durations and observed must be 1-d arrays of equal length")
-    if not observed.any():
+    survival = km_survival(durations, observed)
+    if survival is None:
         return math.inf
-    data = _scipy_stats.CensoredData(uncensored=durations[observed], right=durations[~observed])
-    survival = _scipy_stats.ecdf(data).sf
     below = np.nonzero(survival.probabilities <= 0.5 + _HALF_TOLERANCE)[0]
     return float(survival.quantiles[below[0]]) if below.size else math.inf
 

@@ -12,9 +12,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import yaml
-from scipy import stats as scipy_stats
 
-from ..experiments.stats import censor_at_horizon
+from ..experiments.stats import censor_at_horizon, km_survival
 from .fan import INDICATORS
 from .folder import SweepResults
 from .style import Chart, colours, new_figure, readable, styles
@@ -26,11 +25,9 @@ TARGETS_FILE = Path(__file__).resolve().parents[2] / "experiments" / "calibratio
 def km_reached(years_to_threshold: np.ndarray, horizon_years: float) -> pd.DataFrame:
     """Kaplan-Meier estimate of the share of runs at the threshold by each year (1 − S(t)),
     NaN years (never reached) censored at the horizon; a step at every event time, from year 0."""
-    durations, observed = censor_at_horizon(years_to_threshold, horizon_years)
-    if not observed.any():
+    survival = km_survival(*censor_at_horizon(years_to_threshold, horizon_years))
+    if survival is None:
         return pd.DataFrame({"years": [0.0, horizon_years], "reached": [0.0, 0.0]})
-    data = scipy_stats.CensoredData(uncensored=durations[observed], right=durations[~observed])
-    survival = scipy_stats.ecdf(data).sf
     years = np.concatenate([[0.0], survival.quantiles, [horizon_years]])
     reached = np.concatenate([[0.0], 1.0 - survival.probabilities, [1.0 - survival.probabilities[-1]]])
     return pd.DataFrame({"years": years, "reached": reached})
