@@ -295,6 +295,45 @@ def load_experiment(path: str | Path) -> tuple[Experiment, Library]:
     return experiment, Library(scenarios, strategies, digest, posterior)
 
 
+def read_posterior_csv(file: Path) -> tuple[list[str], list[tuple[float, ...]]]:
+    """A posterior CSV's dotted paths (its header, a leading ``draw`` column left out) and its
+    draws (a tuple of finite numbers per row); ValueError saying what is wrong with the file."""
+    if file.suffix.lower() != ".csv":
+        raise ValueError("not a .csv file: give a CSV of posterior draws")
+    try:
+        with file.open(newline="", encoding="utf-8") as handle:
+            table = list(csv.reader(handle, strict=True))
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise ValueError(f"not a readable CSV ({error})") from None
+    if not table or not any(cell.strip() for cell in table[0]):
+        raise ValueError("empty: give a header of dotted scenario paths and one row per draw")
+    header = [cell.strip() for cell in table[0]]
+    skip = 1 if header[0] == DRAW_LABEL_COLUMN else 0
+    paths = header[skip:]
+    if not paths or any(not p for p in paths) or len(set(paths)) != len(paths):
+        raise ValueError(f"header {header}: give each dotted scenario path once (a leading "
+                         f"'{DRAW_LABEL_COLUMN}' column is ignored)")
+    values: list[tuple[float, ...]] = []
+    for line, row in enumerate(table[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue  # a blank line
+        if len(row) != len(header):
+            raise ValueError(f"line {line} has {len(row)} fields, the header {len(header)}")
+        draw = []
+        for dotted, cell in zip(paths, row[skip:]):
+            try:
+                value = float(cell)
+            except ValueError:
+                raise ValueError(f"line {line}, {dotted}: {cell!r} is not a number") from None
+            if not math.isfinite(value):
+                raise ValueError(f"line {line}, {dotted}: {cell!r} is not a finite number")
+            draw.append(value)
+        values.append(tuple(draw))
+    if not values:
+        raise ValueError("no draws: give at least one row under the header")
+    return paths, values
+
+
 def _load_posterior(experiment: Experiment, library: Library, source: Path) -> Posterior | None:
     """The posterior draws of ``parameters``, validated: a readable CSV with a header of dotted
     scenario paths (and optionally a leading ``draw`` column), at least one row, a finite number
@@ -313,39 +352,10 @@ def _load_posterior(experiment: Experiment, library: Library, source: Path) -> P
     if not file.is_file():
         shipped = " (the calibration writes it; until then give {posterior: FILE})" if file == SHIPPED_POSTERIOR else ""
         raise fail(f"no such file{shipped}")
-    if file.suffix.lower() != ".csv":
-        raise fail("not a .csv file: give a CSV of posterior draws")
     try:
-        with file.open(newline="", encoding="utf-8") as handle:
-            table = list(csv.reader(handle, strict=True))
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
-        raise fail(f"not a readable CSV ({error})") from None
-    if not table or not any(cell.strip() for cell in table[0]):
-        raise fail("empty: give a header of dotted scenario paths and one row per draw")
-    header = [cell.strip() for cell in table[0]]
-    skip = 1 if header[0] == DRAW_LABEL_COLUMN else 0
-    paths = header[skip:]
-    if not paths or any(not p for p in paths) or len(set(paths)) != len(paths):
-        raise fail(f"header {header}: give each dotted scenario path once (a leading '{DRAW_LABEL_COLUMN}' "
-                   f"column is ignored)")
-    values: list[tuple[float, ...]] = []
-    for line, row in enumerate(table[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue  # a blank line
-        if len(row) != len(header):
-            raise fail(f"line {line} has {len(row)} fields, the header {len(header)}")
-        draw = []
-        for dotted, cell in zip(paths, row[skip:]):
-            try:
-                value = float(cell)
-            except ValueError:
-                raise fail(f"line {line}, {dotted}: {cell!r} is not a number") from None
-            if not math.isfinite(value):
-                raise fail(f"line {line}, {dotted}: {cell!r} is not a finite number")
-            draw.append(value)
-        values.append(tuple(draw))
-    if not values:
-        raise fail("no draws: give at least one row under the header")
+        paths, values = read_posterior_csv(file)
+    except ValueError as error:
+        raise fail(str(error)) from None
     if wanted is not None:
         if wanted > len(values):
             raise ScenarioError(f"{source}: parameters.draws = {wanted} but posterior file {file} has "

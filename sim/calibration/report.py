@@ -157,13 +157,18 @@ def central_values(draws: pd.DataFrame, names: Sequence[str]) -> dict[str, float
 
 def read_posterior_draws(path: Path, calibration: Calibration) -> list[dict[str, float]]:
     """The draws of a ``posterior_draws.csv`` (or the shipped copy) for ``calibration``'s
-    coefficients; ValueError naming the file when its columns are not exactly them."""
-    table = pd.read_csv(path)
-    columns = [c for c in table.columns if c != "draw"]
+    coefficients, read as sweeps read it (:func:`sim.experiment_file.read_posterior_csv`);
+    ValueError naming the file when it is unreadable or its columns are not exactly them."""
+    from ..experiment_file import read_posterior_csv
+
+    try:
+        columns, values = read_posterior_csv(path)
+    except ValueError as error:
+        raise ValueError(f"{path}: {error}") from None
     if sorted(columns) != sorted(calibration.names):
         raise ValueError(f"{path}: columns {columns} are not the coefficients of {calibration.path} "
                          f"({calibration.names})")
-    return table[calibration.names].to_dict(orient="records")
+    return [dict(zip(columns, draw)) for draw in values]
 
 
 def predictive_table(calibration: Calibration, draws: pd.DataFrame,
