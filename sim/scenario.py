@@ -368,6 +368,19 @@ class CapacityParams(Switchable):
                                        json_schema_extra={"prior": [0.05, 0.2], "prior_reason":
                                                           "judgement (T2: the status-quo drift; docs/ODD.md §8 "
                                                           "question 2): half to twice"})
+    domestic_effort: Unit = Field(
+        0.0, description="reform effort a wholly committed lead ministry puts on each pillar it leads by "
+                         "itself, without a programme (docs/ODD.md §7.7); 0: no reform without a programme",
+        json_schema_extra={"prior": [0.0, 0.4], "prior_reason":
+                           "judgement, from none (the documented value: the model before issue 10's "
+                           "calibration) to a donor programme's own push per pillar (a shipped strategy "
+                           "spends 2.4 over six pillars); the fastest reformers of WDR 2011 Box 3.6 reformed "
+                           "largely without SSR programmes (T1)"})
+    domestic_will_threshold: Unit = Field(
+        0.5, description="a lead ministry's will below which it reforms nothing by itself",
+        json_schema_extra={"prior": [0.3, 0.7], "prior_reason":
+                           "judgement: the will scale's midpoint, plus or minus 0.2; with domestic_effort it "
+                           "sets which share of the population reforms on its own (T1, T2)"})
 
 
 class SpoilerParams(Switchable):

@@ -53,7 +53,6 @@ class Funding(NamedTuple):
     """This month's aid, as the later stages of the step need it."""
 
     pillar_funds: np.ndarray     # (R, P)
-    effort_shares: np.ndarray    # (R, P)
     yearly_gain: np.ndarray      # (R, donors): each donor's perceived progress over the past year
     flexible_share: np.ndarray   # (R, 1)
     peacekeeping: np.ndarray     # (R, 1)
@@ -139,6 +138,7 @@ class World:
     funding: Funding | None = None
     pressure: SpoilerPressure | None = None
     diversion: np.ndarray | None = None   # (R, P) share of each pillar's funds diverted
+    effort: np.ndarray | None = None      # (R, P) effort in force: the programme's plus domestic reform
 
     @cached_property
     def coefficients(self) -> dict[str, dict[str, float | np.ndarray]]:

@@ -71,6 +71,16 @@ def test_stronger_civil_society_and_oversight_lower_corruption():
                     "civil society and oversight -> corruption control")
 
 
+def test_domestic_reform_moves_a_willing_government_without_a_programme():
+    """Reform from within (docs/ODD.md §7.7): under the status quo (no programme), committed
+    ministries (will 0.8, above the threshold 0.5) that reform by themselves build more working
+    institutions than the same country with domestic_effort 0, where nothing pushes reform."""
+    willing = {**QUICK, "actors.ministry.political_will": 0.8}
+    differences = paired("baseline", "final_mean_de_facto", willing,
+                         {**willing, "mechanisms.capacity.domestic_effort": 0.3}, N_QUICK, "status_quo")
+    assert_positive(differences, "domestic reform -> de facto function under the status quo")
+
+
 def test_pushing_beyond_capacity_gives_more_form_and_less_function():
     """Premature load bearing (Pritchett & de Weijer 2010): the same plan (every pillar at
     once) at 5 pillar-efforts a month instead of 3.6 in the high-will, low-capability state

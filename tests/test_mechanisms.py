@@ -109,6 +109,19 @@ def test_absorbed_investment_saturates_at_absorptive_capacity():
     assert out[0] == pytest.approx(0.01, rel=1e-3) and out[2] == pytest.approx(0.3)
 
 
+def test_domestic_effort_needs_will_above_the_threshold_and_caps_the_effort_in_force():
+    will = np.array([[0.0, 0.3, 0.5, 0.75, 1.0]])
+    pushed = capacity.domestic_effort(will, 0.4, 0.5)
+    np.testing.assert_array_equal(pushed[0, :3], 0.0)   # at or below the threshold: nothing
+    np.testing.assert_allclose(pushed[0, 3:], [0.2, 0.4])  # linear above it, d at full will
+    assert np.all(np.diff(capacity.domestic_effort(np.linspace(0, 1, 50)[None], 0.3, 0.4)) >= 0)
+    np.testing.assert_array_equal(capacity.domestic_effort(will, 0.0, 0.5), 0.0)  # d = 0: off
+    programme = np.array([[0.0, 0.5, 0.9, 1.0, 0.2]])
+    in_force = capacity.applied_effort(programme, pushed)
+    np.testing.assert_allclose(in_force, [[0.0, 0.5, 0.9, 1.0, 0.6]])
+    assert in_force.max() <= 1.0 and np.all(in_force >= programme)
+
+
 def test_form_ignores_capability_but_function_needs_it():
     args = dict(effort=np.array([1.0]), will=np.array([0.6]), obstruction=np.array([0.0]))
     form = capacity.de_jure_update(np.array([0.2]), mandates=0.5, rate=0.02, **args)

@@ -7,6 +7,33 @@ import numpy as np
 from .common import Level, row_total, sum_by_group
 
 
+def domestic_effort(lead_will: np.ndarray, ceiling: float | np.ndarray, will_threshold: float | np.ndarray) -> np.ndarray:
+    """Reform effort a government puts on a pillar by itself, without any programme.
+
+        e_dom,p = d (w_lead(p) - w*)^+ / (1 - w*)
+
+    The fastest reformers of WDR 2011 Box 3.6 were not, for the most part, countries under a
+    donor's SSR programme: transformations were led from within, by leaders and coalitions with
+    a stake in them (World Bank 2011, ch. 3: "inclusive-enough" coalitions; Andrews 2013, *The
+    Limits of Institutional Reform*: reforms that stick are driven by domestic agents solving
+    their own problems; Detzner 2017: local ownership and domestic demand). So each ministry
+    pushes the pillars it leads in proportion to how far its will w_lead exceeds the will w*
+    below which nobody reforms unaided, up to d when it is wholly committed. The push is what
+    the government adds to a programme's effort (the sum is capped at 1 per pillar), and like
+    that effort it costs bandwidth, threatens rents and privileges and is paid from the
+    domestic budget; it is never a donor's, so donor money still follows only the programme.
+    d = 0 switches it off (the model before issue 10's calibration: no reform without a
+    programme).
+    """
+    return ceiling * np.maximum(lead_will - will_threshold, 0.0) / np.maximum(1.0 - will_threshold, 1e-9)
+
+
+def applied_effort(programme_effort: np.ndarray, domestic: np.ndarray) -> np.ndarray:
+    """Effort in force on each pillar this month: the programme's plus the government's own,
+    at most a full push, e = min(1, e_prog + e_dom)."""
+    return np.minimum(programme_effort + domestic, 1.0)
+
+
 def reform_load(
     effort: np.ndarray, de_jure: np.ndarray, de_facto: np.ndarray, lead: np.ndarray, n_ministries: int,
     shared_load: float,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..mechanisms import capacity
-from ..mechanisms.common import sum_by_group
+from ..mechanisms.common import shares, sum_by_group
 from ..world import World
 
 
@@ -12,16 +12,17 @@ def update_capability(world: World) -> None:
     effort and will; function follows form where capability carries it, pushed only as hard
     as each lead ministry's bandwidth allows (a ministry leading several pillars divides it).
 
-    Reads: ``funding``, ``diversion``, ``pressure.obstruction``, ``programme.effort``, will.
+    Reads: ``funding``, ``diversion``, ``pressure.obstruction``, ``effort`` (in force), will.
     Writes: ministries' ``capacity`` and ``absorptive_capacity``, ``overload``, ``de_jure``, ``de_facto``.
     Reads also ``pillar_returns`` (each pillar's tractability in this replication).
     """
-    state, p, funding, effort = world.state, world.params.capacity, world.funding, world.programme.effort
+    state, p, funding, effort = world.state, world.params.capacity, world.funding, world.effort
     ministries, parliament = state.types["ministry"], state.types["parliament"]
     will_by_ministry = state.stance[:, ministries.index]
     ministry_corruption = state.corruption[:, ministries.index]
     domestic = p.domestic_budget * state.type_mean("ministry", will_by_ministry)
-    pillar_funds = (funding.pillar_funds + domestic * funding.effort_shares) * (1.0 - world.diversion)
+    # The domestic budget follows the effort in force, the government's own included.
+    pillar_funds = (funding.pillar_funds + domestic * shares(effort)) * (1.0 - world.diversion)
     n_ministries = len(ministries)
     # Routine budgets reach every ministry, reform or not.
     investment = (sum_by_group(pillar_funds, state.pillar_lead, n_ministries)

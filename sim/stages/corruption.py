@@ -29,7 +29,7 @@ def update_corruption(world: World) -> None:
     else:
         # A drive is as strong as the will and the spare capability behind it.
         lead = state.pillar_lead[integrity]
-        integrity_drive = (world.programme.effort[:, integrity:integrity + 1]
+        integrity_drive = (world.effort[:, integrity:integrity + 1]
                            * world.pillar_returns[:, integrity:integrity + 1]
                            * state.stance[:, ministries.index[lead]][:, None]
                            * (1.0 - p.drive_overload_damping * world.overload[:, lead:lead + 1]))

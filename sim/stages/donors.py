@@ -56,7 +56,7 @@ def disburse(world: World) -> None:
                                           + (1 - flexible_share) * programme.committed_shares)
     present = present_donors(world)
     world.funding = Funding(
-        pillar_funds=pillar_funds, effort_shares=effort_shares, yearly_gain=yearly_gain,
+        pillar_funds=pillar_funds, yearly_gain=yearly_gain,
         flexible_share=flexible_share,
         peacekeeping=np.minimum(weighted_total(donor.peacekeeping, present), 1.0),
         assistance=np.minimum(weighted_total(donor.security_assistance, present), 1.0),

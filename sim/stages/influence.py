@@ -15,14 +15,14 @@ def anchors(world: World) -> np.ndarray:
     professional integrity for forces and parliament, rents for spoilers; the rest keep their
     current stance.
 
-    Reads: ``programme.effort``, ``pressure``, donors, civil society, parliament."""
+    Reads: ``effort`` (in force), ``pressure``, donors, civil society, parliament."""
     state, params, pressure = world.state, world.params, world.pressure
     p, anchor_params = params.political_will, params.influence
     ministries, forces, parliament = state.types["ministry"], state.types["security_force"], state.types["parliament"]
     civil, donor, spoiler = state.types["civil_society"], state.types["donor"], state.types["spoiler"]
     anchor = state.stance.copy()
     if p.enabled:
-        lead_effort = sum_by_group(world.programme.effort, state.pillar_lead, len(ministries))
+        lead_effort = sum_by_group(world.effort, state.pillar_lead, len(ministries))
         # Conditionality needs a programme to condition: none under the status quo.
         paying = donor.active & params.donors.enabled & world.programme_running()
         anchor[:, ministries.index] = will.will_anchor(

@@ -14,7 +14,7 @@ def update_forces(world: World) -> None:
     """Security forces follow their pillar's function, oversight, will and threatened privileges.
 
     Reads: de facto function, corruption, will, violence, scrutiny, ``funding.assistance``,
-    ``programme.effort``. Writes: the forces' professionalism, autonomy, loyalty, abuse, effectiveness.
+    ``effort`` (in force). Writes: the forces' professionalism, autonomy, loyalty, abuse, effectiveness.
     """
     state, p = world.state, world.params.security
     forces, parliament = state.types["security_force"], state.types["parliament"]
@@ -23,7 +23,7 @@ def update_forces(world: World) -> None:
     targets = security.force_targets(
         state.de_facto[:, forces.pillar], force_corruption, world.pillar_function("oversight", 0.0),
         world.political_will(), state.violence, scrutiny, world.funding.assistance,
-        world.programme.effort[:, forces.pillar] * force_corruption, p.assistance_autonomy)
+        world.effort[:, forces.pillar] * force_corruption, p.assistance_autonomy)
     for name, target in targets.items():
         forces.values[name] = relax(forces.values[name], target, p.force_adjustment_rate)
 
@@ -93,7 +93,7 @@ def coups(world: World) -> None:
     weight = state.influence[forces.index][army]
     autonomy = weighted_mean(forces.political_autonomy[:, army], weight)
     loyalty = weighted_mean(forces.loyalty[:, army], weight)
-    privileges = world.programme.effort[:, forces.pillar] * state.corruption[:, forces.index]
+    privileges = world.effort[:, forces.pillar] * state.corruption[:, forces.index]
     hazard = security.coup_hazard(p.coup_hazard, autonomy, loyalty, weighted_mean(privileges[:, army], weight),
                                   world.tally.coup_successes[:, None], p.coup_trap)
     attempting = (world.draws.coup < hazard)[:, 0]

@@ -9,11 +9,11 @@ from ..world import SpoilerPressure, World
 def press(world: World) -> None:
     """Rents each pillar threatens, inside obstruction and capture, outside violence.
 
-    Reads: ``programme.effort``, de facto function (DDR's disarms outside spoilers), spoilers.
+    Reads: ``effort`` (in force), de facto function (DDR's disarms outside spoilers), spoilers.
     Writes: ``pressure``."""
     state, p, matrices = world.state, world.params.spoilers, world.matrices
     spoiler = state.types["spoiler"]
-    pressure = spoilers.reform_pressure(world.programme.effort, state.de_facto)
+    pressure = spoilers.reform_pressure(world.effort, state.de_facto)
     threatened = spoilers.threatened_rents(state.spoiler_rents, pressure)
     strength = spoiler.strength * (1.0 if p.enabled else 0.0)
     world.pressure = SpoilerPressure(

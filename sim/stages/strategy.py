@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..mechanisms.capacity import applied_effort, domestic_effort
 from ..strategy import estimate_returns, reallocate_effort
 from ..world import Programme, World
 
@@ -12,12 +13,14 @@ def advance_strategy(world: World) -> None:
     """Per replication, under its own strategy: start the next phase when its condition is met
     on last month's observed indicators; otherwise, at a review month, learn each pillar's
     return from the change in observed function between review periods and reallocate effort
-    within the same total (PDIA).
+    within the same total (PDIA). Then the effort in force: the programme's plus what each
+    lead ministry pushes by itself (:func:`sim.mechanisms.capacity.domestic_effort`).
 
     The replications of a batch may follow different strategies (:mod:`sim.batching`): each
     rule is applied to the rows of each distinct strategy, a handful per batch.
 
-    Reads: ``monitoring.observed``, ``monitoring.observed_function``. Writes: ``programme``.
+    Reads: ``monitoring.observed``, ``monitoring.observed_function``, ministries' will.
+    Writes: ``programme``, ``effort``.
     """
     programme, month = world.programme, world.month
     observed = world.monitoring.observed
@@ -57,6 +60,10 @@ def advance_strategy(world: World) -> None:
         programme.previous_period[rows] = period
         programme.period_total[rows] = 0.0
         programme.period_months[rows] = 0
+    p, state = world.params.capacity, world.state
+    lead_will = state.stance[:, state.types["ministry"].index][:, state.pillar_lead]
+    world.effort = applied_effort(programme.effort, domestic_effort(lead_will, p.domestic_effort,
+                                                                    p.domestic_will_threshold))
 
 
 def _start_period(programme: Programme, rows: np.ndarray, observed_function: np.ndarray) -> None:
