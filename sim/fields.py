@@ -18,6 +18,8 @@ Name = Annotated[str, Strict(), Field(min_length=1, max_length=80, pattern=r"^[A
 
 PillarName = Literal["defence_governance", "policing", "justice", "oversight", "integrity", "ddr"]
 PILLARS: tuple[str, ...] = get_args(PillarName)
+#: The pillars of the rule of law: its indicator (sim/outcomes.py) and its pace (docs/ODD.md §7.7).
+LAW_PILLARS: tuple[str, ...] = ("justice", "policing")
 
 HEADLINE_INDICATORS: tuple[str, ...] = (
     "military_out_of_politics",

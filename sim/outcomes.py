@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
-from .fields import HEADLINE_INDICATORS
+from .fields import HEADLINE_INDICATORS, LAW_PILLARS
 from .mechanisms.common import row_mean, weighted_mean, weighted_total
 from .state import ReformState
 
@@ -33,7 +34,7 @@ def headline_indicators(state: ReformState) -> dict[str, np.ndarray]:
     army = forces.coup_capable if forces.coup_capable.any() else np.ones(len(forces), dtype=bool)
     corruptible = state.corruptible
     capability = weighted_mean(ministries.capacity, state.influence[ministries.index])
-    law_pillars = [i for i in (state.pillar("justice"), state.pillar("policing")) if i is not None]
+    law_pillars = [i for i in map(state.pillar, LAW_PILLARS) if i is not None]
     law_function = row_mean(state.de_facto[..., law_pillars or slice(None)])
     abuse = weighted_mean(forces.abuse, force_weight)
     values = {
@@ -76,6 +77,21 @@ def reform_succeeded(
     if not math.isnan(last_donor_exit_month) and last_donor_exit_month > horizon - sustain_months:
         return False
     return bool(np.all(values[max(horizon - sustain_months, 0):] >= threshold))
+
+
+def succeeded_by(reform_index: Sequence[float], summary: Mapping[str, Any], month: int) -> bool:
+    """:func:`reform_succeeded` judged ``month`` months into a run, from its reform index series
+    and its summary: the series up to then, and the donors as they were then (the last exit if it
+    came by then, otherwise donors still present; no donors at all stays no donors)."""
+    sustain_months = round(12 * float(summary["success_sustain_years"]))
+    if summary["donors_present_at_end"]:
+        last_exit = math.inf
+    elif math.isnan(summary["donor_exit_year"]):
+        last_exit = math.nan
+    else:
+        last_exit = float(round(12 * float(summary["donor_exit_year"])))
+        last_exit = last_exit if last_exit <= month else math.inf
+    return reform_succeeded(reform_index[:month + 1], float(summary["success_threshold"]), sustain_months, last_exit)
 
 
 def success_rule_text(thresholds: Iterable[float], sustain_years: Iterable[float]) -> str:

@@ -368,6 +368,15 @@ class CapacityParams(Switchable):
                                        json_schema_extra={"prior": [0.05, 0.2], "prior_reason":
                                                           "judgement (T2: the status-quo drift; docs/ODD.md §8 "
                                                           "question 2): half to twice"})
+    rule_of_law_pace: Rate = Field(
+        1.0, description="pace of function on the rule of law's pillars (justice, policing), relative to every "
+                         "other pillar's (docs/ODD.md §7.7); multiplies their pillars[].pace",
+        json_schema_extra={"prior": [0.2, 1.0], "prior_reason":
+                           "from as fast as any other pillar (1, the documented value) to five times slower: "
+                           "the rule of law is the slowest of the five indicators to reach the threshold "
+                           "(WDR 2011 Box 3.6: 41 years for the fastest 20, against 17-27 for military, "
+                           "bureaucratic quality and corruption control; Carothers 2006, Promoting the Rule of "
+                           "Law Abroad, on why courts and policing change slowly) (T1)"})
     domestic_effort: Unit = Field(
         0.0, description="reform effort a wholly committed lead ministry puts on each pillar it leads by "
                          "itself, without a programme (docs/ODD.md §7.7); 0: no reform without a programme",

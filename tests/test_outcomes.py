@@ -12,7 +12,7 @@ import pytest
 
 from sim import ReformModel, resolve_scenario, run_seeds
 from sim.fields import HEADLINE_INDICATORS
-from sim.outcomes import (mean_over_run, reform_succeeded, reversals, summarise, years_above_threshold,
+from sim.outcomes import (mean_over_run, reform_succeeded, reversals, succeeded_by, summarise, years_above_threshold,
                           years_to_threshold)
 
 HORIZON = 480
@@ -124,6 +124,28 @@ def test_the_model_summary_grades_its_own_series():
     assert summary["reform_success"] == reform_succeeded(frame["reform_index"], rule.threshold, sustain, exit_month)
     assert summary["reform_index_auc"] == mean_over_run(frame["reform_index"])
     assert summary["indicators_succeeded"] == sum(summary[f"success_{name}"] for name in HEADLINE_INDICATORS)
+
+
+def test_success_judged_at_the_last_month_is_the_summary_s_and_earlier_it_sees_only_what_had_happened():
+    """succeeded_by (the calibration's T5d, read 20 years in) is reform_succeeded on the series so
+    far, with the donors as they were then: at the run's last month it is the summary's verdict."""
+    scenario = resolve_scenario("donor_surge").replace(outcomes={"threshold": 0.35, "success_sustain_years": 3.0})
+    runs = run_seeds(scenario, range(40))
+    index = runs.series["reform_index"]
+    last = index.shape[0] - 1
+    verdicts = [succeeded_by(index[:, k], summary, last) for k, summary in enumerate(runs.summaries)]
+    assert verdicts == [summary["reform_success"] for summary in runs.summaries]
+    assert 0 < sum(verdicts) < len(verdicts)  # both verdicts occur, so the comparison can fail
+    for k, summary in enumerate(runs.summaries):
+        exit_month = round(12 * summary["donor_exit_year"]) if math.isfinite(summary["donor_exit_year"]) else None
+        if exit_month is not None and exit_month > 36:
+            # Judged while a donor was still there: never success, whatever the index did.
+            assert not succeeded_by(index[:, k], summary, exit_month - 1)
+            # Judged at the run's month m, the rule reads only the first m months.
+            month = exit_month + 36
+            if month <= last:
+                assert succeeded_by(index[:, k], summary, month) == reform_succeeded(
+                    index[:month + 1, k], 0.35, 36, float(exit_month))
 
 
 def test_graded_outcomes_travel_as_json_and_parquet(tmp_path):

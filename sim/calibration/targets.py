@@ -33,6 +33,7 @@ from scipy.stats import hypergeom
 from ..dynamics import SeedRuns, run_seeds
 from ..fields import HEADLINE_INDICATORS, Name, Schema
 from ..loading import load_validated
+from ..outcomes import succeeded_by
 from ..scenario import Scenario
 from .priors import with_parameters
 
@@ -142,14 +143,16 @@ def relapse_share(table: pd.DataFrame, targets: "TargetSet", within_years: float
     return Statistic(float(relapsed.mean()), f"{len(post)} post-conflict countries")
 
 
-def success_share(table: pd.DataFrame, targets: "TargetSet", counterfactual: str) -> Statistic:
+def success_share(table: pd.DataFrame, targets: "TargetSet", counterfactual: str, year: int) -> Statistic:
     """T5d: share of countries that ran a reform strategy (any but ``counterfactual``) whose
-    reform succeeded (``reform_success``, sim.outcomes.reform_succeeded): successful SSR is a
-    minority outcome (Detzner 2017)."""
+    reform had succeeded ``year`` years into the run (sim.outcomes.reform_succeeded on the reform
+    index up to then, donors judged as they were then): successful SSR is a minority outcome
+    (Detzner 2017), a judgement on programmes within the two decades or so the record covers, not
+    on where a country stands at the end of a long run."""
     reforming = table[table["strategy"] != counterfactual]
     if reforming.empty:
         return Statistic(math.nan, "no country ran a reform strategy")
-    return Statistic(float(reforming["reform_success"].mean()), f"{len(reforming)} reforming countries")
+    return Statistic(float(reforming[f"reform_success_year_{year}"].mean()), f"{len(reforming)} reforming countries")
 
 
 #: Every statistic a target may name; each takes the country table and the target set first.
@@ -235,8 +238,9 @@ def country_table(countries: Sequence[Scenario], runs: SeedRuns, years: Iterable
 
     Columns: ``post_conflict``, ``strategy``, ``threshold``, ``horizon_years`` (from the
     country's scenario), ``initial_<indicator>`` and ``<indicator>_year_<y>`` for each headline
-    indicator and each of ``years`` (from the run's monthly series), and the summary's
-    ``years_to_threshold_<indicator>``, ``conflict_relapse``, ``relapse_year``, ``reform_success``."""
+    indicator and each of ``years`` (from the run's monthly series), ``reform_success_year_<y>``
+    (:func:`sim.outcomes.succeeded_by`), and the summary's ``years_to_threshold_<indicator>``,
+    ``conflict_relapse``, ``relapse_year``, ``reform_success``."""
     if len(countries) != len(runs.summaries):
         raise ValueError(f"{len(countries)} countries for {len(runs.summaries)} runs")
     rows: dict[str, Any] = {
@@ -253,6 +257,10 @@ def country_table(countries: Sequence[Scenario], runs: SeedRuns, years: Iterable
                 raise ValueError(f"a target reads year {year}, after the runs' last month ({len(series) - 1})")
             rows[f"{indicator}_year_{year}"] = series[12 * year]
         rows[f"years_to_threshold_{indicator}"] = [s[f"years_to_threshold_{indicator}"] for s in runs.summaries]
+    for year in years:
+        rows[f"reform_success_year_{year}"] = [
+            succeeded_by(runs.series["reform_index"][:, column], summary, 12 * year)
+            for column, summary in enumerate(runs.summaries)]
     for name in ("conflict_relapse", "relapse_year", "reform_success"):
         rows[name] = [s[name] for s in runs.summaries]
     table = pd.DataFrame(rows)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..fields import LAW_PILLARS
 from ..mechanisms import capacity
 from ..mechanisms.common import shares, sum_by_group
 from ..world import World
@@ -45,10 +46,12 @@ def update_capability(world: World) -> None:
     # not (laws pass and units are created whether or not they will work: isomorphic mimicry),
     # so a blocked pillar costs bandwidth, provokes spoilers and builds form, not function.
     working = effort * world.pillar_returns
+    pace = p.de_facto_rate * world.pillar_pace
+    pace[:, [i for i in map(state.pillar, LAW_PILLARS) if i is not None]] *= p.rule_of_law_pace
     new_de_jure = capacity.de_jure_update(state.de_jure, effort, lead_will, world.pressure.obstruction,
                                           mandates, p.de_jure_rate)
     state.de_facto = capacity.de_facto_update(
         state.de_facto, state.de_jure, managed * working, ministries.capacity[:, state.pillar_lead], lead_will,
         world.pressure.obstruction, world.diversion, ministry_corruption[:, state.pillar_lead],
-        p.de_facto_rate * world.pillar_pace, p.de_facto_decay)
+        pace, p.de_facto_decay)
     state.de_jure = new_de_jure

@@ -28,7 +28,7 @@ SHIPPED = "experiments/calibration.yaml"
 
 def test_the_shipped_calibration_file_loads_and_holds_a_target_out():
     calibration = load_calibration(SHIPPED)
-    assert 4 <= len(calibration.priors) <= 8
+    assert 4 <= len(calibration.priors) <= 12  # the screens kept a few; the ABC is sized for about ten
     held = {t.name for t in calibration.held_out}
     assert "T4_renewed_violence_within_5_years" in held
     assert held.isdisjoint(t.name for t in calibration.fitted)

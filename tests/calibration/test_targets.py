@@ -31,7 +31,7 @@ def _table(n: int, **columns) -> pd.DataFrame:
     under the status quo; ``columns`` replace any column."""
     data = {"post_conflict": [False] * n, "strategy": ["status_quo"] * n, "threshold": [0.6] * n,
             "horizon_years": [60.0] * n, "conflict_relapse": [False] * n, "relapse_year": [math.nan] * n,
-            "reform_success": [False] * n}
+            "reform_success": [False] * n, "reform_success_year_20": [False] * n}
     for indicator in HEADLINE_INDICATORS:
         data[f"initial_{indicator}"] = [0.3] * n
         data[f"years_to_threshold_{indicator}"] = [math.nan] * n
@@ -103,8 +103,9 @@ def test_relapse_is_counted_among_post_conflict_countries_only(targets):
 def test_success_share_counts_reforming_countries_only(targets):
     strategy = ["status_quo"] * 6 + ["adaptive"] * 4
     success = [True] * 6 + [True, False, False, False]
-    assert success_share(_table(10, strategy=strategy, reform_success=success), targets,
-                         "status_quo").value == pytest.approx(0.25)
+    later = [True] * 10  # success by the end of the run is not what the statistic reads
+    assert success_share(_table(10, strategy=strategy, reform_success_year_20=success, reform_success=later),
+                         targets, "status_quo", 20).value == pytest.approx(0.25)
 
 
 def test_the_fastest_20_statistic_does_not_drift_with_the_number_of_countries_simulated():
@@ -132,16 +133,21 @@ def test_country_table_reads_series_and_summaries():
     months = 12 * 3 + 1
     series = {name: np.tile(np.linspace(0.1, 0.4, months)[:, None], (1, 2)) for name in HEADLINE_INDICATORS}
     series["bureaucratic_quality"][:, 1] = 0.5
+    series["reform_index"] = np.column_stack([np.linspace(0.1, 0.4, months), np.full(months, 0.7)])
+    rule = {"success_threshold": 0.6, "success_sustain_years": 1.0, "donor_exit_year": math.nan}
     summaries = [{**{f"years_to_threshold_{i}": math.nan for i in HEADLINE_INDICATORS},
-                  "conflict_relapse": False, "relapse_year": math.nan, "reform_success": False},
+                  "conflict_relapse": False, "relapse_year": math.nan, "reform_success": False,
+                  **rule, "donors_present_at_end": True},
                  {**{f"years_to_threshold_{i}": 2.5 for i in HEADLINE_INDICATORS},
-                  "conflict_relapse": True, "relapse_year": 1.0, "reform_success": True}]
+                  "conflict_relapse": True, "relapse_year": 1.0, "reform_success": True,
+                  **rule, "donors_present_at_end": False}]
     table = country_table(countries, SeedRuns((0, 1), summaries, series, [[], []]), years=[2])
     assert list(table["post_conflict"]) == [False, True]
     assert list(table["strategy"]) == ["status_quo", "adaptive"]
     assert table["initial_rule_of_law"].tolist() == pytest.approx([0.1, 0.1])
     assert table["bureaucratic_quality_year_2"].tolist() == pytest.approx([0.1 + 0.3 * 24 / 36, 0.5])
     assert table["years_to_threshold_rule_of_law"].isna().tolist() == [True, False]
+    assert table["reform_success_year_2"].tolist() == [False, True]  # below the threshold; above, no donors
     with pytest.raises(ValueError, match="year 4"):
         country_table(countries, SeedRuns((0, 1), summaries, series, [[], []]), years=[4])
 
