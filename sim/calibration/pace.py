@@ -1,12 +1,14 @@
 """How many synthetic countries reach each headline indicator's threshold, and how soon: the
 diagnostic behind docs/calibration.md's "Why the three paces miss".
 
-    python -m sim.calibration.pace [--countries 408] [--seed 1] [--set mechanisms.capacity.growth_rate=0.02 ...]
+    python -m sim.calibration.pace [--countries 408] [--seed 1] [--set mechanisms.capacity.growth_rate=0.02 ...] [--targets]
 
 The published fastest-20 means (WDR 2011 Box 3.6) need about 20 of 102 countries to get from
 far below the threshold to it within roughly that many years; this counts, per 102 countries of
 a population drawn from ``experiments/calibration/population.yaml``, those that did by each
-year, with every coefficient at its documented value unless ``--set`` changes it.
+year, with every coefficient at its documented value unless ``--set`` changes it. ``--targets``
+adds every calibration target computed on the same runs (published, model, inside or not): a
+quick look at one point of the prior before a calibration searches it.
 """
 
 from __future__ import annotations
@@ -17,12 +19,13 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..dynamics import run_seeds
+from ..dynamics import SeedRuns, run_seeds
 from ..fields import HEADLINE_INDICATORS
 from .population import PopulationPrior, draw_countries, load_population_prior
 from .priors import with_parameters
 from .screen import POPULATION_FILE
-from .targets import country_table, years_from_far_below
+from ..scenario import Scenario
+from .targets import country_table, target_table, years_from_far_below
 
 #: Years the table reads: the published fastest-20 means (17-41) and the horizon.
 YEARS = (17, 20, 27, 36, 41, 60)
@@ -30,17 +33,23 @@ YEARS = (17, 20, 27, 36, 41, 60)
 START_MARGIN = 0.15
 
 
-def reach_table(prior: PopulationPrior, countries: int, seed: int, values: Mapping[str, float] | None = None,
-                years: Sequence[int] = YEARS) -> pd.DataFrame:
-    """Per headline indicator: the share of countries starting at least :data:`START_MARGIN`
-    below the threshold, and per 102 countries how many reached it from there by each year,
-    overall and among countries that ran a reform strategy and the status quo."""
+def simulate(prior: PopulationPrior, countries: int, seed: int,
+             values: Mapping[str, float] | None = None) -> tuple[list[Scenario], SeedRuns]:
+    """``countries`` countries drawn from ``prior`` and their runs, every coefficient documented
+    unless ``values`` sets it (the same draw and seeds for any ``values``)."""
     rng = np.random.default_rng(seed)
     drawn = draw_countries(prior, countries, rng)
     if values:
         drawn = [with_parameters(country, values) for country in drawn]
     seeds = [int(s) for s in rng.integers(0, 2**32, size=countries)]
-    table = country_table(drawn, run_seeds(drawn, seeds))
+    return drawn, run_seeds(drawn, seeds)
+
+
+def reach_table(countries: Sequence[Scenario], runs: SeedRuns, years: Sequence[int] = YEARS) -> pd.DataFrame:
+    """Per headline indicator: the share of countries starting at least :data:`START_MARGIN`
+    below the threshold, and per 102 countries how many reached it from there by each year,
+    overall and among countries that ran a reform strategy and the status quo."""
+    table = country_table(countries, runs)
     reforming = (table["strategy"] != "status_quo").to_numpy()
     rows = []
     for indicator in HEADLINE_INDICATORS:
@@ -61,13 +70,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
                         help="a mechanism coefficient, e.g. mechanisms.capacity.growth_rate=0.02")
+    parser.add_argument("--targets", action="store_true", help="also every calibration target on the same runs")
     args = parser.parse_args(argv)
     values = {}
     for item in args.set:
         path, _, value = item.partition("=")
         values[path] = float(value)
-    print(reach_table(load_population_prior(POPULATION_FILE), args.countries, args.seed, values)
-          .to_markdown(index=False, floatfmt=".2f"))
+    countries, runs = simulate(load_population_prior(POPULATION_FILE), args.countries, args.seed, values)
+    print(reach_table(countries, runs).to_markdown(index=False, floatfmt=".2f"))
+    if args.targets:
+        table = target_table(countries, runs)
+        print(table[["target", "role", "published", "model", "tolerance", "inside"]]
+              .to_markdown(index=False, floatfmt=".2f"))
+        fitted = table[table["role"] == "fit"]
+        print(f"fitted targets inside their tolerance: {int(fitted['inside'].sum())} of {len(fitted)}")
     return 0
 
 

@@ -172,13 +172,27 @@ def test_countries_of_one_base_and_strategy_can_share_a_batch(countries):
 def test_the_pace_table_counts_countries_that_reached_a_threshold_from_far_below(tiny_files):
     """sim.calibration.pace: counts per 102 never fall as the years grow, never exceed the share
     that started far below, and the status quo (no reform effort) reaches no threshold."""
-    from sim.calibration.pace import reach_table
+    from sim.calibration.pace import reach_table, simulate
 
     prior = load_population_prior(tiny_files[0])
-    table = reach_table(prior, 16, seed=4, years=(3, 6, 12))
+    table = reach_table(*simulate(prior, 16, seed=4), years=(3, 6, 12))
     counts = table[["by_3_years_per_102", "by_6_years_per_102", "by_12_years_per_102"]].to_numpy()
     assert (np.diff(counts, axis=1) >= 0).all()
     assert (counts[:, -1] <= 102 * table["start_far_below"].to_numpy() + 1e-9).all()
     assert (table["reached_share_status_quo"] == 0).all()
-    faster = reach_table(prior, 16, seed=4, years=(12,), values={"mechanisms.capacity.de_facto_rate": 0.04})
+    faster = reach_table(*simulate(prior, 16, seed=4, values={"mechanisms.capacity.de_facto_rate": 0.04}), years=(12,))
     assert list(faster["indicator"]) == list(table["indicator"])
+
+
+def test_the_pace_command_prints_every_target_on_the_same_runs(capsys):
+    """python -m sim.calibration.pace --targets: the reach table, then every calibration target
+    (published against model) and how many fitted ones are inside their tolerance."""
+    from sim.calibration.pace import main
+    from sim.calibration.targets import load_targets
+
+    assert main(["--countries", "102", "--targets"]) == 0
+    printed = capsys.readouterr().out
+    targets = load_targets()
+    assert all(target.name in printed for target in targets.targets)
+    fitted = sum(target.role == "fit" for target in targets.targets)
+    assert f"of {fitted}" in printed.splitlines()[-1]
