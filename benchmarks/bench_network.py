@@ -2,7 +2,7 @@
 
 Prints figures, asserts nothing. The scenario is ``scenarios/national.yaml`` (about 10^5 agents)
 with every member's ``count`` scaled by one factor, so the mix of agent types is the same at
-every size. Each size runs in a fresh child process, so its peak resident memory (``VmHWM``)
+every size (up to rounding, and the members of one agent, such as the army, stay one). Each size runs in a fresh child process, so its peak resident memory (``VmHWM``)
 is its own. Per size: ties per agent of each type (a tie counted once, at its target); the
 time to build a single run (``ReformModel``: agents, network, matrices) and to run it 40 years
 (DataCollector on, as ``ssr-sim run``); the peak memory next to :func:`sim.footprint.estimate_memory`;
@@ -27,6 +27,8 @@ import numpy as np
 from sim import ReformModel
 from sim.footprint import MIB, estimate_memory
 from sim.mechanisms.influence import friedkin_johnsen_step
+from sim.network import build_ties
+from sim.state import build_state
 from sim.scenario import ACTOR_TYPES, TIE_TYPES, Scenario, load_scenario_data, scenario_from_dict
 
 NATIONAL = Path(__file__).resolve().parents[1] / "scenarios" / "national.yaml"
@@ -58,16 +60,23 @@ def peak_rss_bytes() -> int:
 def measure(agents: int, degree_scale: float, compare_step: bool) -> dict[str, Any]:
     """One size, in this process: build, a 40-year run, ties per agent, peak memory."""
     scenario = national_at(agents, degree_scale)
+    actors = scenario.actor_count()
+    # Ties per agent, averaged over this many networks (built first: they hold less than a run
+    # does, so the peak below is the run's).
+    networks = max(1, min(50, 100_000 // actors))
+    counts = dict.fromkeys(TIE_TYPES, 0.0)
+    for seed in range(networks):
+        rng = np.random.default_rng(seed)
+        for kind, count in build_ties(scenario, build_state(scenario, rng), rng).count_by_type().items():
+            counts[kind] += count / networks
     started = time.perf_counter()
     model = ReformModel(scenario, rng=1)
     build = time.perf_counter() - started
-    counts = model.ties.count_by_type()
-    actors = len(model.state.actor_type)
     started = time.perf_counter()
     model.run()
     run = time.perf_counter() - started
     figures: dict[str, Any] = {
-        "agents": actors, "ties": len(model.ties), "degree": {t: counts[t] / actors for t in TIE_TYPES},
+        "agents": actors, "ties": len(model.ties), "networks": networks, "degree": {t: counts[t] / actors for t in TIE_TYPES},
         "build_s": build, "run_s": run, "months": scenario.steps,
         "peak_bytes": peak_rss_bytes(),
         "estimate_bytes": estimate_memory(scenario, single_run=True,
@@ -109,11 +118,11 @@ def main() -> None:
         output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
         results.append(json.loads(output.splitlines()[-1]))
 
-    print("ties per agent, by type (counted at the target)")
-    print(f"{'agents':>9}" + "".join(f"{t:>11}" for t in TIE_TYPES) + f"{'all':>9}")
+    print("ties per agent, by type (counted at the target; mean over the networks of seeds 0..k-1)")
+    print(f"{'agents':>9}{'k':>4}" + "".join(f"{t:>11}" for t in TIE_TYPES) + f"{'all':>9}")
     for r in results:
-        print(f"{r['agents']:>9,}" + "".join(f"{r['degree'][t]:>11.3f}" for t in TIE_TYPES)
-              + f"{r['ties'] / r['agents']:>9.3f}")
+        print(f"{r['agents']:>9,}{r['networks']:>4}" + "".join(f"{r['degree'][t]:>11.3f}" for t in TIE_TYPES)
+              + f"{sum(r['degree'].values()):>9.3f}")
     first, last = results[0], results[-1]
     print(f"change {first['agents']:,} -> {last['agents']:,} agents: "
           + ", ".join(f"{t} {100 * (last['degree'][t] / first['degree'][t] - 1):+.1f} %"
