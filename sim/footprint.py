@@ -5,7 +5,7 @@ statement. The estimate is
 
     peak ≈ B + R (a N + b T) + 8 (M + 1) S R
 
-with N the agents, T the expected ties of one replication (:func:`sim.network.expected_tie_count`),
+with N the agents, T the expected ties of one replication (:meth:`sim.scenario.Scenario.expected_tie_count`),
 R the replications stepped together, S the monthly series recorded and M the months; every
 term is linear because every structure a run holds is (docs/performance.md, "Network scale").
 
@@ -35,7 +35,6 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from .dynamics import MAX_BATCH_ACTORS, SUMMARY_SERIES
-from .network import expected_tie_count
 from .scenario import Scenario
 
 MIB = 1024 * 1024
@@ -68,7 +67,7 @@ def estimate_memory(scenario: Scenario, replications: int = 1, *, recorded_serie
 
     ``recorded_series`` is the number of monthly series kept; ``single_run`` adds the Mesa
     agents of a :class:`sim.model.ReformModel` (``ssr-sim run``, the app)."""
-    agents, ties = scenario.actor_count(), expected_tie_count(scenario)
+    agents, ties = scenario.actor_count(), scenario.expected_tie_count()
     per_agent = BYTES_PER_AGENT + (BYTES_PER_MESA_AGENT if single_run else 0)
     recorded = 8 * (scenario.steps + 1) * recorded_series * replications
     total = BASE_BYTES + replications * (per_agent * agents + BYTES_PER_TIE * ties) + recorded

@@ -25,7 +25,7 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
-from .scenario import ACTOR_TYPES, TIE_TYPES, Scenario, member_value
+from .scenario import ACTOR_TYPES, TIE_TYPES, Scenario
 from .state import CORRUPTIBLE, ReformState
 
 #: Weight of a lead ministry's command tie to each force its pillar governs.
@@ -158,24 +158,6 @@ def build_ties(scenario: Scenario, state: ReformState, rng: np.random.Generator)
         np.concatenate([p[0] for p in parts]).astype(np.int64), np.concatenate([p[1] for p in parts]).astype(np.int64),
         np.concatenate([np.full(len(p[0]), TIE_TYPES.index(p[2]), dtype=np.int8) for p in parts]),
         np.concatenate([p[3] for p in parts]), len(state.actor_type))
-
-
-def expected_tie_count(scenario: Scenario) -> float:
-    """Ties a replication of ``scenario`` is expected to have, before duplicates merge (an upper
-    bound on the mean): structural ties, each rule's targets x min(mean_degree, sources) and
-    every explicit tie's agent pairs. Computed from the schema alone, for memory estimates."""
-    counts = {t: sum(m.count for m in getattr(scenario.actors, t).members) for t in ACTOR_TYPES}
-    pillars = {p.name for p in scenario.pillars}
-    spoilers = scenario.actors.spoiler
-    structural = counts["security_force"] + sum(
-        member.count * sum(1 for pillar, rent in member_value(spoilers, member, "rents").items()
-                           if rent > 0 and pillar in pillars)
-        for member in spoilers.members)
-    random = sum(counts[r.target] * min(r.mean_degree, max(counts[r.source] - (r.source == r.target), 0))
-                 for r in scenario.network.rules)
-    agents = {m.name: m.count for t in ACTOR_TYPES for m in getattr(scenario.actors, t).members}
-    explicit = sum(agents[t.source] * agents[t.target] for t in scenario.network.ties)
-    return float(structural + random + explicit)
 
 
 def network_graph(state: ReformState, ties: Ties) -> nx.MultiDiGraph:

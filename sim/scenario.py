@@ -47,6 +47,10 @@ from .strategy import Strategy, load_strategy_source
 #: unit by unit.
 #: ``ssr-sim validate`` states the memory a scenario will take (:mod:`sim.footprint`).
 MAX_ACTORS = 1_000_000
+#: The most ties a run may expect (:meth:`Scenario.expected_tie_count`): 100 an agent at
+#: :data:`MAX_ACTORS`, about 11 GB at the peak (sim/footprint.py), so that a large mean_degree on a
+#: large type is refused when the file is read rather than by running out of memory.
+MAX_EXPECTED_TIES = 100_000_000
 #: Agents one member may expand into (its ``count``): any number up to :data:`MAX_ACTORS`.
 MemberCount = Annotated[int, Strict(), Field(ge=1, le=MAX_ACTORS)]
 #: A rule's expected ties per target agent: up to 1,000, far above any social network's
@@ -725,6 +729,11 @@ class Scenario(Schema):
                 raise ValueError(f"network.ties.{position}: ties every agent of '{tie.source}' to every agent of "
                                  f"'{tie.target}', {pairs} agent pairs with the ties before it; allowed at most "
                                  f"{MAX_ACTORS} (a tie rule, network.rules, ties large groups sparsely)")
+        ties = self.expected_tie_count()
+        if ties > MAX_EXPECTED_TIES:
+            raise ValueError(f"network.rules: about {ties:,.0f} ties expected in a run; allowed at most "
+                             f"{MAX_EXPECTED_TIES:,} (each takes about 115 bytes at the peak): lower the rules' "
+                             "mean_degree")
         return self
 
     @property
@@ -742,6 +751,24 @@ class Scenario(Schema):
     def actor_count(self) -> int:
         """Agents in all, members' counts included."""
         return sum(m.count for block in ACTOR_TYPES for m in getattr(self.actors, block).members)
+
+    def expected_tie_count(self) -> float:
+        """Ties a replication is expected to have, before duplicates merge (so at least the mean):
+        one command tie per security force, a patronage tie per spoiler agent and pillar of the
+        scenario where it has rents, each rule's targets x min(mean_degree, sources it can have),
+        and every explicit tie's agent pairs. From the schema alone, for memory estimates
+        (:mod:`sim.footprint`) and :data:`MAX_EXPECTED_TIES`."""
+        counts = {t: sum(m.count for m in getattr(self.actors, t).members) for t in ACTOR_TYPES}
+        pillars = {p.name for p in self.pillars}
+        spoilers = self.actors.spoiler
+        structural = counts["security_force"] + sum(
+            member.count * sum(1 for pillar, rent in member_value(spoilers, member, "rents").items()
+                               if rent > 0 and pillar in pillars)
+            for member in spoilers.members)
+        random = sum(counts[r.target] * min(r.mean_degree, max(counts[r.source] - (r.source == r.target), 0))
+                     for r in self.network.rules)
+        agents = {m.name: m.count for t in ACTOR_TYPES for m in getattr(self.actors, t).members}
+        return float(structural + random + sum(agents[t.source] * agents[t.target] for t in self.network.ties))
 
     def content_hash(self) -> str:
         """sha256 of the fully resolved scenario: the identity of a run's inputs."""

@@ -13,7 +13,7 @@ from sim import ReformModel, ScenarioError, load_scenario
 from sim.cli import main
 from sim.dynamics import ReformBatch
 from sim.footprint import estimate_memory, memory_statement
-from sim.network import bernoulli_pairs, build_ties, expected_tie_count, rule_ties
+from sim.network import bernoulli_pairs, build_ties, rule_ties
 from sim.scenario import MAX_ACTORS, SCENARIO_DIR, TIE_TYPES, shipped_scenario_names
 from sim.state import build_state
 
@@ -153,14 +153,14 @@ def test_national_scenario_builds_and_steps():
 
 
 def test_expected_ties_are_what_networks_have_on_average():
-    """expected_tie_count (the memory estimate's T) against the mean of 20 baseline networks:
+    """Scenario.expected_tie_count (the memory estimate's T) against the mean of 20 baseline networks:
     within 5 % (duplicates merge, so the expectation is an upper bound, but few ties merge)."""
     scenario = load_scenario("baseline")
     counts = []
     for seed in range(20):
         rng = np.random.default_rng(seed)
         counts.append(len(build_ties(scenario, build_state(scenario, rng), rng)))
-    assert 0.95 < np.mean(counts) / expected_tie_count(scenario) <= 1.02
+    assert 0.95 < np.mean(counts) / scenario.expected_tie_count() <= 1.02
 
 
 def test_memory_grows_linearly_and_is_stated_by_validate(capsys):
@@ -190,6 +190,10 @@ def test_a_tie_probability_is_refused_with_its_conversion(tmp_path):
     ({"actors.civil_society.members.0.count": 2000,
       "network.ties": [{"source": "ngo", "target": "ngo", "type": "advocacy"}]},
      "network.ties.0: ties every agent of 'ngo' to every agent of 'ngo', 4000000 agent pairs"),
+    ({"actors.civil_society.members.0.count": 500_000,
+      "network.rules": [{"source": "civil_society", "target": "civil_society", "type": "advocacy",
+                         "mean_degree": 300.0}]},
+     "network.rules: about 150,001,526 ties expected in a run; allowed at most 100,000,000"),
 ])
 def test_bad_network_fields_are_named_in_one_line(overrides, says):
     with pytest.raises(ScenarioError) as refused:
