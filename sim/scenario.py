@@ -254,11 +254,12 @@ class ExplicitTie(Schema):
 #: 12 times the number of sources a target had in the shipped ``baseline`` (4 ministries, 22 forces,
 #: 2 parliamentary bodies, 35 civil-society agents, 3 donors, 2 spoilers; a type tied to itself
 #: counts the others only): e.g. parliament -> ministry 0.6 x 2 = 1.2, civil society -> civil
-#: society 0.05 x 34 = 1.7. Why: the shipped scenarios other than ``national`` have baseline's
-#: agents, so each of their pairs is still tied with the old probability and their networks keep
-#: the distribution they had (only the draws differ); ``post_conflict`` has three spoilers, so its
-#: spoiler rules now give each target two-thirds of the ties they gave before (that of two
-#: spoilers), as every scenario's targets now receive whatever its number of sources.
+#: society 0.05 x 34 = 1.7. Why: ``baseline``, ``donor_surge`` and ``reforming_state`` have
+#: baseline's agents, so each of their pairs is still tied with the old probability and their
+#: networks keep the distribution they had (only the draws differ). ``captured_state`` (three
+#: spoilers) and ``post_conflict`` (three spoilers, four donors) now give each target two-thirds
+#: of the spoiler ties and three-quarters of the donor ties it had: a target's ties no longer
+#: depend on how many sources a scenario has, which is the point of the change.
 DEFAULT_TIE_RULES: tuple[dict[str, Any], ...] = (
     {"source": "ministry", "target": "ministry", "type": "command", "mean_degree": 1.5, "weight": 0.4},
     {"source": "ministry", "target": "security_force", "type": "command", "mean_degree": 1.2, "weight": 0.5},
