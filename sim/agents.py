@@ -36,10 +36,10 @@ class Actor(mesa.Agent):
     actor_type = ""
     _ids = _IdCountersByModel()
 
-    def __init__(self, model: "ReformModel", index: int) -> None:
+    def __init__(self, model: "ReformModel", index: int, row: int) -> None:
         super().__init__(model)
-        self.index = index
-        self.row = int((model.state.types[self.actor_type].index == index).nonzero()[0][0])
+        self.index = index  # in the shared arrays
+        self.row = row      # in its type's arrays
 
     @property
     def name(self) -> str:

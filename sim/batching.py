@@ -9,7 +9,7 @@ leads, network structure rules, mechanisms switched on, events, interventions an
 Everything else may differ per replication:
 
 - values read once, when a replication's actors and network are built (initial indices,
-  jitter, donors' budgets and horizons, tie probabilities and weights, pillar form, function
+  jitter, donors' budgets and horizons, tie degrees and weights, pillar form, function
   and pace): each replication is built from its own scenario, as it would be alone;
 - the strategy, whole (:data:`PER_REPLICATION_BLOCKS`): each replication follows its own
   phases, start conditions, efforts and adaptation; the strategy stage loops over the
@@ -55,7 +55,7 @@ PER_REPLICATION: tuple[str, ...] = (
     "name", "description",
     "context.*", "mechanisms.*.*", "outcomes.*",
     "pillars.*.de_jure", "pillars.*.de_facto", "pillars.*.pace",
-    "network.rules.*.probability", "network.rules.*.weight", "network.ties.*.weight",
+    "network.rules.*.mean_degree", "network.rules.*.weight", "network.ties.*.weight",
     *(f"actors.*.{name}" for name in ACTOR_VALUES),
     *(f"actors.*.members.*.{name}" for name in ACTOR_VALUES),
 )

@@ -28,6 +28,7 @@ from . import (
     load_scenario,
     shipped_strategies,
 )
+from .footprint import memory_statement
 from .launch import interrupted
 from .loading import parse_yaml, read_yaml
 from .provenance import stamped_folder
@@ -250,6 +251,7 @@ def command_validate(args: argparse.Namespace) -> int:
             continue
         print(f"ok: {path} — '{scenario.name}', {scenario.actor_count()} actors, {len(scenario.pillars)} pillars, "
               f"strategy '{scenario.strategy.name}', sha256 {scenario.content_hash()[:12]}")
+        print(f"  {memory_statement(scenario)}")
         for warning in masked_fields(scenario, path):
             print(f"warning: {warning}", file=sys.stderr)
     return USAGE_ERROR if failures else 0
@@ -307,7 +309,7 @@ def _sweep_plan(args: argparse.Namespace, folder_flag: str | None, folder: Path 
 def command_sweep(args: argparse.Namespace) -> int:
     from .experiments.executors import WorkerLost
     from .experiments.store import FolderLocked
-    from .sweep import estimate, run_experiment, summarize
+    from .sweep import estimate, run_experiment, summarize, sweep_memory
 
     folders = [(flag, value) for flag, value in (("--out", args.out), ("--resume", args.resume),
                                                  ("--extend", args.extend)) if value is not None]
@@ -322,6 +324,7 @@ def command_sweep(args: argparse.Namespace) -> int:
     if args.dry_run:
         print(f"{sweep.experiment.name}: {len(sweep.points)} design points")
         print(estimate(sweep, args.workers))
+        print(sweep_memory(sweep))
         return 0
     if existing is not None:
         out = existing

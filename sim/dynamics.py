@@ -35,7 +35,7 @@ import numpy as np
 from .fields import HEADLINE_INDICATORS
 from .mechanisms.common import row_mean, row_total, shares
 from .batching import batch_values, layout_key
-from .network import build_graph, build_matrices, ties
+from .network import Ties, build_matrices, build_ties
 from .outcomes import summarise
 from .scenario import Context, Intervention, Scenario
 from .stages import STEP
@@ -65,12 +65,12 @@ class ReformBatch:
         collect_all: compute every indicator each month (per-pillar and per-type series too);
             False computes only what the step and the summary need.
         record: names of indicators whose monthly series to keep (the summary's are always kept).
-        keep_graphs: keep each replication's networkx graph (for inspection and the app;
-            sweeps leave them).
+        keep_ties: keep each replication's ties (:class:`sim.network.Ties`, for inspection and
+            the app; sweeps leave them once the matrices are built).
     """
 
     def __init__(self, scenario: Scenario | Sequence[Scenario], generators: Sequence[np.random.Generator], *,
-                 collect_all: bool = False, record: Iterable[str] = (), keep_graphs: bool = False) -> None:
+                 collect_all: bool = False, record: Iterable[str] = (), keep_ties: bool = False) -> None:
         if not generators:
             raise ValueError("a batch needs at least one generator")
         self.collect_all = collect_all
@@ -82,7 +82,7 @@ class ReformBatch:
         if len(keys) > 1:
             raise ValueError("the scenarios of one batch must share a layout (sim.batching.layout_key): actors, "
                              "pillars, switches, events and horizon")
-        self.world, self.graphs = _build_world(self.scenarios, self.generators, keep_graphs)
+        self.world, self.ties = _build_world(self.scenarios, self.generators, keep_ties)
         self._draw_blocks: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self.record = tuple(dict.fromkeys((*SUMMARY_SERIES, *record)))
         self.history: dict[str, list[np.ndarray]] = {name: [] for name in self.record}
@@ -238,18 +238,15 @@ class ReformBatch:
 
 
 def _build_world(scenarios: Sequence[Scenario], generators: Sequence[np.random.Generator],
-                 keep_graphs: bool) -> tuple[World, list[Any]]:
+                 keep_ties: bool) -> tuple[World, list[Ties]]:
     """The world at month 0: per replication, its actors then its network, each drawn from
     its own generator and built from its own scenario; the programme's first phase in force;
     monitoring's first report (without noise); donors' yearly memory filled with the first
     perception."""
-    states, networks, graphs = [], [], []
+    states, networks = [], []
     for scenario, generator in zip(scenarios, generators):
         states.append(build_state(scenario, generator))
-        graph = build_graph(scenario, states[-1], generator)
-        networks.append(ties(graph))  # a graph is heavy: keep its ties, not the graph
-        if keep_graphs:
-            graphs.append(graph)
+        networks.append(build_ties(scenario, states[-1], generator))
     state = stack_states(states)
     layout, pillars = scenarios[0], state.pillar_names
     pillar_returns = np.stack([pillar_tractability(scenario.context, len(pillars), generator)
@@ -303,7 +300,7 @@ def _build_world(scenarios: Sequence[Scenario], generators: Sequence[np.random.G
     # Reviews compare what monitoring reports with what it reported before: start from a report.
     world.programme.previous_period[:] = world.monitoring.observed_function
     world.monitoring.perceived_history[:] = perceived_progress(world)
-    return world, graphs
+    return world, networks if keep_ties else []
 
 
 def pillar_tractability(context: Context, pillars: int, generator: np.random.Generator) -> np.ndarray:

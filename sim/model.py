@@ -10,17 +10,20 @@ run as a single model. Sweeps run :class:`ReformBatch` directly, and get the sam
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import mesa
+import networkx as nx
 import numpy as np
 
 from .agents import AGENT_CLASSES
 from .dynamics import SUMMARY_SERIES, ReformBatch
+from .network import network_graph
 from .provenance import provenance
-from .scenario import Intervention, Scenario, load_scenario
+from .scenario import ACTOR_TYPES, Intervention, Scenario, load_scenario
 from .state import ReplicationState
 from .strategy import Strategy, load_strategy_source
 
@@ -53,16 +56,23 @@ class ReformModel(mesa.Model):
         self.seed = rng if isinstance(rng, (int, np.integer)) else None
         self.collect_all = collect_all
         self.batch = ReformBatch(resolve_scenario(scenario, strategy), [self.rng], collect_all=collect_all,
-                                 keep_graphs=True)
+                                 keep_ties=True)
         self.state = ReplicationState(self.batch.state, 0)
-        self.graph = self.batch.graphs[0]
+        self.ties = self.batch.ties[0]
         self.matrices = SimpleNamespace(**self.batch.matrices.replication(0))
-        for index in range(len(self.state.names)):
-            AGENT_CLASSES[self.state.actor_type[index]](self, index)
+        for type_name, agent_class in zip(ACTOR_TYPES, AGENT_CLASSES):
+            for row, index in enumerate(self.state.types[type_name].index.tolist()):
+                agent_class(self, index, row)
         names = self.batch.indicator_names() if collect_all else SUMMARY_SERIES
         self.datacollector = mesa.DataCollector(
             model_reporters={name: (lambda model, key=name: float(model.batch.indicator(key)[0])) for name in names})
         self.datacollector.collect(self)
+
+    @functools.cached_property
+    def graph(self) -> nx.MultiDiGraph:
+        """The run's network as a ``networkx`` multigraph (built on first use from :attr:`ties`;
+        the step uses the sparse matrices, never this graph)."""
+        return network_graph(self.state, self.ties)
 
     def step(self) -> None:
         self.batch.step()

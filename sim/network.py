@@ -1,17 +1,23 @@
-"""The influence network: a typed, weighted ``networkx`` digraph, and the sparse matrices the step uses.
+"""The influence network: typed, weighted ties held as sparse arrays, and the matrices the step uses.
 
 Ties point from the actor who exerts influence to the actor who receives it. Three sources:
 structural ties implied by roles (a pillar's lead ministry commands the forces that pillar
 governs; a spoiler holds patronage over the ministries leading the pillars where its rents
-are), random role-based ties (each rule ties pairs of two actor types with a probability,
-drawn from the model's generator), and explicit ties named in the scenario.
+are), random role-based ties (each rule gives the expected number of ties of its type each
+target agent receives from agents of the source type, :func:`rule_ties`), and explicit ties
+named in the scenario.
 
-Matrices are built once per network: ``A[t][i, j]`` is the weight of the tie of type ``t``
-from j to i, so ``A[t] @ x`` aggregates what i receives.
+A network is a :class:`Ties` (parallel arrays, one entry per (source, target, type)), built in
+time and memory linear in actors plus ties: no step builds an actors x actors structure or
+loops over actors in Python. Matrices are built once per batch of networks: ``A[t][i, j]`` is
+the weight of the tie of type ``t`` from j to i, so ``A[t] @ x`` aggregates what i receives.
+A ``networkx`` graph is built only when asked (:func:`network_graph`: the app, the report,
+inspection).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -21,6 +27,151 @@ import scipy.sparse as sp
 
 from .scenario import ACTOR_TYPES, TIE_TYPES, Scenario
 from .state import CORRUPTIBLE, ReformState
+
+#: Weight of a lead ministry's command tie to each force its pillar governs.
+COMMAND_WEIGHT = 0.6
+
+
+@dataclass(frozen=True)
+class Ties:
+    """One network's ties as parallel arrays, at most one per (source, target, type), ordered
+    by type, then target, then source."""
+
+    source: np.ndarray  # int64 actor index
+    target: np.ndarray  # int64 actor index
+    type: np.ndarray    # int8 code into TIE_TYPES
+    weight: np.ndarray  # float64
+
+    def __len__(self) -> int:
+        return len(self.source)
+
+    def count_by_type(self) -> dict[str, int]:
+        """Ties of each type (every type, zeros included)."""
+        return dict(zip(TIE_TYPES, np.bincount(self.type, minlength=len(TIE_TYPES)).tolist()))
+
+
+def strongest_ties(source: np.ndarray, target: np.ndarray, tie_type: np.ndarray, weight: np.ndarray,
+                   actors: int) -> Ties:
+    """One tie per (source, target, type): a second source of the same tie (a random rule on top
+    of a structural tie, a spoiler with rents in two pillars of one ministry) keeps the stronger.
+
+    Sorts on the key (type n + target) n + source (below 6 x 10^12 for 10^6 actors, inside
+    int64) with the weight descending within a key, and keeps each key's first entry."""
+    key = (tie_type.astype(np.int64) * actors + target) * actors + source
+    order = np.lexsort((-weight, key))
+    key = key[order]
+    first = np.ones(len(key), dtype=bool)
+    first[1:] = key[1:] != key[:-1]
+    keep = order[first]
+    return Ties(source[keep].astype(np.int64), target[keep].astype(np.int64), tie_type[keep].astype(np.int8),
+                weight[keep].astype(float))
+
+
+def bernoulli_pairs(pairs: int, probability: float, rng: np.random.Generator) -> np.ndarray:
+    """The positions in ``range(pairs)`` chosen when each is chosen independently with
+    ``probability``, in increasing order, drawn in time and memory proportional to the number
+    chosen (not to ``pairs``).
+
+    Geometric skipping (Batagelj & Brandes 2005, "Efficient generation of large random
+    networks", Phys. Rev. E 71, 036113): the gaps between successive chosen positions are
+    independent Geometric(p) variables, so the positions are the running sums of gaps, minus
+    one. Gaps are drawn in blocks of the expected count plus four standard deviations; a second
+    block is rarely needed."""
+    if pairs <= 0 or probability <= 0.0:
+        return np.zeros(0, dtype=np.int64)
+    if probability >= 1.0:
+        return np.arange(pairs, dtype=np.int64)
+    expected = pairs * probability
+    block = int(expected + 4.0 * math.sqrt(expected) + 16)
+    blocks, last = [], -1
+    while last < pairs:
+        positions = last + np.cumsum(rng.geometric(probability, size=block))
+        blocks.append(positions)
+        last = int(positions[-1])
+    chosen = np.concatenate(blocks)
+    return chosen[chosen < pairs]
+
+
+def rule_ties(sources: np.ndarray, targets: np.ndarray, mean_degree: float, same_type: bool,
+              rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """(source, target) actor indices of one rule's random ties.
+
+    Each eligible (source, target) pair is tied independently with probability
+    p = min(k / m, 1), where k is the rule's ``mean_degree`` and m the number of sources a target
+    can have (the sources, less the target itself when a rule ties a type to itself; no self
+    ties). A target's number of such ties is then Binomial(m, p), with mean k whatever the
+    scenario's size (m p = k while k <= m; a target tied to every source when k >= m). This is
+    the directed random graph G(n, p) of Erdős & Rényi (Gilbert 1959) restricted to the rule's
+    pairs, with p scaled as 1/m so the degree stays fixed as m grows (a sparse random graph).
+    Pairs are numbered target-major (pair = target row x m + source slot) and drawn by
+    :func:`bernoulli_pairs`, so no m x n array is formed."""
+    eligible = len(sources) - 1 if same_type else len(sources)
+    if eligible <= 0 or len(targets) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    chosen = bernoulli_pairs(eligible * len(targets), min(mean_degree / eligible, 1.0), rng)
+    target_row, source_slot = np.divmod(chosen, eligible)
+    if same_type:  # slot s of target t is source s, skipping t itself
+        source_slot = source_slot + (source_slot >= target_row)
+    return sources[source_slot], targets[target_row]
+
+
+def member_agents(scenario: Scenario) -> dict[str, np.ndarray]:
+    """Each member's agents (global indices): members are expanded in type order, then file
+    order, into consecutive agents (:func:`sim.state.build_state`)."""
+    agents, start = {}, 0
+    for type_name in ACTOR_TYPES:
+        for member in getattr(scenario.actors, type_name).members:
+            agents[member.name] = np.arange(start, start + member.count)
+            start += member.count
+    return agents
+
+
+def build_ties(scenario: Scenario, state: ReformState, rng: np.random.Generator) -> Ties:
+    """A replication's network: structural ties, each rule's random ties (drawn from ``rng``,
+    rules in order), then the scenario's explicit ties; one per (source, target, type), the
+    stronger kept."""
+    parts: list[tuple[np.ndarray, np.ndarray, str, np.ndarray]] = []
+
+    def add(source: np.ndarray, target: np.ndarray, tie_type: str, weight: float | np.ndarray) -> None:
+        parts.append((source, target, tie_type, np.broadcast_to(np.asarray(weight, dtype=float), source.shape)))
+
+    ministries = state.types["ministry"].index
+    forces = state.types["security_force"]
+    add(ministries[state.pillar_lead[forces.pillar]], forces.index, "command", COMMAND_WEIGHT)
+    spoiler_rows, pillars = np.nonzero(state.spoiler_rents > 0)
+    add(state.types["spoiler"].index[spoiler_rows], ministries[state.pillar_lead[pillars]], "patronage",
+        state.spoiler_rents[spoiler_rows, pillars])
+
+    for rule in scenario.network.rules:
+        source, target = rule_ties(state.types[rule.source].index, state.types[rule.target].index,
+                                   rule.mean_degree, rule.source == rule.target, rng)
+        add(source, target, rule.type, rule.weight)
+
+    agents = member_agents(scenario)
+    for tie in scenario.network.ties:
+        sources, targets = agents[tie.source], agents[tie.target]
+        source, target = np.repeat(sources, len(targets)), np.tile(targets, len(sources))
+        distinct = source != target
+        add(source[distinct], target[distinct], tie.type, tie.weight)
+
+    return strongest_ties(
+        np.concatenate([p[0] for p in parts]).astype(np.int64), np.concatenate([p[1] for p in parts]).astype(np.int64),
+        np.concatenate([np.full(len(p[0]), TIE_TYPES.index(p[2]), dtype=np.int8) for p in parts]),
+        np.concatenate([p[3] for p in parts]), len(state.actor_type))
+
+
+def network_graph(state: ReformState, ties: Ties) -> nx.MultiDiGraph:
+    """The network as a ``networkx`` multigraph keyed by tie type, for the app and inspection
+    (built on demand: the step never uses it). Nodes carry ``name``, ``member`` and
+    ``actor_type``; edges ``type`` and ``weight``."""
+    graph = nx.MultiDiGraph()
+    graph.add_nodes_from((index, {"name": name, "member": member, "actor_type": ACTOR_TYPES[code]})
+                         for index, (name, member, code) in enumerate(zip(state.names, state.member_of,
+                                                                           state.actor_type.tolist())))
+    graph.add_edges_from((source, target, TIE_TYPES[code], {"type": TIE_TYPES[code], "weight": weight})
+                         for source, target, code, weight in zip(ties.source.tolist(), ties.target.tolist(),
+                                                                 ties.type.tolist(), ties.weight.tolist()))
+    return graph
 
 
 @dataclass(frozen=True)
@@ -61,80 +212,26 @@ class BlockOperator:
         return self.matrix[row * rows:(row + 1) * rows, row * columns:(row + 1) * columns]
 
 
-def add_tie(graph: nx.MultiDiGraph, source: int, target: int, tie_type: str, weight: float) -> None:
-    """One tie per (source, target, type): a second source of the same tie (a random rule on top
-    of a structural tie, a spoiler with rents in two pillars of one ministry) keeps the stronger."""
-    if graph.has_edge(source, target, key=tie_type):
-        weight = max(weight, graph.edges[source, target, tie_type]["weight"])
-    graph.add_edge(source, target, key=tie_type, type=tie_type, weight=weight)
-
-
-def build_graph(scenario: Scenario, state: ReformState, rng: np.random.Generator) -> nx.MultiDiGraph:
-    graph = nx.MultiDiGraph()
-    for index, (name, code) in enumerate(zip(state.names, state.actor_type)):
-        graph.add_node(index, name=name, member=state.member_of[index], actor_type=ACTOR_TYPES[code])
-
-    ministries = state.types["ministry"].index
-    forces = state.types["security_force"]
-    for pillar, lead in enumerate(state.pillar_lead):
-        for force in forces.index[forces.pillar == pillar]:
-            add_tie(graph, int(ministries[lead]), int(force), "command", 0.6)
-    spoilers = state.types["spoiler"]
-    for row, spoiler in enumerate(spoilers.index):
-        for pillar in np.flatnonzero(state.spoiler_rents[row] > 0):
-            lead = int(ministries[state.pillar_lead[pillar]])
-            add_tie(graph, int(spoiler), lead, "patronage", float(state.spoiler_rents[row, pillar]))
-
-    for rule in scenario.network.rules:
-        sources = state.types[rule.source].index
-        targets = state.types[rule.target].index
-        if len(sources) == 0 or len(targets) == 0:
-            continue
-        drawn = rng.random((len(sources), len(targets))) < rule.probability
-        for s, t in zip(*np.nonzero(drawn)):
-            if sources[s] != targets[t]:
-                add_tie(graph, int(sources[s]), int(targets[t]), rule.type, rule.weight)
-
-    by_member: dict[str, list[int]] = {}
-    for index, member in enumerate(state.member_of):
-        by_member.setdefault(member, []).append(index)
-    for tie in scenario.network.ties:
-        for source in by_member[tie.source]:
-            for target in by_member[tie.target]:
-                if source != target:
-                    add_tie(graph, source, target, tie.type, tie.weight)
-    return graph
-
-
 def _row_normalise(matrix: sp.csr_matrix) -> sp.csr_matrix:
     totals = np.asarray(matrix.sum(axis=1)).ravel()
     scale = np.divide(1.0, totals, out=np.zeros_like(totals), where=totals > 0)
     return sp.csr_matrix(sp.diags(scale) @ matrix)
 
 
-def ties(graph: nx.MultiDiGraph) -> list[tuple[int, int, str, float]]:
-    """A network's ties as (source, target, type, weight)."""
-    return [(source, target, data["type"], data["weight"]) for source, target, data in graph.edges(data=True)]
-
-
-def build_matrices(networks: Sequence[list[tuple[int, int, str, float]]], state: ReformState,
-                   self_weight: float) -> NetworkMatrices:
-    """The matrices of R replications' networks (their :func:`ties`), built at once on their
-    disjoint union (node i of replication r is r n + i), so every matrix is block diagonal."""
-    replications, n = len(networks), len(state.names)
-    rows: dict[str, list[int]] = {t: [] for t in TIE_TYPES}
-    cols: dict[str, list[int]] = {t: [] for t in TIE_TYPES}
-    weights: dict[str, list[float]] = {t: [] for t in TIE_TYPES}
-    for replication, network in enumerate(networks):
-        offset = replication * n
-        for source, target, tie_type, weight in network:
-            rows[tie_type].append(target + offset)
-            cols[tie_type].append(source + offset)
-            weights[tie_type].append(weight)
+def build_matrices(networks: Sequence[Ties], state: ReformState, self_weight: float) -> NetworkMatrices:
+    """The matrices of R replications' networks, built at once on their disjoint union (node i
+    of replication r is r n + i), so every matrix is block diagonal."""
+    replications, n = len(networks), len(state.actor_type)
+    offset = np.repeat(np.arange(replications, dtype=np.int64) * n, [len(network) for network in networks])
+    source = np.concatenate([network.source for network in networks]) + offset
+    target = np.concatenate([network.target for network in networks]) + offset
+    tie_type = np.concatenate([network.type for network in networks])
+    weight = np.concatenate([network.weight for network in networks])
     size = replications * n
-    adjacency = {
-        t: sp.csr_matrix((weights[t], (rows[t], cols[t])), shape=(size, size)) for t in TIE_TYPES
-    }
+    adjacency = {}
+    for code, name in enumerate(TIE_TYPES):
+        of_type = tie_type == code
+        adjacency[name] = sp.csr_matrix((weight[of_type], (target[of_type], source[of_type])), shape=(size, size))
 
     def every(index: np.ndarray) -> np.ndarray:
         """An index into one replication's actors, repeated for every replication."""

@@ -13,7 +13,9 @@ value and what is allowed (with a "did you mean" for misspelt keys).
 
 from __future__ import annotations
 
+import collections
 import copy
+import functools
 import difflib
 import hashlib
 import json
@@ -24,7 +26,6 @@ from pydantic import Field, Strict, ValidationError, create_model, model_validat
 
 from .fields import (
     PILLARS,
-    Count,
     Name,
     NonNegative,
     PillarName,
@@ -39,9 +40,23 @@ from .fields import (
 from .loading import format_validation_error, read_yaml
 from .strategy import Strategy, load_strategy_source
 
-#: The most agents a scenario may have: memory grows with its square (one year of 3,000 agents peaked
-#: at 500 MB, of 9,965 at 3.8 GB and 41 s), so 2,000 keeps a run well inside 500 MB.
-MAX_ACTORS = 2_000
+#: The most agents a scenario may have. Random ties are drawn by expected degree (:class:`TieRule`),
+#: so a run's memory and time grow linearly with its agents and ties (docs/performance.md,
+#: "Network scale": a 40-year run of 10^5 agents takes about 4 s and 270 MB, of 10^6 about a
+#: minute and 1.3 GB); a million agents is a large country's security units and civil society,
+#: unit by unit.
+#: ``ssr-sim validate`` states the memory a scenario will take (:mod:`sim.footprint`).
+MAX_ACTORS = 1_000_000
+#: The most ties a run may expect (:meth:`Scenario.expected_tie_count`): 100 an agent at
+#: :data:`MAX_ACTORS`, about 11 GB at the peak (sim/footprint.py), so that a large mean_degree on a
+#: large type is refused when the file is read rather than by running out of memory.
+MAX_EXPECTED_TIES = 100_000_000
+#: Agents one member may expand into (its ``count``): any number up to :data:`MAX_ACTORS`.
+MemberCount = Annotated[int, Strict(), Field(ge=1, le=MAX_ACTORS)]
+#: A rule's expected ties per target agent: up to 1,000, far above any social network's
+#: typical degree (a person knows some 150 others well: Dunbar 1993), so a typo of 10^6 that
+#: would ask for 10^12 ties is refused rather than run out of memory.
+MeanDegree = Annotated[float, Strict(), Field(ge=0.0, le=1_000.0, allow_inf_nan=False)]
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 
 ActorType = Literal["ministry", "security_force", "parliament", "civil_society", "donor", "spoiler"]
@@ -151,7 +166,7 @@ def _member_model(block: type[ActorBlock]) -> type[Schema]:
         block.__name__.replace("Block", "Member"),
         __base__=Schema,
         name=(Name, ...),
-        count=(Count, 1),
+        count=(MemberCount, 1),
         **overrides,
     )
 
@@ -206,12 +221,25 @@ class Pillar(Schema):
 
 # --- network ------------------------------------------------------------------------------
 class TieRule(Schema):
-    """Role-based random ties: each (source, target) pair of these types is tied with this probability."""
+    """Role-based random ties of one type, from agents of one actor type to agents of another
+    (or the same) type, drawn per run: each target agent receives on average ``mean_degree``
+    such ties, whatever the number of agents (docs/ODD.md §5; :func:`sim.network.rule_ties`).
+
+    Each eligible (source, target) pair is tied independently with probability
+    ``mean_degree / m``, m being the sources a target can have (a type tied to itself has no
+    self ties); a target with fewer than ``mean_degree`` possible sources is tied to all of
+    them. Why a degree rather than a probability per pair: with a fixed probability, ties per
+    agent grow with the number of agents (34,218 ties at 1,018 agents, 2,981,263 at 9,918) and
+    memory with its square; with a fixed degree, each agent hears about as many others in a
+    district as in a nation.
+    """
 
     source: ActorType
     target: ActorType
     type: TieType
-    probability: Unit
+    mean_degree: MeanDegree = Field(..., description="expected number of ties of this rule each target agent "
+                                                     "receives (its in-degree); at most the number of source "
+                                                     "agents it can be tied to")
     weight: Unit = 0.5
 
 
@@ -222,22 +250,32 @@ class ExplicitTie(Schema):
     weight: Unit = 0.5
 
 
+#: The default rules. Each ``mean_degree`` is the probability per pair of the rules before issue
+#: 12 times the number of sources a target had in the shipped ``baseline`` (4 ministries, 22 forces,
+#: 2 parliamentary bodies, 35 civil-society agents, 3 donors, 2 spoilers; a type tied to itself
+#: counts the others only): e.g. parliament -> ministry 0.6 x 2 = 1.2, civil society -> civil
+#: society 0.05 x 34 = 1.7. Why: ``baseline``, ``donor_surge`` and ``reforming_state`` have
+#: baseline's agents, so each of their pairs is still tied with the old probability and their
+#: networks keep the distribution they had (only the draws differ). ``captured_state`` (three
+#: spoilers) and ``post_conflict`` (three spoilers, four donors) now give each target two-thirds
+#: of the spoiler ties and three-quarters of the donor ties it had: a target's ties no longer
+#: depend on how many sources a scenario has, which is the point of the change.
 DEFAULT_TIE_RULES: tuple[dict[str, Any], ...] = (
-    {"source": "ministry", "target": "ministry", "type": "command", "probability": 0.5, "weight": 0.4},
-    {"source": "ministry", "target": "security_force", "type": "command", "probability": 0.3, "weight": 0.5},
-    {"source": "parliament", "target": "ministry", "type": "oversight", "probability": 0.6, "weight": 0.3},
-    {"source": "parliament", "target": "security_force", "type": "oversight", "probability": 0.3, "weight": 0.3},
-    {"source": "donor", "target": "ministry", "type": "funding", "probability": 0.7, "weight": 0.4},
-    {"source": "donor", "target": "civil_society", "type": "funding", "probability": 0.3, "weight": 0.3},
-    {"source": "civil_society", "target": "parliament", "type": "advocacy", "probability": 0.3, "weight": 0.3},
-    {"source": "civil_society", "target": "civil_society", "type": "advocacy", "probability": 0.05, "weight": 0.3},
-    {"source": "civil_society", "target": "ministry", "type": "advocacy", "probability": 0.05, "weight": 0.2},
-    {"source": "spoiler", "target": "ministry", "type": "patronage", "probability": 0.5, "weight": 0.5},
-    {"source": "spoiler", "target": "security_force", "type": "patronage", "probability": 0.4, "weight": 0.5},
-    {"source": "spoiler", "target": "parliament", "type": "patronage", "probability": 0.3, "weight": 0.4},
-    {"source": "spoiler", "target": "civil_society", "type": "threat", "probability": 0.1, "weight": 0.4},
-    {"source": "security_force", "target": "security_force", "type": "patronage", "probability": 0.05, "weight": 0.3},
-    {"source": "security_force", "target": "civil_society", "type": "threat", "probability": 0.02, "weight": 0.3},
+    {"source": "ministry", "target": "ministry", "type": "command", "mean_degree": 1.5, "weight": 0.4},
+    {"source": "ministry", "target": "security_force", "type": "command", "mean_degree": 1.2, "weight": 0.5},
+    {"source": "parliament", "target": "ministry", "type": "oversight", "mean_degree": 1.2, "weight": 0.3},
+    {"source": "parliament", "target": "security_force", "type": "oversight", "mean_degree": 0.6, "weight": 0.3},
+    {"source": "donor", "target": "ministry", "type": "funding", "mean_degree": 2.1, "weight": 0.4},
+    {"source": "donor", "target": "civil_society", "type": "funding", "mean_degree": 0.9, "weight": 0.3},
+    {"source": "civil_society", "target": "parliament", "type": "advocacy", "mean_degree": 10.5, "weight": 0.3},
+    {"source": "civil_society", "target": "civil_society", "type": "advocacy", "mean_degree": 1.7, "weight": 0.3},
+    {"source": "civil_society", "target": "ministry", "type": "advocacy", "mean_degree": 1.75, "weight": 0.2},
+    {"source": "spoiler", "target": "ministry", "type": "patronage", "mean_degree": 1.0, "weight": 0.5},
+    {"source": "spoiler", "target": "security_force", "type": "patronage", "mean_degree": 0.8, "weight": 0.5},
+    {"source": "spoiler", "target": "parliament", "type": "patronage", "mean_degree": 0.6, "weight": 0.4},
+    {"source": "spoiler", "target": "civil_society", "type": "threat", "mean_degree": 0.2, "weight": 0.4},
+    {"source": "security_force", "target": "security_force", "type": "patronage", "mean_degree": 1.05, "weight": 0.3},
+    {"source": "security_force", "target": "civil_society", "type": "threat", "mean_degree": 0.44, "weight": 0.3},
 )
 
 
@@ -646,6 +684,25 @@ class Scenario(Schema):
                              "political will, so set 'political_will' instead")
         return data
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_tie_probability(cls, data: Any) -> Any:
+        """Tell a file whose tie rule still gives ``probability`` what replaced it.
+
+        A probability per pair cannot be converted without the agent counts of the run it is
+        used in (and made ties per agent grow with them: :class:`TieRule`), so it is refused
+        with the conversion the file's author can make, rather than reported as an unknown field."""
+        network = data.get("network") if isinstance(data, dict) else None
+        rules = network.get("rules") if isinstance(network, dict) else None
+        paths = [f"network.rules.{position}.probability" for position, rule in
+                 enumerate(rules if isinstance(rules, list) else []) if isinstance(rule, dict) and "probability" in rule]
+        if paths:
+            raise ValueError(f"{', '.join(paths)}: a tie rule gives 'mean_degree', the expected number of its ties "
+                             "each target agent receives (a number from 0 to 1000), no longer a probability per "
+                             "pair; the same network at this size has mean_degree = probability x the number of "
+                             "source agents")
+        return data
+
     @model_validator(mode="after")
     def _cross_references(self) -> "Scenario":
         ministries = {m.name for m in self.actors.ministry.members}
@@ -672,7 +729,7 @@ class Scenario(Schema):
         if total > MAX_ACTORS:
             raise ValueError(f"actors: {total} agents in all; allowed at most {MAX_ACTORS}")
         members = [m.name for block in ACTOR_TYPES for m in getattr(self.actors, block).members]
-        duplicates = sorted({n for n in members if members.count(n) > 1})
+        duplicates = sorted(name for name, times in collections.Counter(members).items() if times > 1)
         if duplicates:
             raise ValueError(f"actors: member names must be unique, repeated: {duplicates}")
         for problem in self.strategy.carrying_problems(names):
@@ -683,11 +740,23 @@ class Scenario(Schema):
             if allowed is not None and intervention.target not in allowed:
                 raise ValueError(f"interventions.{position}.target: '{intervention.target}' is not a "
                                  f"{INTERVENTION_TARGETS[intervention.kind]} of this scenario; allowed: {allowed}")
+        counts = {m.name: m.count for block in ACTOR_TYPES for m in getattr(self.actors, block).members}
+        pairs = 0
         for position, tie in enumerate(self.network.ties):
             for end in ("source", "target"):
                 if getattr(tie, end) not in members:
                     raise ValueError(f"network.ties.{position}.{end}: unknown actor "
                                      f"'{getattr(tie, end)}'; actors are {members}")
+            pairs += counts[tie.source] * counts[tie.target]
+            if pairs > MAX_ACTORS:
+                raise ValueError(f"network.ties.{position}: ties every agent of '{tie.source}' to every agent of "
+                                 f"'{tie.target}', {pairs} agent pairs with the ties before it; allowed at most "
+                                 f"{MAX_ACTORS} (a tie rule, network.rules, ties large groups sparsely)")
+        ties = self.expected_tie_count()
+        if ties > MAX_EXPECTED_TIES:
+            raise ValueError(f"network.rules: about {ties:,.0f} ties expected in a run; allowed at most "
+                             f"{MAX_EXPECTED_TIES:,} (each takes about 115 bytes at the peak): lower the rules' "
+                             "mean_degree")
         return self
 
     @property
@@ -705,6 +774,24 @@ class Scenario(Schema):
     def actor_count(self) -> int:
         """Agents in all, members' counts included."""
         return sum(m.count for block in ACTOR_TYPES for m in getattr(self.actors, block).members)
+
+    def expected_tie_count(self) -> float:
+        """Ties a replication is expected to have, before duplicates merge (so at least the mean):
+        one command tie per security force, a patronage tie per spoiler agent and pillar of the
+        scenario where it has rents, each rule's targets x min(mean_degree, sources it can have),
+        and every explicit tie's agent pairs. From the schema alone, for memory estimates
+        (:mod:`sim.footprint`) and :data:`MAX_EXPECTED_TIES`."""
+        counts = {t: sum(m.count for m in getattr(self.actors, t).members) for t in ACTOR_TYPES}
+        pillars = {p.name for p in self.pillars}
+        spoilers = self.actors.spoiler
+        structural = counts["security_force"] + sum(
+            member.count * sum(1 for pillar, rent in member_value(spoilers, member, "rents").items()
+                               if rent > 0 and pillar in pillars)
+            for member in spoilers.members)
+        random = sum(counts[r.target] * min(r.mean_degree, max(counts[r.source] - (r.source == r.target), 0))
+                     for r in self.network.rules)
+        agents = {m.name: m.count for t in ACTOR_TYPES for m in getattr(self.actors, t).members}
+        return float(structural + random + sum(agents[t.source] * agents[t.target] for t in self.network.ties))
 
     def content_hash(self) -> str:
         """sha256 of the fully resolved scenario: the identity of a run's inputs."""
@@ -782,9 +869,28 @@ def scenario_from_dict(data: Any, source: str | Path = "<scenario>", base_dir: P
         raise ScenarioError(f"{source}: scenario nested too deeply") from None
 
 
-def shipped_scenario_names() -> list[str]:
-    """The shipped scenarios' names (file stems in ``scenarios/``), sorted."""
-    return sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
+#: A shipped scenario with more agents than this is *large* (``national``, 10^5 agents): it is
+#: listed by ``ssr-sim scenarios`` and runs by name, but is left out of what runs every shipped
+#: scenario many times (the validation report, the regression record, the tests' loops over
+#: shipped scenarios, the app's menu), because one of its runs costs what a hundred of the
+#: others' do (docs/performance.md, "Network scale").
+LARGE_SCENARIO_ACTORS = 10_000
+
+
+def shipped_scenario_names(*, large: bool = False) -> list[str]:
+    """The shipped scenarios' names (file stems in ``scenarios/``), sorted; the large ones
+    (:data:`LARGE_SCENARIO_ACTORS`) only if ``large``."""
+    names = sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
+    return names if large else [name for name in names if not _is_large(name)]
+
+
+@functools.cache
+def _is_large(name: str) -> bool:
+    """Whether shipped scenario ``name`` has more than :data:`LARGE_SCENARIO_ACTORS` agents
+    (counted from its members, without validating it)."""
+    actors = load_scenario_data(SCENARIO_DIR / f"{name}.yaml").get("actors", {})
+    return sum(member.get("count", 1) for block in actors.values() if isinstance(block, dict)
+               for member in block.get("members", []) if isinstance(member, dict)) > LARGE_SCENARIO_ACTORS
 
 
 def resolve_scenario_path(path: str | Path) -> Path:
@@ -796,7 +902,7 @@ def resolve_scenario_path(path: str | Path) -> Path:
     shipped = SCENARIO_DIR / f"{candidate}.yaml"
     if shipped.exists():
         return shipped
-    names = shipped_scenario_names()
+    names = shipped_scenario_names(large=True)
     close = difflib.get_close_matches(str(candidate), names, n=1)
     hint = f"did you mean '{close[0]}'? " if close else ""
     raise ScenarioError(f"{path}: no such file, nor a shipped scenario of that name; {hint}"

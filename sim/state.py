@@ -140,10 +140,10 @@ def _normalised(weights: np.ndarray) -> np.ndarray:
 
 def build_state(scenario: Scenario, rng: np.random.Generator) -> ReformState:
     """Expand scenario members into agents, drawing agent-level jitter from ``rng``."""
-    actor_type: list[int] = []
+    actor_type: list[np.ndarray] = []
     names: list[str] = []
     member_of: list[str] = []
-    shared: dict[str, list[float]] = {"influence": [], "susceptibility": [], "stance": [], "corruption": []}
+    shared: dict[str, list[np.ndarray]] = {"influence": [], "susceptibility": [], "stance": [], "corruption": []}
     types: dict[str, TypeArrays] = {}
     rents_rows: list[np.ndarray] = []
     pillar_names = [p.name for p in scenario.pillars]
@@ -163,13 +163,13 @@ def build_state(scenario: Scenario, rng: np.random.Generator) -> ReformState:
             sd = member_value(block, member, "heterogeneity")
             names.extend([member.name] if count == 1 else [f"{member.name}_{k}" for k in range(count)])
             member_of.extend([member.name] * count)
-            actor_type.extend([code] * count)
-            shared["influence"].extend([member_value(block, member, "influence")] * count)
-            shared["susceptibility"].extend(jitter(member_value(block, member, "susceptibility"), sd, count))
+            actor_type.append(np.full(count, code))
+            shared["influence"].append(np.full(count, member_value(block, member, "influence"), dtype=float))
+            shared["susceptibility"].append(jitter(member_value(block, member, "susceptibility"), sd, count))
             initial_stance = member_value(block, member, "political_will" if type_name == "ministry" else "stance")
-            shared["stance"].extend(jitter(initial_stance, sd, count))
+            shared["stance"].append(jitter(initial_stance, sd, count))
             corruption = member_value(block, member, "corruption") if type_name in CORRUPTIBLE else 0.0
-            shared["corruption"].extend(jitter(corruption, sd, count) if type_name in CORRUPTIBLE else [0.0] * count)
+            shared["corruption"].append(jitter(corruption, sd, count) if type_name in CORRUPTIBLE else np.zeros(count))
             for name in STATE_FIELDS[type_name]:
                 columns.setdefault(name, []).append(jitter(member_value(block, member, name), sd, count))
             _extra_columns(type_name, block, member, count, columns, pillar_names, rents_rows)
@@ -180,17 +180,15 @@ def build_state(scenario: Scenario, rng: np.random.Generator) -> ReformState:
             values.setdefault(name, np.zeros(0))
         types[type_name] = TypeArrays(index=np.arange(start, len(names)), values=values)
 
-    ministry_member = np.array(member_of)[types["ministry"].index]
-    lead = np.array([np.flatnonzero(ministry_member == p.lead)[0] for p in scenario.pillars], dtype=int)
-    types["ministry"].values["leadership_will"] = np.array(shared["stance"])[types["ministry"].index]
+    arrays = {name: np.concatenate(parts).astype(float) for name, parts in shared.items()}
+    ministry_members = [member.name for member in scenario.actors.ministry.members]  # one agent each
+    lead = np.array([ministry_members.index(p.lead) for p in scenario.pillars], dtype=int)
+    types["ministry"].values["leadership_will"] = arrays["stance"][types["ministry"].index]
     return ReformState(
-        actor_type=np.array(actor_type, dtype=int),
+        actor_type=np.concatenate(actor_type).astype(int),
         names=names,
         member_of=member_of,
-        influence=np.array(shared["influence"], dtype=float),
-        susceptibility=np.array(shared["susceptibility"], dtype=float),
-        stance=np.array(shared["stance"], dtype=float),
-        corruption=np.array(shared["corruption"], dtype=float),
+        **arrays,
         types=types,
         pillar_names=pillar_names,
         pillar_lead=lead,
@@ -228,7 +226,7 @@ def _extra_columns(
         add("inside", member_value(block, member, "position") == "inside", bool)
         rents = member_value(block, member, "rents")
         row = np.array([rents.get(p, 0.0) for p in pillar_names], dtype=float)
-        rents_rows.extend([row] * count)
+        rents_rows.append(np.tile(row, (count, 1)))
 
 
 class ReplicationValues(MutableMapping):

@@ -34,6 +34,7 @@ from .experiment_file import (
     sampled_problem,
 )
 from .experiments import SweepResult, estimate_sweep, make_runs, read_manifest, run_sweep
+from .footprint import memory_statement
 from .experiments import stats
 from .experiments.store import atomic_write
 from .fields import HEADLINE_INDICATORS
@@ -210,6 +211,16 @@ def estimate(sweep: SweepPlan, workers: int | None) -> str:
                  f"({replications.compare}); up to {replications.max} replications "
                  f"({most} runs, ~{most * forecast.seconds_per_run / forecast.workers / 60:.1f} min at most)")
     return text
+
+
+def sweep_memory(sweep: SweepPlan) -> str:
+    """The memory statement (:func:`sim.footprint.memory_statement`) of the sweep's largest
+    scenario, at the first design point that uses it."""
+    runner = runner_for(sweep.experiment, sweep.library)
+    first = {point["scenario"]: point for point in reversed(sweep.points)}
+    largest = max((runner.scenario(point) for point in first.values()), key=lambda scenario: scenario.actor_count())
+    record = sweep.experiment.outputs.timeseries if sweep.experiment.outputs.timeseries_stride_months else ()
+    return f"largest scenario '{largest.name}': {memory_statement(largest, tuple(record))}"
 
 
 def run_experiment(sweep: SweepPlan, out_dir: Path, *, executor: str = "processes", workers: int | None = None,

@@ -109,7 +109,7 @@ def test_the_layout_ignores_values_and_sees_structure():
     base = resolve_scenario("baseline", "adaptive")
     data = base.model_dump()
     for path, value in [("actors.ministry.political_will", 0.9), ("mechanisms.capacity.growth_rate", 0.03),
-                        ("network.rules.0.probability", 0.1), ("strategy.total_effort", 2.0),
+                        ("network.rules.0.mean_degree", 0.3), ("strategy.total_effort", 2.0),
                         ("pillars.0.pace", 3.0), ("outcomes.threshold", 0.5)]:
         assert layout_key(Scenario.model_validate(set_dotted(data, path, value))) == layout_key(base), path
     assert layout_key(resolve_scenario("baseline", "big_bang")) == layout_key(base)  # strategies may differ

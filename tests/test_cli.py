@@ -135,7 +135,8 @@ def test_validate_gives_no_warning_for_shipped_scenarios(capsys):
     files = sorted(str(p) for p in SCENARIO_DIR.glob("*.yaml"))
     assert main(["validate", *files]) == 0
     captured = capsys.readouterr()
-    assert captured.out.count("ok: ") == len(files) == 5 and captured.err == ""
+    assert captured.out.count("ok: ") == len(files) == 6 and captured.err == ""  # national included
+    assert captured.out.count("\n  memory: about ") == len(files)  # each states the memory it will take
 
 
 def test_ministry_stance_is_a_usage_error(capsys):

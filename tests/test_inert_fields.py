@@ -77,7 +77,7 @@ def test_contexts_and_allowances_name_fields_that_exist():
 
 def test_screened_fields_include_defaults_and_skip_values_no_agent_takes():
     paths = {f.path for f in screened_fields(load_scenario("baseline"))}
-    assert {"network.rules.0.probability", "mechanisms.security.coup_hazard", "context.monitoring_noise",
+    assert {"network.rules.0.mean_degree", "mechanisms.security.coup_hazard", "context.monitoring_noise",
             "actors.donor.members.0.budget", "actors.spoiler.members.0.rents.integrity", "pillars.4.de_facto",
             "horizon_years", "actors.ministry.political_will", "actors.civil_society.members.0.count"} <= paths
     # every member overrides these; a ministry is one actor; no ministry stance; names are not numbers

@@ -204,6 +204,7 @@ def test_dry_run_estimates_without_writing(tmp_path, capsys):
     assert main(["sweep", str(experiment_file(tmp_path)), "--dry-run", "--workers", "2"]) == 0
     out = capsys.readouterr().out
     assert "12 runs (4 points x 3 replications)" in out and "min on 2 workers" in out
+    assert "memory: about " in out and " MB per process in a sweep (" in out  # issue 12: memory stated
 
 
 def test_existing_results_are_never_overwritten(tmp_path, capsys):

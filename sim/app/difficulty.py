@@ -29,16 +29,16 @@ NO_REFORM_STRATEGY = "status_quo"
 #: Share of runs that succeed, per scenario and strategy, over MEASURED_SEEDS
 #: (printed by ``python -m sim.app.difficulty``).
 SUCCESS_RATES: dict[str, dict[str, float]] = {
-    "baseline": {"adaptive": 0.04, "big_bang": 0.03, "ddr_first": 0.01, "governance_first": 0.07,
-                 "security_first": 0.01, "status_quo": 0.0},
+    "baseline": {"adaptive": 0.06, "big_bang": 0.05, "ddr_first": 0.03, "governance_first": 0.08,
+                 "security_first": 0.03, "status_quo": 0.0},
     "captured_state": {"adaptive": 0.0, "big_bang": 0.0, "ddr_first": 0.0, "governance_first": 0.0,
                        "security_first": 0.0, "status_quo": 0.0},
-    "donor_surge": {"adaptive": 0.19, "big_bang": 0.2, "ddr_first": 0.17, "governance_first": 0.25,
-                    "security_first": 0.15, "status_quo": 0.0},
+    "donor_surge": {"adaptive": 0.17, "big_bang": 0.14, "ddr_first": 0.11, "governance_first": 0.22,
+                    "security_first": 0.1, "status_quo": 0.0},
     "post_conflict": {"adaptive": 0.0, "big_bang": 0.0, "ddr_first": 0.0, "governance_first": 0.01,
                       "security_first": 0.0, "status_quo": 0.0},
-    "reforming_state": {"adaptive": 0.98, "big_bang": 0.98, "ddr_first": 0.96, "governance_first": 0.99,
-                        "security_first": 0.94, "status_quo": 0.0},
+    "reforming_state": {"adaptive": 0.99, "big_bang": 0.97, "ddr_first": 0.96, "governance_first": 0.98,
+                        "security_first": 0.93, "status_quo": 0.0},
 }
 
 #: (upper bound on the best reform strategy's success rate, word), easiest last.

@@ -11,6 +11,9 @@ from matplotlib.lines import Line2D
 from ..scenario import ACTOR_TYPES, TIE_TYPES, Scenario
 from .style import PALETTE, Chart, new_figure, readable
 
+#: Most actors :func:`network_chart` draws: a spring layout costs the square of the actors per
+#: iteration, and more dots than this make no readable figure (sim/report/page.py leaves a note).
+MAX_DRAWN_ACTORS = 3_000
 #: A line style per tie type, so tie types differ in greyscale too.
 TIE_STYLES = ("solid", "dashed", "dotted", "dashdot", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 3)), (0, (8, 2)))
 

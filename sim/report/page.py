@@ -26,7 +26,7 @@ from .discovery import discovery_charts
 from .fan import fan_charts
 from .folder import ReportError, SweepResults, load_results
 from .grid import grid_charts
-from .network import network_chart
+from .network import MAX_DRAWN_ACTORS, network_chart
 from .sensitivity import morris_charts, sobol_charts
 from .style import Chart, save
 from .survival import km_charts
@@ -101,6 +101,10 @@ def _charts(results: SweepResults, table: pd.DataFrame, paired: pd.DataFrame,
     for label, scenario, problem in _scenarios(results):
         if scenario is None:
             notes.append(f"No network figure for scenario '{label}': {problem}")
+        elif scenario.actor_count() > MAX_DRAWN_ACTORS:
+            notes.append(f"No network figure for scenario '{label}': {scenario.actor_count():,} actors, more than "
+                         f"the {MAX_DRAWN_ACTORS:,} a drawing of every actor and tie can show (its layout also costs "
+                         "the square of the actors)")
         else:
             charts.append(network_chart(scenario, label, results.experiment))
     return charts, notes

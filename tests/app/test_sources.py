@@ -12,7 +12,7 @@ from sim import ScenarioError
 from sim.app.setup import load_base_scenario
 from sim.app.sources import Upload, not_allowed, receive_upload, shipped_file
 from sim.loading import MAX_FILE_BYTES
-from sim.scenario import SCENARIO_DIR
+from sim.scenario import SCENARIO_DIR, shipped_scenario_names
 from sim.strategy import STRATEGY_DIR
 
 SCENARIO_NAMES = ("baseline", "captured_state", "donor_surge", "post_conflict", "reforming_state")
@@ -21,8 +21,10 @@ ALIAS_BOMB = "\n".join(["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
 
 
 def refusal(entry: str, kind: str = "scenario") -> str:
-    return str(not_allowed(entry, kind, sorted(p.stem for p in (SCENARIO_DIR if kind == "scenario"
-                                                                  else STRATEGY_DIR).glob("*.yaml"))))
+    # The app offers the shipped scenarios of workshop size (not the large ones such as national,
+    # sim.scenario.LARGE_SCENARIO_ACTORS) and every shipped strategy.
+    return str(not_allowed(entry, kind, shipped_scenario_names() if kind == "scenario"
+                           else sorted(p.stem for p in STRATEGY_DIR.glob("*.yaml"))))
 
 
 @pytest.mark.parametrize("entry", ["baseline", "baseline.yaml", str(SCENARIO_DIR / "baseline.yaml"),

@@ -52,7 +52,7 @@ def test_a_bad_flag_is_one_line_without_the_usage(argv: list[str], says: str) ->
     # a non-finite number inside a design value (was a traceback from the run key's JSON)
     ("sweep", "e.yaml", EXPERIMENT + "design: {kind: list, points: [{interventions: []}, {interventions: [.inf]}]}\n",
      "design.points.1.interventions: [inf] is not a finite number or holds one"),
-    # more agents than a run holds within 500 MB (9,965 took 41 s and 3.8 GB for a year)
+    # more agents than MAX_ACTORS (a million: ties by expected degree keep a run linear in agents, issue 12)
     ("validate", "s.yaml", BASELINE + f"actors: {{civil_society: {{members: [{{name: n, count: {MAX_ACTORS}}}]}}}}\n",
      f"agents in all; allowed at most {MAX_ACTORS}"),
 ])
