@@ -6,12 +6,18 @@ reference for the influence step, measured in the same run, is that step written
 per-agent Mesa model would write it (a Python loop over agents and their in-neighbours),
 against the vectorised sparse step the model uses.
 
-    python benchmarks/bench_run.py [--runs N]
+The step's own yardstick (issue 12): one month of a batch of 200 baseline replications
+against one sparse influence product (``matrices.influence @ stance``) over the same batch,
+timed alternately in the same process so machine load affects both alike; the ratio is what
+to compare between commits and machines.
+
+    python benchmarks/bench_run.py [--runs N] [--step-only]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import time
 
 import numpy as np
@@ -37,10 +43,37 @@ def loop_influence_step(stance, anchor, neighbours, susceptibility):
     return new
 
 
+def step_against_influence_product(batch_size: int = 200, months: int = 24, rounds: int = 5) -> None:
+    """Print one replication-month of the baseline in a batch of ``batch_size`` against one sparse
+    influence product over the same batch: the median of ``rounds`` alternating measurements
+    (``months`` steps from year 1, then as many products), and their ratio."""
+    scenario = load_scenario("baseline")
+    batch = ReformBatch(scenario, [np.random.default_rng(seed) for seed in range(batch_size)]).run(12)
+    influence, step_times, product_times = batch.matrices.influence, [], []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        batch.run(months)
+        step_times.append((time.perf_counter() - started) / months)
+        started = time.perf_counter()
+        for _ in range(months):
+            influence @ batch.state.stance
+        product_times.append((time.perf_counter() - started) / months)
+    step, product = float(np.median(step_times)), float(np.median(product_times))
+    print(f"step, baseline ({len(batch.state.names)} actors, {influence.matrix.nnz // batch_size} influence "
+          f"weights a replication) in a batch of {batch_size}: {step * 1e6 / batch_size:.2f} µs per "
+          f"replication-month; one sparse influence product over the batch: {product * 1e6:.0f} µs "
+          f"({product * 1e6 / batch_size:.2f} µs a replication); step / product {step / product:.1f}x "
+          f"(median of {rounds} rounds; load average {os.getloadavg()[0]:.2f})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--step-only", action="store_true", help="only the step against the influence product")
     args = parser.parse_args()
+    step_against_influence_product()
+    if args.step_only:
+        return
 
     sizes = {"baseline": {}, "300 actors": {"actors.civil_society.members.0.count": 260},
              "2,000 actors": {"actors.civil_society.members.0.count": 1200,
