@@ -145,14 +145,8 @@ class ProcessExecutor:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        """Stop the pool. After a clean finish every chunk is done and written, so the workers
-        are left to exit on their own while the sweep consolidates (their interpreters take
-        about 0.1 s to tear down; the pool's manager thread reaps them, and interpreter exit
-        waits for it); after an error or Ctrl-C, queued chunks are cancelled and the workers
-        waited for, so none outlives the failed sweep."""
         if self._pool is not None:
-            failed = exc_info[0] is not None
-            self._pool.shutdown(wait=failed, cancel_futures=True)
+            self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
     def map_chunks(self, run_fn: RunFn, chunks: Iterable[Chunk]) -> Iterator[ChunkOutcome]:
