@@ -208,9 +208,11 @@ class DaskExecutor:
     """A dask.distributed cluster: an existing scheduler at ``address``, or a private LocalCluster.
 
     The LocalCluster has ``workers`` single-threaded worker *processes*
-    (models are pure Python and hold the GIL).  With an address, the
-    cluster's total thread count is used as the worker count.  ``run_fn``
-    and this package must be importable on the workers.
+    (models are pure Python and hold the GIL), forked from multiprocessing's fork server
+    with Dask and the engine imported once, as :class:`ProcessExecutor`'s are: started by
+    *spawn*, two workers took 1.65 s to start and 0.45 s to stop under load, against 1.15 s
+    and 0.04 s. With an address, the cluster's total thread count is used as the worker
+    count.  ``run_fn`` and this package must be importable on the workers.
     """
 
     name = "dask"
@@ -230,15 +232,19 @@ class DaskExecutor:
         return max(1, sum(self._client.nthreads().values()))
 
     def __enter__(self) -> DaskExecutor:
+        import dask
         from distributed import Client, LocalCluster
 
         if self._address is None:
-            self._cluster = LocalCluster(
-                n_workers=self._requested_workers,
-                processes=True,
-                threads_per_worker=1,
-                dashboard_address=None,
-            )
+            # Read when the fork server starts (unless a process pool of this process started it).
+            multiprocessing.get_context("forkserver").set_forkserver_preload(["distributed", execute_chunk.__module__])
+            with dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"}):
+                self._cluster = LocalCluster(
+                    n_workers=self._requested_workers,
+                    processes=True,
+                    threads_per_worker=1,
+                    dashboard_address=None,
+                )
             self._client = Client(self._cluster)
         else:
             self._client = Client(self._address)
