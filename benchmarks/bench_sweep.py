@@ -1,11 +1,23 @@
-"""Sweep throughput and memory: `ssr-sim sweep` against `mesa.batch_run`, same model and runs.
+"""Sweep throughput and memory: `ssr-sim sweep` against `mesa.batch_run`, same model and runs;
+and how a sweep on Dask scales from one worker to two.
 
 Both run the baseline scenario under its own strategy with the same number of worker
 processes and the same run count; each measurement runs in a fresh child process so its
-peak memory is its own (parent and children: ru_maxrss of both). Prints figures, asserts
-nothing.
+peak memory is its own (parent and children: ru_maxrss of both). Then the same sweep of
+``--dask-runs`` runs goes through a private Dask LocalCluster of one worker and of two
+(``--dask-runs 0`` skips it): the ratio of their runs per second, and whether their
+``runs.parquet`` hold the same table (a digest of its content). Every time is the sweep's
+whole wall time, from :func:`sim.sweep.run_experiment` called to returned (pool or cluster
+start-up, runs, Parquet shards and consolidation). Prints figures and the load average,
+asserts nothing.
 
-    python benchmarks/bench_sweep.py [--runs 1000 10000] [--years 10] [--workers N]
+    python benchmarks/bench_sweep.py [--runs 1000 10000] [--years 10] [--workers N] [--dask-runs 2000]
+                                     [--batch-run-max N]
+
+``--batch-run-max N`` times ``mesa.batch_run`` on at most N runs and, for larger run counts,
+compares the sweep with the runs per second it reached there (its rate does not depend on
+the run count: 20.0 and 19.1 runs/s at 1,000 and 10,000 runs in the README's table, which
+took 522 s at 10,000); its peak memory is then not measured.
 
 ``--years`` sets each run's length (default 10 years = 120 monthly steps, so 10,000 runs of
 ``mesa.batch_run`` finish in minutes on two cores; the shipped scenarios run 40 years).
@@ -17,6 +29,7 @@ The sweep steps each design point's replications together (:func:`sim.dynamics.r
 from __future__ import annotations
 
 import argparse
+import hashlib
 import inspect
 import json
 import os
@@ -36,7 +49,9 @@ def _peak_mib() -> float:
     return (own + children) / 1024
 
 
-def child_sweep(runs: int, years: int, workers: int) -> dict:
+def child_sweep(runs: int, years: int, workers: int, executor: str = "processes") -> dict:
+    import pandas as pd
+
     from sim.sweep import plan, run_experiment
 
     with tempfile.TemporaryDirectory() as folder:
@@ -47,10 +62,13 @@ def child_sweep(runs: int, years: int, workers: int) -> dict:
             f"replications: {runs}\nmaster_seed: 1\n", encoding="utf-8")
         sweep = plan(experiment)
         started = time.perf_counter()
-        result = run_experiment(sweep, Path(folder) / "out", executor="processes", workers=workers, progress="quiet")
+        result = run_experiment(sweep, Path(folder) / "out", executor=executor, workers=workers, progress="quiet")
         elapsed = time.perf_counter() - started
         assert result.n_succeeded == runs
-    return {"seconds": elapsed, "peak_mib": _peak_mib()}
+        table = result.read_runs()
+        digest = hashlib.sha256(pd.util.hash_pandas_object(table, index=False).to_numpy().tobytes()
+                                + ",".join(table.columns).encode()).hexdigest()
+    return {"seconds": elapsed, "peak_mib": _peak_mib(), "digest": digest}
 
 
 def child_batch_run(runs: int, years: int, workers: int) -> dict:
@@ -78,26 +96,58 @@ def measure(kind: str, runs: int, years: int, workers: int) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def dask_scaling(runs: int, years: int) -> None:
+    """The same sweep on a private Dask cluster of one worker and of two: runs per second and
+    whether the results are the same table."""
+    print(f"\n{runs} runs on Dask (private LocalCluster, one single-threaded worker process each)")
+    print(f"{'workers':>7} {'seconds':>9}{'runs/s':>9}  runs.parquet digest")
+    figures = {workers: measure("dask", runs, years, workers) for workers in (1, 2)}
+    for workers, f in figures.items():
+        print(f"{workers:>7} {f['seconds']:>9.1f}{runs / f['seconds']:>9.1f}  {f['digest'][:16]}")
+    same = "identical" if figures[1]["digest"] == figures[2]["digest"] else "DIFFERENT"
+    print(f"        two workers / one, runs per second: {figures[1]['seconds'] / figures[2]['seconds']:.2f}x; "
+          f"results {same}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--years", type=int, default=10)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--child", choices=("sweep", "batch_run"), help=argparse.SUPPRESS)
+    parser.add_argument("--dask-runs", type=int, default=2000, help="runs of the Dask scaling check (0: skip it)")
+    parser.add_argument("--batch-run-max", type=int, help="time mesa.batch_run on at most this many runs")
+    parser.add_argument("--child", choices=("sweep", "batch_run", "dask"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        work = child_sweep if args.child == "sweep" else child_batch_run
-        print(json.dumps(work(args.runs[0], args.years, args.workers)))
+        if args.child == "batch_run":
+            figures = child_batch_run(args.runs[0], args.years, args.workers)
+        else:
+            figures = child_sweep(args.runs[0], args.years, args.workers,
+                                  "dask" if args.child == "dask" else "processes")
+        print(json.dumps(figures))
         return
+    print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores at the start")
     print(f"baseline scenario, {args.years}-year runs, {args.workers} worker processes")
     print(f"{'runs':>7} {'tool':<15}{'seconds':>9}{'runs/s':>9}{'peak MiB':>10}")
+    reference: tuple[int, dict] | None = None  # mesa.batch_run's last measurement: its run count, figures
     for runs in args.runs:
-        figures = {kind: measure(kind, runs, args.years, args.workers) for kind in ("batch_run", "sweep")}
-        for kind, label in (("batch_run", "mesa.batch_run"), ("sweep", "ssr-sim sweep")):
-            f = figures[kind]
-            print(f"{runs:>7} {label:<15}{f['seconds']:>9.1f}{runs / f['seconds']:>9.1f}{f['peak_mib']:>10.0f}")
-        ratio = figures["batch_run"]["seconds"] / figures["sweep"]["seconds"]
-        print(f"{'':>7} sweep / batch_run runs per second: {ratio:.2f}x")
+        reference_runs = min(runs, args.batch_run_max or runs)
+        if reference is None or reference[0] != reference_runs:
+            reference = (reference_runs, measure("batch_run", reference_runs, args.years, args.workers))
+        sweep = measure("sweep", runs, args.years, args.workers)
+        measured_runs, batch_run = reference
+        batch_rate = measured_runs / batch_run["seconds"]
+        if measured_runs == runs:
+            print(f"{runs:>7} {'mesa.batch_run':<15}{batch_run['seconds']:>9.1f}{batch_rate:>9.1f}"
+                  f"{batch_run['peak_mib']:>10.0f}")
+        else:
+            print(f"{runs:>7} {'mesa.batch_run':<15}{'':>9}{batch_rate:>9.1f}{'':>10}  (rate on {measured_runs:,} runs)")
+        print(f"{runs:>7} {'ssr-sim sweep':<15}{sweep['seconds']:>9.1f}{runs / sweep['seconds']:>9.1f}"
+              f"{sweep['peak_mib']:>10.0f}")
+        print(f"{'':>7} sweep / batch_run runs per second: {runs / sweep['seconds'] / batch_rate:.2f}x")
+    if args.dask_runs:
+        dask_scaling(args.dask_runs, args.years)
+    print(f"load average {os.getloadavg()[0]:.2f} at the end")
 
 
 if __name__ == "__main__":

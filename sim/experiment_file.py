@@ -23,7 +23,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import Field, Strict, field_validator, model_validator
@@ -615,6 +615,9 @@ class PointRunner:
     series: tuple[str, ...]
     # Validation costs milliseconds; a chunk holds many runs of one point, so cache per copy.
     _cache: dict[str, Scenario] = field(default_factory=dict, compare=False, repr=False)
+    #: What :meth:`run_batch` imports when called: a process pool's fork server imports it once
+    #: for every worker (:func:`sim.experiments.executors.worker_modules`).
+    worker_modules: ClassVar[tuple[str, ...]] = ("sim.dynamics",)
 
     def __call__(self, params: Mapping[str, Any], seed: int) -> Any:
         return self.run_batch([(params, seed)])[0]

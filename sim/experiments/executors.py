@@ -21,6 +21,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from .records import ChunkOutcome, RunFn, execute_chunk
@@ -86,20 +87,46 @@ class WorkerLost(RuntimeError):
 PARENT_CHECK_SECONDS = 0.5
 
 
-def exit_with_parent(parent_pid: int) -> None:
-    """Pool worker initializer: leave when the process that started the pool is gone.
+def exit_with_parent(sweep_pid: int) -> None:
+    """Pool worker initializer: leave when the sweep's process (``sweep_pid``) is gone.
 
-    A worker whose parent was killed (``kill -9``, out of memory) would otherwise run its
+    A worker whose sweep was killed (``kill -9``, out of memory) would otherwise run its
     chunk to the end and wait for work that never comes, holding its memory for minutes; its
-    results could not be written anyway (the parent writes). A daemon thread notices the
-    parent's death (the worker is re-parented) within :data:`PARENT_CHECK_SECONDS` and exits."""
+    results could not be written anyway (the sweep writes). The worker's parent is the fork
+    server (:class:`ProcessExecutor`), which only exits once its workers have, so the worker
+    watches the sweep itself: a daemon thread checks every :data:`PARENT_CHECK_SECONDS`
+    and exits when the sweep has."""
 
     def watch() -> None:
-        while os.getppid() == parent_pid:
+        while _running(sweep_pid):
             time.sleep(PARENT_CHECK_SECONDS)
-        os._exit(1)  # no clean-up to do: the parent owns every file
+        os._exit(1)  # no clean-up to do: the sweep owns every file
 
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` exists and has not exited (a zombie, exited but not yet reaped by
+    its parent, has; Linux's /proc tells them apart, elsewhere existing is all we know)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
+
+
+def worker_modules(run_fn: RunFn) -> list[str]:
+    """Modules a worker needs before its first chunk: the engine's chunk runner, the model
+    function's module and any it lists in an optional ``worker_modules`` attribute (modules it
+    imports only when called)."""
+    named = [execute_chunk.__module__, getattr(run_fn, "__module__", None), *getattr(run_fn, "worker_modules", ())]
+    return [name for name in dict.fromkeys(named) if name and name != "__main__"]
 
 
 class SerialExecutor:
@@ -121,10 +148,15 @@ class SerialExecutor:
 class ProcessExecutor:
     """A local pool of worker processes (``concurrent.futures.ProcessPoolExecutor``).
 
-    Workers are *spawned*, not forked: forking a parent that has Arrow or
-    Dask threads can deadlock.  ``run_fn`` must therefore be importable
-    (module-level), and scripts must guard their entry point with
-    ``if __name__ == "__main__":``.
+    Workers are forked from multiprocessing's *fork server*, not from the sweep: forking a
+    parent that has Arrow or Dask threads can deadlock, while the fork server is a fresh
+    single-threaded process. It imports the modules workers need once
+    (:func:`worker_modules`), so a worker starts in milliseconds instead of importing NumPy,
+    Arrow, SciPy and the model itself (0.45 s on an idle 2-core machine, over 1 s under load:
+    the fixed cost that dominated sweeps of a few hundred runs). The fork server lives as long
+    as the process that started it, so later sweeps in that process start at once. ``run_fn``
+    must be importable (module-level), and scripts must guard their entry point with
+    ``if __name__ == "__main__":``, as with *spawn*.
     """
 
     name = "processes"
@@ -139,7 +171,7 @@ class ProcessExecutor:
 
     def __enter__(self) -> ProcessExecutor:
         self._pool = concurrent.futures.ProcessPoolExecutor(
-            max_workers=self._workers, mp_context=multiprocessing.get_context("spawn"),
+            max_workers=self._workers, mp_context=multiprocessing.get_context("forkserver"),
             initializer=exit_with_parent, initargs=(os.getpid(),),
         )
         return self
@@ -151,6 +183,8 @@ class ProcessExecutor:
 
     def map_chunks(self, run_fn: RunFn, chunks: Iterable[Chunk]) -> Iterator[ChunkOutcome]:
         pool = self._require_pool()
+        # Read when the fork server starts (the first worker of this process's first pool).
+        multiprocessing.get_context("forkserver").set_forkserver_preload(worker_modules(run_fn))
 
         def wait_first(pending: set[Any]) -> tuple[set[Any], set[Any]]:
             done, not_done = concurrent.futures.wait(pending, return_when=concurrent.futures.FIRST_COMPLETED)
@@ -174,9 +208,11 @@ class DaskExecutor:
     """A dask.distributed cluster: an existing scheduler at ``address``, or a private LocalCluster.
 
     The LocalCluster has ``workers`` single-threaded worker *processes*
-    (models are pure Python and hold the GIL).  With an address, the
-    cluster's total thread count is used as the worker count.  ``run_fn``
-    and this package must be importable on the workers.
+    (models are pure Python and hold the GIL), forked from multiprocessing's fork server
+    with Dask and the engine imported once, as :class:`ProcessExecutor`'s are: started by
+    *spawn*, two workers took 1.65 s to start and 0.45 s to stop under load, against 1.15 s
+    and 0.04 s. With an address, the cluster's total thread count is used as the worker
+    count.  ``run_fn`` and this package must be importable on the workers.
     """
 
     name = "dask"
@@ -196,15 +232,19 @@ class DaskExecutor:
         return max(1, sum(self._client.nthreads().values()))
 
     def __enter__(self) -> DaskExecutor:
+        import dask
         from distributed import Client, LocalCluster
 
         if self._address is None:
-            self._cluster = LocalCluster(
-                n_workers=self._requested_workers,
-                processes=True,
-                threads_per_worker=1,
-                dashboard_address=None,
-            )
+            # Read when the fork server starts (unless a process pool of this process started it).
+            multiprocessing.get_context("forkserver").set_forkserver_preload(["distributed", execute_chunk.__module__])
+            with dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"}):
+                self._cluster = LocalCluster(
+                    n_workers=self._requested_workers,
+                    processes=True,
+                    threads_per_worker=1,
+                    dashboard_address=None,
+                )
             self._client = Client(self._cluster)
         else:
             self._client = Client(self._address)

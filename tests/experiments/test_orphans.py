@@ -40,10 +40,14 @@ def wait_until_working(process: subprocess.Popen, out: Path, timeout: float = 60
         time.sleep(0.02)
 
 
+def _command(pid: int) -> str:
+    return Path(f"/proc/{pid}/cmdline").read_text(errors="replace")
+
+
 def pool_workers(pid: int) -> list[int]:
-    """The pool's worker processes among a sweep's children (not multiprocessing's resource tracker)."""
-    return [child for child in _children(pid)
-            if "resource_tracker" not in Path(f"/proc/{child}/cmdline").read_text(errors="replace")]
+    """A sweep's pool worker processes: the children of its fork server (the sweep's child that
+    forks them), not multiprocessing's resource tracker."""
+    return [worker for child in _children(pid) if "forkserver" in _command(child) for worker in _children(child)]
 
 
 def kill_a_worker(command: list[str], out: Path, timeout: float = 60) -> tuple[int, str]:
@@ -67,8 +71,9 @@ def test_killing_the_parent_ends_every_worker_within_seconds(tmp_path: Path) -> 
                                start_new_session=True)
     try:
         wait_until_working(process, tmp_path / "out")
-        children = _children(process.pid)
-        assert len(children) >= 2, children  # two workers (and the resource tracker)
+        workers = pool_workers(process.pid)
+        assert len(workers) == 2, workers
+        children = [*workers, *_children(process.pid)]  # and the fork server and resource tracker
         os.kill(process.pid, signal.SIGKILL)  # the parent only, as an OOM killer or kill -9 would
         process.wait()
         deadline = time.monotonic() + 5
