@@ -177,10 +177,12 @@ CONTEXTS: tuple[Context, ...] = (
             "a donor's susceptibility weighs what its neighbours think, and no default tie rule or shipped tie "
             "points at a donor, so its stance stays at its own (moving susceptibility changes results by "
             "round-off only); here civil society advocates to donors"),
-    Context("domestic reform on", ("mechanisms.capacity.domestic_will_threshold",),
-            lambda s: {"mechanisms.capacity.domestic_effort": 0.3},
-            "the will threshold acts only where governments reform by themselves: domestic_effort, 0 as "
-            "documented until a calibration says otherwise (docs/calibration.md)"),
+    Context("domestic reform on", ("mechanisms.capacity.domestic_effort", "mechanisms.capacity.domestic_will_threshold"),
+            lambda s: {"mechanisms.capacity.domestic_effort": 0.3, "mechanisms.capacity.domestic_will_threshold": 0.3},
+            "domestic reform acts only where a lead ministry's will exceeds the threshold (0.5 documented), "
+            "and the shipped ministries start at 0.4 or below; the threshold acts only where governments "
+            "reform by themselves (domestic_effort 0 as documented until a calibration says otherwise, "
+            "docs/calibration.md); here the effort is 0.3 and the threshold 0.3"),
     Context("with a DDR pillar", ("mechanisms.spoilers.ddr_disarmament",), _pillars,
             "disarmament acts through the DDR pillar's function; only post_conflict ships a DDR pillar"),
 )
