@@ -18,6 +18,8 @@ the current run alone.
 from __future__ import annotations
 
 import random
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -27,9 +29,9 @@ from mesa.visualization.utils import update_counter
 
 from sim import ScenarioError
 
-from .charts import ContextChart, IndicatorChart, PillarChart
+from .charts import live_chart
 from .navigation import ModeLinks
-from .network_view import NetworkView
+from .network_view import network_figure
 from .scenario_picker import SCENARIO_PATH_LABEL, STRATEGY_PATH_LABEL, ScenarioPicker
 from .setup import OWN_STRATEGY, SCENARIO_LEVERS, SHIPPED_STRATEGIES, AppModel, load_base_scenario
 from .sources import Upload
@@ -65,13 +67,78 @@ def model_parameters(model: AppModel) -> dict[str, Any]:
     return {"base_scenario": model.base_scenario, "rng": model.seed, **levers}
 
 
+def follow_steps(element: solara.Element, trait: str, value: Callable[[], Any], dependencies: list[Any]) -> None:
+    """After every step Mesa's controls make (Step, or a frame of Play), set ``trait`` of ``element``'s
+    widget to ``value()``, in the thread that stepped.
+
+    Why not re-render: a component that reads Mesa's update counter makes each frame a render pass,
+    and Solara's pass walks and diffs the whole Explore page (sidebar, cards, sliders: about 140
+    elements), which cost the server about 15 ms a frame, as much as drawing the four panels.
+    Setting the widget's value sends the browser the same update without the pass.
+
+    When ``dependencies`` change (Reset, a new run), the follower of the old run may still be
+    setting its last frame: a lock the old and the new follower share, and a redraw by the new one
+    once the old one has stopped, keep the old run's frame from staying on the screen."""
+    lock = solara.use_memo(threading.Lock, dependencies=[])
+
+    def subscribe() -> Callable[[], None]:
+        widget = solara.get_widget(element)
+        following = True
+
+        def follow(_count: int) -> None:
+            with lock:
+                if following:
+                    setattr(widget, trait, value())
+
+        def stop() -> None:
+            nonlocal following
+            with lock:
+                following = False
+            unsubscribe()
+
+        with lock:
+            setattr(widget, trait, value())
+        unsubscribe = update_counter.subscribe(follow)
+        return stop
+
+    solara.use_effect(subscribe, dependencies)
+
+
+def network_png(model: AppModel) -> bytes:
+    return network_figure(model).render(model.state.stance)
+
+
+def indicators_png(model: AppModel) -> bytes:
+    return live_chart(model, "indicators").render(model)
+
+
+def pillars_png(model: AppModel) -> bytes:
+    return live_chart(model, "pillars").render(model)
+
+
+def context_png(model: AppModel) -> bytes:
+    return live_chart(model, "context").render(model)
+
+
+#: The panels, each drawn by a function of the model, and the CSS class its image carries.
+PANELS: tuple[tuple[Callable[[AppModel], bytes], str], ...] = (
+    (network_png, "ssr-network"), (indicators_png, "ssr-indicators"), (pillars_png, "ssr-pillars"),
+    (context_png, "ssr-context"))
+
+
+@solara.component
+def LivePanel(model: AppModel, draw: Callable[[AppModel], bytes], css_class: str) -> solara.Element:
+    """A panel's image of the run as it is, redrawn after every step (:func:`follow_steps`)."""
+    image = solara.Image(draw(model), format="png", classes=[css_class])
+    follow_steps(image, "value", lambda: draw(model), [model, draw])
+    return image
+
+
 @solara.component
 def Panels(model: AppModel) -> solara.Element:
-    """The network and the charts in a grid the room can rearrange; redrawn after each step."""
-    update_counter.get()
-    layout = solara.use_reactive(make_initial_grid_layout(4))
-    return solara.GridDraggable(items=[NetworkView(model, model.month), IndicatorChart(model, model.month),
-                                       PillarChart(model, model.month), ContextChart(model, model.month)],
+    """The network and the charts in a grid the room can rearrange; each redrawn after every step."""
+    layout = solara.use_reactive(make_initial_grid_layout(len(PANELS)))
+    return solara.GridDraggable(items=[LivePanel(model, draw, css_class) for draw, css_class in PANELS],
                                 grid_layout=layout.value, resizable=True, draggable=True, on_grid_layout=layout.set)
 
 
@@ -119,14 +186,19 @@ def ExploreControls(model: solara.Reactive[AppModel]) -> solara.Element:
     return column
 
 
+def run_status(model: AppModel) -> str:
+    """One line on where the run is."""
+    phase = model.strategy.phases[model.phase_index].name
+    return (f"Month {model.month} (year {model.month / 12:.1f}) · phase {phase} · reform index "
+            f"{model.indicators['reform_index']:.2f} · political will {model.indicators['political_will']:.2f}")
+
+
 @solara.component
 def RunStatus(model: AppModel) -> solara.Element:
-    """One line on where the run is; re-rendered by Mesa's update counter after each step."""
-    update_counter.get()
-    phase = model.strategy.phases[model.phase_index].name
-    return solara.Text(f"Month {model.month} (year {model.month / 12:.1f}) · phase {phase} · reform index "
-                       f"{model.indicators['reform_index']:.2f} · political will {model.indicators['political_will']:.2f}",
-                       classes=["ssr-run-status"])
+    """The run status line, rewritten after every step (:func:`follow_steps`)."""
+    text = solara.Text(run_status(model), classes=["ssr-run-status"])
+    follow_steps(text, "children", lambda: [run_status(model)], [model])
+    return text
 
 
 @solara.component

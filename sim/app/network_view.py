@@ -125,6 +125,7 @@ class NetworkFigure:
         axes.set_xlim(corners[:, 0].min() - 0.6, corners[:, 0].max() + 0.6)
         axes.set_ylim(corners[:, 1].min() - 0.3, corners[:, 1].max() + 0.3)
         self.frame = LiveFigure(self.figure, moving=[self.nodes], in_front=cluster_labels)
+        self.last: tuple[np.ndarray, bytes] | None = None   # the ring colours last drawn, and their PNG
 
     @staticmethod
     def _tie_segments(model: ReformModel, positions: np.ndarray) -> dict[str, np.ndarray]:
@@ -135,9 +136,16 @@ class NetworkFigure:
                 for code, kind in enumerate(TIE_TYPES)}
 
     def render(self, stance: np.ndarray) -> bytes:
-        """PNG of the network with these stances (one per actor)."""
-        self.nodes.set_edgecolors(self.stance_colours.to_rgba(self.node_stances(stance)))
-        return self.frame.render()
+        """PNG of the network with these stances (one per actor).
+
+        The ring colours come from a 256-step colour map, so in about a quarter of the months no
+        actor's ring changes colour; then the last PNG is returned, the same bytes object, which
+        Solara does not send again (nor does the browser decode it again)."""
+        rings = self.stance_colours.to_rgba(self.node_stances(stance))
+        if self.last is None or not np.array_equal(rings, self.last[0]):
+            self.nodes.set_edgecolors(rings)
+            self.last = rings, self.frame.render()
+        return self.last[1]
 
 
 def type_summary(model: ReformModel) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray],

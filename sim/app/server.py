@@ -12,10 +12,17 @@ In front of Solara's Starlette app sits :class:`sim.app.host_guard.HostGuard`: a
 Host is not the address the server is bound to, or whose Origin is not the app's own page, gets
 403 (DNS rebinding, cross-site websockets). ``uvicorn`` imports the app by name
 (``solara.server.starlette:app``) in this process, so the guard added here is the one it serves.
+
+The websocket is served without per-message compression (uvicorn's default is on, and Solara's
+``run`` has no option for it, so :func:`serve` gives uvicorn's ``Config`` the setting): nearly
+all it carries while a run plays is PNG frames, already compressed, and deflating them again
+cost the server about a tenth of its time with four tabs playing, and each browser as much to
+inflate them.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import socket
 from collections.abc import Sequence
@@ -58,6 +65,7 @@ def serve(host: str, port: int, open_browser: bool, allowed_hosts: Sequence[str]
     :data:`~sim.app.host_guard.ALLOW_HOSTS_VARIABLE`) are further names it answers to."""
     os.environ.update(SOLARA_ENVIRONMENT)
     try:
+        import uvicorn
         from solara.__main__ import cli
         from solara.server.starlette import app
     except ImportError:
@@ -65,4 +73,9 @@ def serve(host: str, port: int, open_browser: bool, allowed_hosts: Sequence[str]
     check_port_free(host, port)
     app.add_middleware(HostGuard, rule=HostRule(host, port, (*allowed_hosts, *extra_hosts_from_environment())))
     print(f"ssr-sim app on http://{host}:{port}/ (Ctrl-C to stop)", flush=True)
-    cli.main(args=solara_arguments(host, port, open_browser), prog_name="ssr-sim app", standalone_mode=False)
+    config = uvicorn.Config
+    uvicorn.Config = functools.partial(config, ws_per_message_deflate=False)   # Solara's run builds one
+    try:
+        cli.main(args=solara_arguments(host, port, open_browser), prog_name="ssr-sim app", standalone_mode=False)
+    finally:
+        uvicorn.Config = config

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import time
 
 import ipyvuetify as v
+import numpy as np
 import pytest
 import solara
+from PIL import Image
 
 from sim import ReformModel, load_scenario
 from sim.app import network_view
 from sim.app.charts import ContextChart, IndicatorChart, PillarChart
 from sim.app.difficulty import DEFAULT_WORKSHOP_SCENARIO, difficulty
-from sim.app.explore import ExplorePage, model_parameters
+from sim.app.explore import DEFAULT_SCENARIO, DEFAULT_SEED, PANELS, ExplorePage, model_parameters
 from sim.app.scenario_picker import PICKER_LABEL, SCENARIO_PATH_LABEL, STRATEGY_PATH_LABEL
 from sim.app.setup import SHIPPED_SCENARIOS, SHIPPED_STRATEGIES, AppModel, load_base_scenario
 from sim.app.sources import not_allowed
@@ -24,6 +27,10 @@ from sim.app.workshop_page import WorkshopPage, WorkshopSettings, strategy_table
 @pytest.fixture
 def model():
     return ReformModel(load_scenario("post_conflict"), rng=3)
+
+
+def pixels(image: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(image)))
 
 
 def images(rc) -> list[bytes]:
@@ -129,6 +136,37 @@ def test_explore_steps_the_model_with_mesas_controls():
     assert any(t.startswith("Month 0 (year 0.0)") for t in texts(rc))
     rc.find(v.Btn, children=["Step"]).widget.click()
     assert any(t.startswith("Month 1 (year 0.1)") for t in texts(rc))
+
+
+def test_each_step_redraws_every_panel_in_place_as_the_run_stands():
+    import ipywidgets
+
+    rc = explore()
+    widgets = rc.find(ipywidgets.Image).widgets
+    first = images(rc)
+    for _ in range(12):
+        rc.find(v.Btn, children=["Step"]).widget.click()
+    assert any(t.startswith("Month 12 (year 1.0)") for t in texts(rc))
+    assert rc.find(ipywidgets.Image).widgets == widgets   # the same widgets, their values set
+    shown = images(rc)
+    assert len(shown) == len(PANELS) and all(a != b for a, b in zip(first, shown))
+    same_run = AppModel(load_base_scenario(DEFAULT_SCENARIO), rng=DEFAULT_SEED)
+    same_run.run(12)
+    for (draw, _css_class), image in zip(PANELS, shown):   # figures of another model, drawn once at month 12
+        assert np.array_equal(pixels(image), pixels(draw(same_run))), draw.__name__
+
+
+def test_after_reset_the_panels_follow_the_new_run_only():
+    rc = explore()
+    for _ in range(12):
+        rc.find(v.Btn, children=["Step"]).widget.click()
+    rc.find(v.Btn, children=["Reset"]).widget.click()
+    rc.find(v.Btn, children=["Step"]).widget.click()
+    assert any(t.startswith("Month 1 (year 0.1)") for t in texts(rc))
+    new_run = AppModel(load_base_scenario(DEFAULT_SCENARIO), rng=DEFAULT_SEED)
+    new_run.step()
+    for (draw, _css_class), image in zip(PANELS, images(rc)):
+        assert np.array_equal(pixels(image), pixels(draw(new_run))), draw.__name__
 
 
 def alerts(rc) -> list[str]:

@@ -11,7 +11,7 @@ from PIL import Image
 
 from sim import ReformModel
 from sim.app.charts import CHART_BUILDERS, live_chart, recorded
-from sim.app.network_view import network_figure
+from sim.app.network_view import NetworkFigure, network_figure
 from sim.app.setup import AppModel, load_base_scenario
 
 MONTHS = 24
@@ -74,6 +74,19 @@ def test_the_network_keeps_its_figure_and_only_the_rings_change(app_model):
     assert not np.array_equal(network.nodes.get_edgecolors(), rings)
     assert np.array_equal(network.nodes.get_offsets(), positions)
     assert before.shape == after.shape and not np.array_equal(before, after)
+
+
+def test_the_network_is_drawn_again_only_when_a_ring_changes_colour(app_model):
+    app_model.run(MONTHS)
+    network = network_figure(app_model)
+    stance = app_model.state.stance.copy()
+    shown = network.render(stance)
+    nudged = np.clip(stance + 1e-9, 0.0, 1.0)   # each ring the same of the colour map's 256 colours
+    assert network.render(nudged) is shown   # the same bytes: Solara sends nothing
+    assert np.array_equal(pixels(shown), pixels(NetworkFigure(app_model).render(nudged)))   # as a fresh drawing
+    moved = 1.0 - stance
+    assert not np.array_equal(pixels(network.render(moved)), pixels(shown))
+    assert np.array_equal(pixels(network.render(moved)), pixels(NetworkFigure(app_model).render(moved)))
 
 
 def test_a_redraw_mid_collection_draws_the_months_every_series_has(app_model):
