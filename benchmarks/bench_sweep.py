@@ -4,11 +4,12 @@ and how a sweep on Dask scales from one worker to two.
 Both run the baseline scenario under its own strategy with the same number of worker
 processes and the same run count; each measurement runs in a fresh child process so its
 peak memory is its own (parent and children: ru_maxrss of both). Then the same sweep of
-``--dask-runs`` runs goes through a private Dask LocalCluster of one worker and of two
-(``--dask-runs 0`` skips it): the ratio of their runs per second, and whether their
+``--dask-runs`` runs goes through Dask with one worker and with two (``--dask-runs 0`` skips
+it), on a private LocalCluster the sweep starts, then on a cluster already running (as
+``--address`` uses one): the ratio of their runs per second, and whether their
 ``runs.parquet`` hold the same table (a digest of its content). Every time is the sweep's
 whole wall time, from :func:`sim.sweep.run_experiment` called to returned (pool or cluster
-start-up, runs, Parquet shards and consolidation). Prints figures and the load average,
+start-up where the sweep starts one, runs, Parquet shards and consolidation). Prints figures and the load average,
 asserts nothing.
 
     python benchmarks/bench_sweep.py [--runs 1000 10000] [--years 10] [--workers N] [--dask-runs 2000]
@@ -49,7 +50,8 @@ def _peak_mib() -> float:
     return (own + children) / 1024
 
 
-def child_sweep(runs: int, years: int, workers: int, executor: str = "processes") -> dict:
+def child_sweep(runs: int, years: int, workers: int | None, executor: str = "processes",
+                address: str | None = None) -> dict:
     import pandas as pd
 
     from sim.sweep import plan, run_experiment
@@ -62,7 +64,8 @@ def child_sweep(runs: int, years: int, workers: int, executor: str = "processes"
             f"replications: {runs}\nmaster_seed: 1\n", encoding="utf-8")
         sweep = plan(experiment)
         started = time.perf_counter()
-        result = run_experiment(sweep, Path(folder) / "out", executor=executor, workers=workers, progress="quiet")
+        result = run_experiment(sweep, Path(folder) / "out", executor=executor,
+                                workers=None if address else workers, address=address, progress="quiet")
         elapsed = time.perf_counter() - started
         assert result.n_succeeded == runs
         table = result.read_runs()
@@ -90,23 +93,40 @@ def child_batch_run(runs: int, years: int, workers: int) -> dict:
     return {"seconds": elapsed, "peak_mib": _peak_mib()}
 
 
-def measure(kind: str, runs: int, years: int, workers: int) -> dict:
-    done = subprocess.run([sys.executable, __file__, "--child", kind, "--runs", str(runs), "--years", str(years),
-                           "--workers", str(workers)], capture_output=True, text=True, cwd=ROOT, check=True)
+def measure(kind: str, runs: int, years: int, workers: int, address: str | None = None) -> dict:
+    command = [sys.executable, __file__, "--child", kind, "--runs", str(runs), "--years", str(years),
+               "--workers", str(workers), *(["--address", address] if address else [])]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def dask_scaling(runs: int, years: int) -> None:
-    """The same sweep on a private Dask cluster of one worker and of two: runs per second and
-    whether the results are the same table."""
-    print(f"\n{runs} runs on Dask (private LocalCluster, one single-threaded worker process each)")
+def _print_scaling(title: str, runs: int, figures: dict[int, dict]) -> None:
+    print(f"\n{runs} runs on Dask, {title}")
     print(f"{'workers':>7} {'seconds':>9}{'runs/s':>9}  runs.parquet digest")
-    figures = {workers: measure("dask", runs, years, workers) for workers in (1, 2)}
     for workers, f in figures.items():
         print(f"{workers:>7} {f['seconds']:>9.1f}{runs / f['seconds']:>9.1f}  {f['digest'][:16]}")
     same = "identical" if figures[1]["digest"] == figures[2]["digest"] else "DIFFERENT"
     print(f"        two workers / one, runs per second: {figures[1]['seconds'] / figures[2]['seconds']:.2f}x; "
           f"results {same}")
+
+
+def dask_scaling(runs: int, years: int) -> None:
+    """The same sweep on Dask with one worker and with two: runs per second and whether the
+    results are the same table. Twice: on a private LocalCluster the sweep starts and stops
+    (what `ssr-sim sweep --executor dask` costs on one machine, start-up included), and on a
+    cluster already running, as `--address` uses one (the scale-out case: a scheduler and
+    workers started apart, warmed by a 20-run sweep so each worker has imported the model;
+    its runs per second are the workers' throughput)."""
+    from distributed import LocalCluster
+
+    _print_scaling("private LocalCluster started by the sweep (one single-threaded worker process each)", runs,
+                   {workers: measure("dask", runs, years, workers) for workers in (1, 2)})
+    running = {}
+    for workers in (1, 2):
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+            measure("dask", 20, years, workers, cluster.scheduler_address)
+            running[workers] = measure("dask", runs, years, workers, cluster.scheduler_address)
+    _print_scaling("cluster already running (scheduler and workers started apart, warmed by 20 runs)", runs, running)
 
 
 def main() -> None:
@@ -117,13 +137,14 @@ def main() -> None:
     parser.add_argument("--dask-runs", type=int, default=2000, help="runs of the Dask scaling check (0: skip it)")
     parser.add_argument("--batch-run-max", type=int, help="time mesa.batch_run on at most this many runs")
     parser.add_argument("--child", choices=("sweep", "batch_run", "dask"), help=argparse.SUPPRESS)
+    parser.add_argument("--address", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         if args.child == "batch_run":
             figures = child_batch_run(args.runs[0], args.years, args.workers)
         else:
             figures = child_sweep(args.runs[0], args.years, args.workers,
-                                  "dask" if args.child == "dask" else "processes")
+                                  "dask" if args.child == "dask" else "processes", args.address)
         print(json.dumps(figures))
         return
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores at the start")
