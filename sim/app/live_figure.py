@@ -7,18 +7,20 @@ lines, the network's nodes) and keeps that image; each frame then restores it, d
 moving artists over it, and encodes the canvas as PNG. Artists that stay in front of the
 moving ones (a chart's legend) are passed as ``in_front``: the pixels of their boxes, as first
 rendered, are pasted back over each frame (drawing a legend again would cost more than all the
-rest).
+rest). The frame is encoded by :func:`png_of_pixels`, not Pillow (see there).
 """
 
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 from collections.abc import Sequence
 
+import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from PIL import Image
 
 
 def png(figure: Figure) -> bytes:
@@ -26,6 +28,30 @@ def png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})
     return buffer.getvalue()
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def png_of_pixels(rgba: np.ndarray) -> bytes:
+    """PNG (8-bit RGB) of an RGBA pixel array (rows x columns x 4), its alpha dropped: every row
+    unfiltered, deflated at level 1.
+
+    Why not Pillow: at any compression level it tries the five PNG row filters on every row, which
+    for the app's frames took longer than the deflate itself. Unfiltered, the network's frame is
+    encoded in about half the time (3.4 against 5.8 ms) and is smaller (104 against 124 KB; its
+    antialiased ties do not predict well from their neighbours), a chart's in 1.2 against 1.9 ms
+    for 1 KB more. The pixels are the same."""
+    rows, columns, _ = rgba.shape
+    scanlines = np.zeros((rows, 1 + 3 * columns), dtype=np.uint8)   # each row: filter type 0, then RGB
+    scanlines[:, 1:] = rgba[:, :, :3].reshape(rows, 3 * columns)
+    header = struct.pack(">IIBBBBB", columns, rows, 8, 2, 0, 0, 0)   # 8 bits, RGB, deflate, no interlace
+    return (PNG_SIGNATURE + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", zlib.compress(scanlines.tobytes(), 1))
+            + _png_chunk(b"IEND", b""))
 
 
 class LiveFigure:
@@ -58,7 +84,4 @@ class LiveFigure:
             self.figure.draw_artist(artist)
         for region in self.front_regions:
             self.canvas.restore_region(region)
-        buffer = io.BytesIO()
-        Image.frombuffer("RGBA", self.canvas.get_width_height(), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1
-                         ).convert("RGB").save(buffer, format="png", compress_level=1)
-        return buffer.getvalue()
+        return png_of_pixels(np.asarray(self.canvas.buffer_rgba()))

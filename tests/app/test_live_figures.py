@@ -11,6 +11,7 @@ from PIL import Image
 
 from sim import ReformModel
 from sim.app.charts import CHART_BUILDERS, live_chart, recorded
+from sim.app.live_figure import png_of_pixels
 from sim.app.network_view import NetworkFigure, network_figure
 from sim.app.setup import AppModel, load_base_scenario
 
@@ -95,3 +96,13 @@ def test_a_redraw_mid_collection_draws_the_months_every_series_has(app_model):
     years, series = recorded(app_model)
     assert len(years) == 4 and {len(values) for values in series.values()} == {4}
     live_chart(app_model, "indicators").render(app_model)
+
+
+def test_a_frames_png_holds_the_canvas_pixels_without_alpha(app_model):
+    rng = np.random.default_rng(1)
+    rgba = rng.integers(0, 256, size=(7, 5, 4), dtype=np.uint8)
+    decoded = Image.open(io.BytesIO(png_of_pixels(rgba)))
+    assert decoded.mode == "RGB" and np.array_equal(np.asarray(decoded), rgba[:, :, :3])
+    chart = live_chart(app_model, "pillars")
+    frame = pixels(chart.render(app_model))
+    assert np.array_equal(frame, np.asarray(chart.frame.canvas.buffer_rgba())[:, :, :3])
