@@ -34,7 +34,7 @@ def headline_indicators(state: ReformState) -> dict[str, np.ndarray]:
     army = forces.coup_capable if forces.coup_capable.any() else np.ones(len(forces), dtype=bool)
     corruptible = state.corruptible
     capability = weighted_mean(ministries.capacity, state.influence[ministries.index])
-    law_pillars = [i for i in map(state.pillar, LAW_PILLARS) if i is not None]
+    law_pillars = state.present_pillars(LAW_PILLARS)
     law_function = row_mean(state.de_facto[..., law_pillars or slice(None)])
     abuse = weighted_mean(forces.abuse, force_weight)
     values = {

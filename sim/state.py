@@ -7,7 +7,7 @@ agents in :mod:`sim.agents` are views onto these rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -100,6 +100,10 @@ class ReformState:
 
     def pillar(self, name: str) -> int | None:
         return self.pillar_names.index(name) if name in self.pillar_names else None
+
+    def present_pillars(self, names: Sequence[str]) -> list[int]:
+        """Positions of those of ``names`` this scenario has (e.g. the rule of law's pillars)."""
+        return [self.pillar_names.index(name) for name in names if name in self.pillar_names]
 
     def all_arrays(self) -> dict[str, np.ndarray]:
         """Every numeric array, flattened into one dict (used by invariant checks and tests)."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 
 #: A model-level quantity (violence, will, a type mean): a float, or one per replication, (R, 1).
@@ -54,16 +52,8 @@ def sum_by_group(values: np.ndarray, groups: np.ndarray, n_groups: int) -> np.nd
 
     ``np.bincount`` for arrays with a leading replication axis (a one-hot product, summed by
     :func:`row_total`)."""
-    return row_total(values[..., None, :] * _one_hot(tuple(groups.tolist()), n_groups))[..., 0]
-
-
-@functools.lru_cache(maxsize=64)
-def _one_hot(groups: tuple[int, ...], n_groups: int) -> np.ndarray:
-    """groups x entries, 1.0 where entry i is in group g: built once per grouping (a run's
-    pillar leads), since the step groups the same way several times a month. Read-only."""
-    one_hot = (np.arange(n_groups)[:, None] == np.array(groups, dtype=int)).astype(float)
-    one_hot.flags.writeable = False
-    return one_hot
+    one_hot = (np.arange(n_groups)[:, None] == groups).astype(float)  # groups x entries
+    return row_total(values[..., None, :] * one_hot)[..., 0]
 
 
 def shares(values: np.ndarray) -> np.ndarray:

@@ -47,7 +47,7 @@ def update_capability(world: World) -> None:
     # so a blocked pillar costs bandwidth, provokes spoilers and builds form, not function.
     working = effort * world.pillar_returns
     pace = p.de_facto_rate * world.pillar_pace
-    pace[:, [i for i in map(state.pillar, LAW_PILLARS) if i is not None]] *= p.rule_of_law_pace
+    pace[:, state.present_pillars(LAW_PILLARS)] *= p.rule_of_law_pace
     new_de_jure = capacity.de_jure_update(state.de_jure, effort, lead_will, world.pressure.obstruction,
                                           mandates, p.de_jure_rate)
     state.de_facto = capacity.de_facto_update(
