@@ -373,9 +373,12 @@ class CorruptionParams(Switchable):
 
 
 class CapacityParams(Switchable):
-    growth_rate: Rate = Field(0.015, json_schema_extra={"prior": [0.0075, 0.03], "prior_reason":
+    growth_rate: Rate = Field(0.015, json_schema_extra={"prior": [0.0075, 0.12], "prior_reason":
                                                         "judgement; with decay_rate it sets the status-quo drift "
-                                                        "(T2; docs/ODD.md §8 question 2): half to twice"})
+                                                        "(T2; docs/ODD.md §8 question 2): half the documented value "
+                                                        "to twice it, divided by what authority_weight and "
+                                                        "trap_weight at 1 leave of growth (a will of about 0.45 "
+                                                        "times a capability of about 0.35, so up to eight times)"})
     decay_rate: Unit = Field(0.002, json_schema_extra={"prior": [0.001, 0.004], "prior_reason":
                                                        "judgement (T2, as growth_rate): half to twice"})
     load_tolerance: Rate = Field(5.0, json_schema_extra={"prior": [2.5, 7.5], "prior_reason":
@@ -428,6 +431,22 @@ class CapacityParams(Switchable):
         json_schema_extra={"prior": [0.3, 0.7], "prior_reason":
                            "judgement: the will scale's midpoint, plus or minus 0.2; with domestic_effort it "
                            "sets which share of the population reforms on its own (T1, T2)"})
+    authority_weight: Unit = Field(
+        0.0, description="share of capability growth that needs the ministry's political will (docs/ODD.md §7.7); "
+                         "0: growth ignores will",
+        json_schema_extra={"prior": [0.0, 1.0], "prior_reason":
+                           "the whole unit range, from growth blind to will (the documented value: the model "
+                           "before issue 10's calibration) to none without it: Andrews, Pritchett & Woolcock "
+                           "2017 ch. 9 name authority as a condition of capability building but give no size "
+                           "(T1 bureaucratic quality, T2)"})
+    trap_weight: Unit = Field(
+        0.0, description="share of capability growth that needs capability already in place (docs/ODD.md §7.7); "
+                         "0: growth is fastest where capability is lowest",
+        json_schema_extra={"prior": [0.0, 1.0], "prior_reason":
+                           "the whole unit range, from growth that ignores how capable a ministry already is "
+                           "(the documented value: the model before issue 10's calibration) to logistic growth: "
+                           "capability traps (Pritchett, Woolcock & Andrews 2013) give the direction, not the "
+                           "size (T2: the weakest states stagnate)"})
 
 
 class SpoilerParams(Switchable):

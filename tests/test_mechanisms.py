@@ -104,6 +104,31 @@ def test_capability_grows_with_absorbed_investment_and_erodes_under_overload():
     assert grow[0] > c[0] > idle[0] and overloaded[0] < grow[0]
 
 
+def test_capability_growth_needs_authority_and_a_foothold_only_as_far_as_their_weights_say():
+    c, absorbed, corruption, strain = np.array([0.2, 0.6]), np.array([0.4, 0.4]), np.array([0.3, 0.3]), np.zeros(2)
+
+    def grown(will, authority_weight=0.0, trap_weight=0.0):
+        return capacity.capability_update(c, absorbed, corruption, strain, 0.05, 0.0, 0.0, np.array(will),
+                                          authority_weight, trap_weight) - c
+
+    blind = grown([0.2, 0.9])
+    # Weights at 0: growth ignores will and is fastest where capability is lowest, bit for bit
+    # the update without the two factors.
+    np.testing.assert_array_equal(blind, capacity.capability_update(c, absorbed, corruption, strain, 0.05, 0.0, 0.0) - c)
+    assert blind[0] > blind[1]
+    # Full authority weight: growth in proportion to will.
+    np.testing.assert_allclose(grown([0.2, 0.2], authority_weight=1.0), 0.2 * blind)
+    np.testing.assert_allclose(grown([0.0, 0.0], authority_weight=1.0), 0.0)
+    # Full trap weight: growth in proportion to capability (logistic), so the weakest grow slowest
+    # in absolute terms.
+    trapped = grown([0.5, 0.5], trap_weight=1.0)
+    np.testing.assert_allclose(trapped, blind * c)
+    assert trapped[0] < trapped[1]
+    # Halfway weights scale growth by 1 - k + k x.
+    np.testing.assert_allclose(grown([0.4, 0.4], authority_weight=0.5, trap_weight=0.5),
+                               blind * 0.7 * (0.5 + 0.5 * c))
+
+
 def test_absorbed_investment_saturates_at_absorptive_capacity():
     out = capacity.absorbed_investment(np.array([0.01, 1.0, 100.0]), np.array([0.3, 0.3, 0.3]))
     assert out[0] == pytest.approx(0.01, rel=1e-3) and out[2] == pytest.approx(0.3)

@@ -80,15 +80,33 @@ def absorbed_investment(investment: np.ndarray, absorptive_capacity: np.ndarray)
 def capability_update(
     capacity: np.ndarray, absorbed: np.ndarray, corruption: np.ndarray, overload: np.ndarray,
     growth_rate: float, decay_rate: float, erosion_rate: float,
+    will: np.ndarray | float = 1.0, authority_weight: float = 0.0, trap_weight: float = 0.0,
 ) -> np.ndarray:
     """Monthly change of de facto capability C.
 
-        C' = C + g A (1 - C)(1 - c) - eps Omega C - delta C
+        C' = C + g A (1 - C)(1 - c)(1 - kappa + kappa w)(1 - theta + theta C) - eps Omega C - delta C
 
     Growth needs absorbed investment and honest management; overload erodes what exists
     (premature load bearing); without investment capability slowly decays.
+
+    Growth also needs authority: capability is built only where those in charge authorise the
+    change, and money without that authorisation buys form (Andrews, Pritchett & Woolcock 2017,
+    ch. 9: the "triple-A" of authority, acceptance and ability; ch. 2 on the Big Stuck: the
+    same aid gives a few fast climbers and a stagnating majority). kappa, the
+    ``authority_weight``, is the share of growth that depends on the ministry's will w: at 0
+    (the documented value) growth ignores will, as before issue 10's calibration; at 1 a ministry
+    without will builds nothing.
+
+    And growth needs capability already in place: an organisation that cannot perform cannot
+    learn to, so the weakest stay weakest (capability traps: Pritchett, Woolcock & Andrews 2013,
+    "Looking like a state"; Andrews, Pritchett & Woolcock 2017 ch. 2: at their pace the weakest
+    states need centuries). theta, the ``trap_weight``, is the share of growth that scales with
+    C: at 0 (the documented value) growth is fastest where capability is lowest, as before
+    issue 10's calibration; at 1 it is logistic, C (1 - C).
     """
-    change = growth_rate * absorbed * (1.0 - capacity) * (1.0 - corruption)
+    authority = 1.0 - authority_weight + authority_weight * will
+    foothold = 1.0 - trap_weight + trap_weight * capacity
+    change = growth_rate * absorbed * (1.0 - capacity) * (1.0 - corruption) * authority * foothold
     change -= erosion_rate * overload * capacity + decay_rate * capacity
     return np.clip(capacity + change, 0.0, 1.0)
 

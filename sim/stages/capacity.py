@@ -37,7 +37,8 @@ def update_capability(world: World) -> None:
         absorbed = capacity.absorbed_investment(investment, ministries.absorptive_capacity)
         ministries.values["capacity"] = capacity.capability_update(
             ministries.capacity, absorbed, ministry_corruption, world.overload,
-            p.growth_rate, p.decay_rate, p.overload_erosion)
+            p.growth_rate, p.decay_rate, p.overload_erosion, will_by_ministry, p.authority_weight,
+            p.trap_weight)
         ministries.values["absorptive_capacity"] = capacity.absorptive_update(
             ministries.absorptive_capacity, ministries.capacity, p.absorptive_rate)
     lead_will = will_by_ministry[:, state.pillar_lead]
