@@ -99,8 +99,11 @@ DRY_RUN_STREAM = 3
 CONSTRAINT_PENALTY = 10.0
 #: The history's file name inside the output folder (pyabc's SQLite database).
 HISTORY_FILE = "history.db"
-#: Written when a run stopped for good (budget, minimum epsilon, generations), so --resume knows.
+#: Written when a run stops (budget, minimum epsilon, generations): the reason, and the stopping
+#: rules it stopped under (a resume under the same rules runs nothing; under changed ones it goes on).
 STOPPED_FILE = "stopped.json"
+#: The ``abc`` settings that only decide when a run stops: a resume may change them.
+STOPPING_RULES = ("max_generations", "max_evaluations", "minimum_epsilon")
 
 
 # --- the calibration file -------------------------------------------------------------------------
@@ -168,8 +171,18 @@ class Calibration:
         return [p.path for p in self.priors]
 
     def plan_digest(self) -> str:
-        """SHA-256 of the three files' contents: what --resume requires to be unchanged."""
-        return hashlib.sha256(json.dumps(self.hashes, sort_keys=True).encode()).hexdigest()
+        """SHA-256 of what --resume requires to be unchanged: the population and targets files'
+        contents and the calibration file's settings, except its stopping rules
+        (:data:`STOPPING_RULES`) and its prose (description and reasons). Raising a stopped
+        calibration's budget and resuming it continues the same calibration: its generations
+        so far are what a run with the larger budget would have made (the rules only decide
+        when to stop), so "give it another hour" needs no new run."""
+        settings = self.settings.model_dump(mode="json", exclude={"description", "parameters_reason",
+                                                                   "countries_reason", "held_out_reason"})
+        settings["abc"] = {key: value for key, value in settings["abc"].items()
+                           if key not in STOPPING_RULES and key != "reason"}
+        plan = {"settings": settings, "population": self.hashes["population"], "targets": self.hashes["targets"]}
+        return hashlib.sha256(json.dumps(plan, sort_keys=True).encode()).hexdigest()
 
 
 def _sha256(path: Path) -> str:
@@ -465,15 +478,16 @@ def run_abc(calibration: Calibration, out: Path, *, workers: int = 1, address: s
     db = f"sqlite:///{(out / HISTORY_FILE).resolve()}"
     distance = TargetDistance(calibration.fitted, calibration.constraints if enforce_constraints else ())
     shared = address is None
-    abc_sampler = make_sampler(workers, address)
     started = time.perf_counter()
+    rules = {key: getattr(settings, key) for key in STOPPING_RULES}
     if resume and stopped.is_file():
-        reason = json.loads(stopped.read_text(encoding="utf-8"))["reason"]
-        history = pyabc.History(db, create=False)
-        count = history.max_t + 1
-        return RunReport(count, count, 0, 0.0, reason)
+        record = json.loads(stopped.read_text(encoding="utf-8"))
+        if record.get("rules") == rules:  # stopped under these rules: nothing is left to run
+            count = pyabc.History(db, create=False).max_t + 1
+            return RunReport(count, count, 0, 0.0, record["reason"])
     if not resume:
         out.mkdir(parents=True, exist_ok=True)
+    abc_sampler = make_sampler(workers, address)
     x0 = dict(observed) if observed is not None else published_values(calibration)
     bar = None
     try:
@@ -522,7 +536,7 @@ def run_abc(calibration: Calibration, out: Path, *, workers: int = 1, address: s
             bar.generation_done(history.total_nr_simulations,
                                 {"gen": str(int(row.generation)), "eps": f"{row.epsilon:.3g}",
                                  "acc": f"{row.acceptance_rate:.2f}", "ess": f"{row.effective_sample_size:.0f}"})
-        stopped.write_text(json.dumps({"reason": reason}), encoding="utf-8")
+        stopped.write_text(json.dumps({"reason": reason, "rules": rules}), encoding="utf-8")
         return RunReport(before, history.max_t + 1, history.total_nr_simulations - evaluated_before,
                          time.perf_counter() - started, reason)
     finally:

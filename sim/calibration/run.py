@@ -108,13 +108,14 @@ def _write_plan(out: Path, calibration: Calibration) -> None:
 
 
 def check_resumable(out: Path, calibration: Calibration) -> None:
-    """``out`` holds a calibration of exactly this file (and its population and targets files)."""
+    """``out`` holds a calibration of this plan (:meth:`Calibration.plan_digest`: the same files but for
+    stopping rules and prose)."""
     plan = out / PLAN_FILE
     if not plan.is_file() or not (out / HISTORY_FILE).is_file():
         raise CalibrationFolderError(f"not a calibration folder (no {PLAN_FILE} and {HISTORY_FILE})")
     recorded = json.loads(plan.read_text(encoding="utf-8"))
     if recorded.get("plan_sha256") != calibration.plan_digest():
-        changed = [k for k, v in calibration.hashes.items() if recorded.get("sha256", {}).get(k) != v]
+        changed = [k for k, v in calibration.hashes.items() if recorded.get("sha256", {}).get(k) != v] or ["plan"]
         raise CalibrationFolderError(f"was calibrated from different files ({', '.join(changed)} changed since); "
                                      f"resume with the files it was started from ({recorded.get('calibration')})")
 

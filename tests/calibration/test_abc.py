@@ -17,7 +17,7 @@ from sim.calibration.abc import (
     CONSTRAINT_PENALTY, TargetDistance, load_calibration, parameter_hash, particle_rng, scaled_miss, simulate_targets,
 )
 from sim.calibration.report import weighted_quantile
-from sim.calibration.run import calibrate, forecast
+from sim.calibration.run import CalibrationFolderError, calibrate, check_resumable, forecast
 from sim.calibration.targets import Target
 from sim.fields import ScenarioError
 
@@ -217,6 +217,35 @@ def test_an_interrupted_calibration_resumes_without_repeating_a_finished_generat
     calls["count"] = 0  # a finished calibration resumed: nothing is evaluated again
     calibrate(calibration, out, resume=True, progress=False, command="test")
     assert calls["count"] == 0
+
+
+def test_a_stopped_calibration_given_more_budget_resumes_to_the_longer_run(straight_run, tmp_path, tiny_files):
+    """Stop the tiny calibration after 2 generations, raise max_generations to 3 (and reword its
+    reason: prose is not part of the plan) and resume: only generation 2 and the predictive draws
+    are evaluated, and the result equals the 3-generation run straight through. Resumed again
+    under the same rules, it runs nothing; a change that is not a stopping rule is refused."""
+    path, straight, _ = straight_run
+    short = tiny_calibration(tmp_path, tiny_files,
+                             abc={"max_generations": GENERATIONS - 1})
+    out = tmp_path / "out"
+    first = calibrate(load_calibration(short), out, progress=False, command="test")
+    assert first["generations"] == GENERATIONS - 1 and "max_generations" in first["stop_reason"]
+    longer = tiny_calibration(tmp_path, tiny_files, name="longer.yaml",
+                              abc={"max_generations": GENERATIONS, "reason": "one more generation"})
+    check_resumable(out, load_calibration(longer))
+    record = calibrate(load_calibration(longer), out, resume=True, progress=False, command="test")
+    assert record["generations"] == GENERATIONS
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "posterior.parquet"),
+                                  pd.read_parquet(straight / "posterior.parquet"))
+    pd.testing.assert_frame_equal(pd.read_csv(out / "diagnostics.csv").drop(columns="wall_seconds"),
+                                  pd.read_csv(straight / "diagnostics.csv").drop(columns="wall_seconds"))
+    evaluations = abc_module.load_history(out).total_nr_simulations
+    again = abc_module.run_abc(load_calibration(longer), out, resume=True, progress=False)
+    assert again.evaluations_now == 0 and abc_module.load_history(out).total_nr_simulations == evaluations
+    with pytest.raises(CalibrationFolderError, match="different files"):
+        check_resumable(out, load_calibration(tiny_calibration(tmp_path, tiny_files, name="other.yaml",
+                                                               abc={"max_generations": GENERATIONS,
+                                                                    "population_size": 5})))
 
 
 @pytest.mark.parametrize("budget, reason", [
