@@ -12,6 +12,13 @@ populations of independently drawn countries, whatever the number simulated (at 
 population size), so the statistic does not drift with the number of runs, and it carries no
 resampling noise of its own. Shares and counts per population are exact by linearity.
 
+The published figures are of *indicators* (ICRG and WGI ratings: experts' and surveys'
+perceptions), not of the state they rate. A perception follows a change in the state with a
+delay, so the indicators a target reads are the model's headline indices seen through a
+first-order lag (:func:`perceived`, ``perception_lag_years`` in the targets file). A shift in
+the state that takes five years shows in the rating over longer; a level that has not moved
+reads the same either way.
+
 The targets, their published values, tolerances, roles and sources are data
 (``experiments/calibration/targets.yaml``, schema :class:`TargetSet`); this module holds the
 statistics (:data:`STATISTICS`), one function each.
@@ -28,12 +35,13 @@ from typing import Any, Literal, NamedTuple
 import numpy as np
 import pandas as pd
 from pydantic import Field, model_validator
+from scipy.signal import lfilter
 from scipy.stats import hypergeom
 
 from ..dynamics import SeedRuns, run_seeds
 from ..fields import HEADLINE_INDICATORS, Name, Schema
 from ..loading import load_validated
-from ..outcomes import succeeded_by
+from ..outcomes import succeeded_by, years_to_threshold
 from ..scenario import Scenario
 from .priors import with_parameters
 
@@ -45,6 +53,27 @@ class Statistic(NamedTuple):
 
     value: float
     note: str = ""
+
+
+# --- what the published indicators see ---------------------------------------------------------
+def perceived(series: np.ndarray, lag_years: float) -> np.ndarray:
+    """Monthly series (months + 1, countries) as a rating with a first-order lag of ``lag_years``
+    sees them: p_0 = x_0, p_t = p_{t-1} + (x_t - p_{t-1}) / (12 L). A step in x shows in p as
+    1 - exp(-t / L) of it after t years (for L of a year or more); L = 0 returns x itself.
+
+    Why a lag: the published paces are of expert and survey ratings (WDR 2011 Box 3.6: ICRG and
+    the Worldwide Governance Indicators), which respond to reputation as much as to current
+    conduct (Kaufmann, Kraay & Mastruzzi 2010 on perceptions data; Treisman 2007 on how weakly
+    perceived corruption tracks experienced corruption), so a rating moves later and more
+    smoothly than what it rates. The size of the lag is a judgement of the targets file."""
+    series = np.asarray(series, dtype=float)
+    if lag_years == 0:
+        return series
+    rate = 1.0 / (12.0 * lag_years)
+    if rate >= 1.0:  # a lag under a month: the rating is the state
+        return series
+    filtered, _ = lfilter([rate], [1.0, rate - 1.0], series, axis=0, zi=(1.0 - rate) * series[:1])
+    return filtered
 
 
 # --- the statistics -----------------------------------------------------------------------------
@@ -207,6 +236,10 @@ class TargetSet(Schema):
     population_size_reason: str = Field(..., min_length=1)
     start_margin: float = Field(..., ge=0.0, le=1.0)
     start_margin_reason: str = Field(..., min_length=1)
+    perception_lag_years: float = Field(0.0, ge=0.0, le=20.0,
+                                        description="first-order lag of the ratings the targets read, in years "
+                                                    "(0: the model's indices themselves)")
+    perception_lag_reason: str = ""
     targets: list[Target] = Field(..., min_length=1)
 
     @model_validator(mode="after")
@@ -216,6 +249,8 @@ class TargetSet(Schema):
         for position, target in enumerate(self.targets):
             for problem in target.problems():
                 raise ValueError(f"targets.{position}.{problem}")
+        if self.perception_lag_years > 0 and not self.perception_lag_reason.strip():
+            raise ValueError(f"perception_lag_reason: a lag of {self.perception_lag_years:g} years needs its reason")
         names = [target.name for target in self.targets]
         if len(set(names)) != len(names):
             repeated = sorted(name for name in set(names) if names.count(name) > 1)
@@ -233,14 +268,17 @@ def load_targets(path: str | Path = TARGETS_FILE) -> TargetSet:
 
 
 # --- from runs to the table ---------------------------------------------------------------------
-def country_table(countries: Sequence[Scenario], runs: SeedRuns, years: Iterable[int] = ()) -> pd.DataFrame:
+def country_table(countries: Sequence[Scenario], runs: SeedRuns, years: Iterable[int] = (),
+                  perception_lag_years: float = 0.0) -> pd.DataFrame:
     """One row per simulated country: what the statistics read.
 
     Columns: ``post_conflict``, ``strategy``, ``threshold``, ``horizon_years`` (from the
-    country's scenario), ``initial_<indicator>`` and ``<indicator>_year_<y>`` for each headline
-    indicator and each of ``years`` (from the run's monthly series), ``reform_success_year_<y>``
-    (:func:`sim.outcomes.succeeded_by`), and the summary's ``years_to_threshold_<indicator>``,
-    ``conflict_relapse``, ``relapse_year``, ``reform_success``."""
+    country's scenario), ``initial_<indicator>``, ``<indicator>_year_<y>`` for each headline
+    indicator and each of ``years``, and ``years_to_threshold_<indicator>``, all read from the
+    indicator as a rating with a lag of ``perception_lag_years`` sees it (:func:`perceived`;
+    with no lag, the run's own series and its summary's years), ``reform_success_year_<y>``
+    (:func:`sim.outcomes.succeeded_by`), and the summary's ``conflict_relapse``,
+    ``relapse_year``, ``reform_success``."""
     if len(countries) != len(runs.summaries):
         raise ValueError(f"{len(countries)} countries for {len(runs.summaries)} runs")
     rows: dict[str, Any] = {
@@ -250,13 +288,16 @@ def country_table(countries: Sequence[Scenario], runs: SeedRuns, years: Iterable
         "horizon_years": [float(country.horizon_years) for country in countries],
     }
     for indicator in HEADLINE_INDICATORS:
-        series = runs.series[indicator]
+        series = perceived(runs.series[indicator], perception_lag_years)
         rows[f"initial_{indicator}"] = series[0]
         for year in years:
             if 12 * year >= len(series):
                 raise ValueError(f"a target reads year {year}, after the runs' last month ({len(series) - 1})")
             rows[f"{indicator}_year_{year}"] = series[12 * year]
-        rows[f"years_to_threshold_{indicator}"] = [s[f"years_to_threshold_{indicator}"] for s in runs.summaries]
+        rows[f"years_to_threshold_{indicator}"] = (
+            [s[f"years_to_threshold_{indicator}"] for s in runs.summaries] if perception_lag_years == 0 else
+            [years_to_threshold(series[:, column], country.outcomes.threshold)
+             for column, country in enumerate(countries)])
     for year in years:
         rows[f"reform_success_year_{year}"] = [
             succeeded_by(runs.series["reform_index"][:, column], summary, 12 * year)
@@ -278,7 +319,7 @@ def target_table(countries: Sequence[Scenario], runs: SeedRuns, targets: TargetS
     """Published against model, one row per target: target, role, published, model, tolerance,
     direction, inside, note, source. ``targets`` defaults to ``experiments/calibration/targets.yaml``."""
     targets = targets or load_targets()
-    values = target_values(country_table(countries, runs, targets.years_read()), targets)
+    values = target_values(country_table(countries, runs, targets.years_read(), targets.perception_lag_years), targets)
     return pd.DataFrame([{"target": t.name, "role": t.role, "published": t.published, "model": values[t.name].value,
                           "tolerance": t.tolerance, "direction": t.direction, "inside": t.inside(values[t.name].value),
                           "note": values[t.name].note, "source": t.source} for t in targets.targets])
@@ -289,5 +330,5 @@ def population_statistics(countries: Sequence[Scenario], seeds: Sequence[int], t
     """Target statistics (:class:`sim.calibration.targets.Statistic` by name) of these countries run
     with these seeds and coefficients: the one evaluation the screen and the ABC share."""
     countries = [with_parameters(country, values) for country in countries]
-    table = country_table(countries, run_seeds(countries, seeds), targets.years_read())
+    table = country_table(countries, run_seeds(countries, seeds), targets.years_read(), targets.perception_lag_years)
     return target_values(table, targets)

@@ -14,7 +14,7 @@ import yaml
 
 from sim.calibration.targets import (
     TARGETS_FILE, Statistic, TargetSet, count_fast, country_table, declining_share, expected_fastest_mean,
-    fastest_mean, load_targets, relapse_share, strong_count, success_share, target_values,
+    fastest_mean, load_targets, perceived, relapse_share, strong_count, success_share, target_values,
 )
 from sim.dynamics import SeedRuns
 from sim.fields import HEADLINE_INDICATORS, ScenarioError
@@ -150,6 +150,59 @@ def test_country_table_reads_series_and_summaries():
     assert table["reform_success_year_2"].tolist() == [False, True]  # below the threshold; above, no donors
     with pytest.raises(ValueError, match="year 4"):
         country_table(countries, SeedRuns((0, 1), summaries, series, [[], []]), years=[4])
+
+
+def test_a_perceived_step_follows_the_first_order_lag():
+    """A step from 0.3 to 0.8 at month 0+ seen through a lag of L years: 1 - exp(-t/L) of it after
+    t years (to the monthly recursion's precision), never ahead of the state, and the threshold
+    0.6 crossed after about L ln(5/2) years instead of at once; no lag returns the series itself."""
+    months = 12 * 30 + 1
+    state = np.full((months, 2), 0.8)
+    state[0] = 0.3
+    for lag in (2.0, 5.0):
+        seen = perceived(state, lag)
+        assert seen[0].tolist() == [0.3, 0.3]
+        t = np.arange(months) / 12
+        assert np.allclose(seen[:, 0], 0.8 - 0.5 * (1 - 1 / (12 * lag)) ** np.arange(months))
+        assert np.allclose(seen[:, 0], 0.8 - 0.5 * np.exp(-t / lag), atol=0.5 / (12 * lag))
+        assert (seen <= state + 1e-15).all() and (np.diff(seen[:, 0]) >= 0).all()
+        crossed = np.flatnonzero(seen[:, 0] >= 0.6)[0] / 12
+        assert crossed == pytest.approx(lag * np.log(2.5), abs=1 / 12 + 0.05 * lag)
+    assert np.array_equal(perceived(state, 0.0), state)
+
+
+def test_country_table_reads_the_perceived_indicators_when_the_targets_set_a_lag():
+    """With a lag, initial values, values at a year and the years to the threshold are the lagged
+    series'; without, the summaries' years are taken as they are."""
+    countries = [resolve_scenario("baseline", "status_quo")] * 2
+    months = 12 * 12 + 1
+    series = {name: np.full((months, 2), 0.3) for name in HEADLINE_INDICATORS}
+    series["rule_of_law"][1:, 1] = 0.9  # a jump in month 1
+    series["reform_index"] = np.full((months, 2), 0.3)
+    rule = {"success_threshold": 0.6, "success_sustain_years": 1.0, "donor_exit_year": math.nan}
+    summaries = [{**{f"years_to_threshold_{i}": math.nan for i in HEADLINE_INDICATORS},
+                  "years_to_threshold_rule_of_law": [math.nan, 1 / 12][k], "conflict_relapse": False,
+                  "relapse_year": math.nan, "reform_success": False, **rule, "donors_present_at_end": True}
+                 for k in range(2)]
+    runs = SeedRuns((0, 1), summaries, series, [[], []])
+    plain = country_table(countries, runs, years=[3])
+    lagged = country_table(countries, runs, years=[3], perception_lag_years=4.0)
+    assert plain["years_to_threshold_rule_of_law"].tolist()[1] == pytest.approx(1 / 12)
+    expected = perceived(series["rule_of_law"], 4.0)
+    assert lagged["rule_of_law_year_3"].tolist() == pytest.approx(expected[36].tolist())
+    assert lagged["years_to_threshold_rule_of_law"].tolist()[1] == pytest.approx(
+        np.flatnonzero(expected[:, 1] >= 0.6)[0] / 12)
+    assert 4.0 * np.log(2) - 0.2 < lagged["years_to_threshold_rule_of_law"].iloc[1] < 4.0 * np.log(2) + 0.2
+    assert math.isnan(lagged["years_to_threshold_rule_of_law"].iloc[0])
+
+
+def test_a_lag_needs_its_reason(tmp_path):
+    data = yaml.safe_load(TARGETS_FILE.read_text(encoding="utf-8"))
+    data["perception_lag_years"], data["perception_lag_reason"] = 3.0, ""
+    path = tmp_path / "targets.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"targets\.yaml.*perception_lag_reason: a lag of 3 years needs its reason"):
+        load_targets(path)
 
 
 def test_every_shipped_target_is_computed_on_a_table(targets):
