@@ -41,7 +41,7 @@ from scipy.stats import hypergeom
 from ..dynamics import SeedRuns, run_seeds
 from ..fields import HEADLINE_INDICATORS, Name, Schema
 from ..loading import load_validated
-from ..outcomes import succeeded_by, years_to_threshold
+from ..outcomes import succeeded_by
 from ..scenario import Scenario
 from .priors import with_parameters
 
@@ -59,7 +59,8 @@ class Statistic(NamedTuple):
 def perceived(series: np.ndarray, lag_years: float) -> np.ndarray:
     """Monthly series (months + 1, countries) as a rating with a first-order lag of ``lag_years``
     sees them: p_0 = x_0, p_t = p_{t-1} + (x_t - p_{t-1}) / (12 L). A step in x shows in p as
-    1 - exp(-t / L) of it after t years (for L of a year or more); L = 0 returns x itself.
+    1 - exp(-t / L) of it after t years (for L of a year or more); a lag of a month or less
+    returns x itself.
 
     Why a lag: the published paces are of expert and survey ratings (WDR 2011 Box 3.6: ICRG and
     the Worldwide Governance Indicators), which respond to reputation as much as to current
@@ -67,11 +68,9 @@ def perceived(series: np.ndarray, lag_years: float) -> np.ndarray:
     perceived corruption tracks experienced corruption), so a rating moves later and more
     smoothly than what it rates. The size of the lag is a judgement of the targets file."""
     series = np.asarray(series, dtype=float)
-    if lag_years == 0:
+    if 12.0 * lag_years <= 1.0:
         return series
     rate = 1.0 / (12.0 * lag_years)
-    if rate >= 1.0:  # a lag under a month: the rating is the state
-        return series
     filtered, _ = lfilter([rate], [1.0, rate - 1.0], series, axis=0, zi=(1.0 - rate) * series[:1])
     return filtered
 
@@ -287,6 +286,7 @@ def country_table(countries: Sequence[Scenario], runs: SeedRuns, years: Iterable
         "threshold": [country.outcomes.threshold for country in countries],
         "horizon_years": [float(country.horizon_years) for country in countries],
     }
+    thresholds = np.array(rows["threshold"], dtype=float)
     for indicator in HEADLINE_INDICATORS:
         series = perceived(runs.series[indicator], perception_lag_years)
         rows[f"initial_{indicator}"] = series[0]
@@ -294,10 +294,12 @@ def country_table(countries: Sequence[Scenario], runs: SeedRuns, years: Iterable
             if 12 * year >= len(series):
                 raise ValueError(f"a target reads year {year}, after the runs' last month ({len(series) - 1})")
             rows[f"{indicator}_year_{year}"] = series[12 * year]
-        rows[f"years_to_threshold_{indicator}"] = (
-            [s[f"years_to_threshold_{indicator}"] for s in runs.summaries] if perception_lag_years == 0 else
-            [years_to_threshold(series[:, column], country.outcomes.threshold)
-             for column, country in enumerate(countries)])
+        if perception_lag_years == 0:
+            rows[f"years_to_threshold_{indicator}"] = [s[f"years_to_threshold_{indicator}"] for s in runs.summaries]
+        else:  # sim.outcomes.years_to_threshold, every country at once
+            reached = series >= thresholds
+            rows[f"years_to_threshold_{indicator}"] = np.where(reached.any(axis=0), reached.argmax(axis=0) / 12.0,
+                                                               math.nan)
     for year in years:
         rows[f"reform_success_year_{year}"] = [
             succeeded_by(runs.series["reform_index"][:, column], summary, 12 * year)
@@ -319,7 +321,7 @@ def target_table(countries: Sequence[Scenario], runs: SeedRuns, targets: TargetS
     """Published against model, one row per target: target, role, published, model, tolerance,
     direction, inside, note, source. ``targets`` defaults to ``experiments/calibration/targets.yaml``."""
     targets = targets or load_targets()
-    values = target_values(country_table(countries, runs, targets.years_read(), targets.perception_lag_years), targets)
+    values = _statistics(countries, runs, targets)
     return pd.DataFrame([{"target": t.name, "role": t.role, "published": t.published, "model": values[t.name].value,
                           "tolerance": t.tolerance, "direction": t.direction, "inside": t.inside(values[t.name].value),
                           "note": values[t.name].note, "source": t.source} for t in targets.targets])
@@ -330,5 +332,9 @@ def population_statistics(countries: Sequence[Scenario], seeds: Sequence[int], t
     """Target statistics (:class:`sim.calibration.targets.Statistic` by name) of these countries run
     with these seeds and coefficients: the one evaluation the screen and the ABC share."""
     countries = [with_parameters(country, values) for country in countries]
-    table = country_table(countries, run_seeds(countries, seeds), targets.years_read(), targets.perception_lag_years)
-    return target_values(table, targets)
+    return _statistics(countries, run_seeds(countries, seeds), targets)
+
+
+def _statistics(countries: Sequence[Scenario], runs: SeedRuns, targets: TargetSet) -> dict[str, Statistic]:
+    """Every target's statistic on these runs, each indicator read as the targets file says."""
+    return target_values(country_table(countries, runs, targets.years_read(), targets.perception_lag_years), targets)
