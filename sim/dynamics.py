@@ -35,14 +35,14 @@ import numpy as np
 from .fields import HEADLINE_INDICATORS
 from .mechanisms.common import row_mean, row_total, shares
 from .batching import batch_values, layout_key
-from .network import Ties, build_matrices, build_ties
+from .network import Ties, build_matrices, build_networks
 from .outcomes import summarise
 from .scenario import Context, Intervention, Scenario
 from .stages import STEP
 from .stages.donors import perceived_progress
 from .stages.monitoring import OBSERVABLE, observe
 from .strategy import Strategy, phase_efforts as strategy_phase_efforts
-from .state import CORRUPTIBLE, UNRECORDED_FIELDS, build_state, stack_states
+from .state import CORRUPTIBLE, UNRECORDED_FIELDS, build_states
 from .world import Draws, Monitoring, Programme, Tally, World
 
 #: Months of random numbers drawn at once per replication (a fixed size, so the numbers of a
@@ -243,11 +243,8 @@ def _build_world(scenarios: Sequence[Scenario], generators: Sequence[np.random.G
     its own generator and built from its own scenario; the programme's first phase in force;
     monitoring's first report (without noise); donors' yearly memory filled with the first
     perception."""
-    states, networks = [], []
-    for scenario, generator in zip(scenarios, generators):
-        states.append(build_state(scenario, generator))
-        networks.append(build_ties(scenario, states[-1], generator))
-    state = stack_states(states)
+    state = build_states(scenarios, generators)
+    networks = build_networks(scenarios, state, generators)
     layout, pillars = scenarios[0], state.pillar_names
     pillar_returns = np.stack([pillar_tractability(scenario.context, len(pillars), generator)
                                for scenario, generator in zip(scenarios, generators)])

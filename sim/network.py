@@ -26,7 +26,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .scenario import ACTOR_TYPES, TIE_TYPES, Scenario
-from .state import CORRUPTIBLE, ReformState
+from .state import CORRUPTIBLE, ReformState, ReplicationState
 
 #: Weight of a lead ministry's command tie to each force its pillar governs.
 COMMAND_WEIGHT = 0.6
@@ -50,51 +50,67 @@ class Ties:
         return dict(zip(TIE_TYPES, np.bincount(self.type, minlength=len(TIE_TYPES)).tolist()))
 
 
-def strongest_ties(source: np.ndarray, target: np.ndarray, tie_type: np.ndarray, weight: np.ndarray,
-                   actors: int) -> Ties:
-    """One tie per (source, target, type): a second source of the same tie (a random rule on top
-    of a structural tie, a spoiler with rents in two pillars of one ministry) keeps the stronger.
+def strongest_ties(replication: np.ndarray, source: np.ndarray, target: np.ndarray, tie_type: np.ndarray,
+                   weight: np.ndarray, actors: int, replications: int) -> list[Ties]:
+    """Each replication's network: one tie per (source, target, type), ordered by type, then
+    target, then source; a second source of the same tie (a random rule on top of a structural
+    tie, a spoiler with rents in two pillars of one ministry) keeps the stronger.
 
-    Sorts on the key (type n + target) n + source (below 6 x 10^12 for 10^6 actors, inside
-    int64) with the weight descending within a key, and keeps each key's first entry."""
+    Sorts on (replication, key, weight descending), the key (type n + target) n + source (below
+    6 x 10^12 for 10^6 actors, inside int64), and keeps each key's first entry."""
     key = (tie_type.astype(np.int64) * actors + target) * actors + source
-    order = np.lexsort((-weight, key))
-    key = key[order]
+    order = np.lexsort((-weight, key, replication))
+    key, replication = key[order], replication[order]
     first = np.ones(len(key), dtype=bool)
-    first[1:] = key[1:] != key[:-1]
+    first[1:] = (key[1:] != key[:-1]) | (replication[1:] != replication[:-1])
     keep = order[first]
-    return Ties(source[keep].astype(np.int64), target[keep].astype(np.int64), tie_type[keep].astype(np.int8),
-                weight[keep].astype(float))
+    bounds = np.searchsorted(replication[first], np.arange(1, replications))
+    return [Ties(*parts) for parts in zip(*(np.split(column, bounds) for column in (
+        source[keep].astype(np.int64), target[keep].astype(np.int64), tie_type[keep].astype(np.int8),
+        weight[keep].astype(float))))]
 
 
-def bernoulli_pairs(pairs: int, probability: float, rng: np.random.Generator) -> np.ndarray:
-    """The positions in ``range(pairs)`` chosen when each is chosen independently with
-    ``probability``, in increasing order, drawn in time and memory proportional to the number
-    chosen (not to ``pairs``).
+def bernoulli_pairs(pairs: int, probabilities: Sequence[float],
+                    generators: Sequence[np.random.Generator]) -> tuple[np.ndarray, np.ndarray]:
+    """For each replication r, the positions in ``range(pairs)`` chosen when each is chosen
+    independently with ``probabilities[r]``, drawn from ``generators[r]`` in time and memory
+    proportional to the number chosen (not to ``pairs``): (replication, position) arrays,
+    replications in order, each one's positions increasing.
 
     Geometric skipping (Batagelj & Brandes 2005, "Efficient generation of large random
     networks", Phys. Rev. E 71, 036113): the gaps between successive chosen positions are
     independent Geometric(p) variables, so the positions are the running sums of gaps, minus
     one. Gaps are drawn in blocks of the expected count plus four standard deviations; a second
-    block is rarely needed."""
-    if pairs <= 0 or probability <= 0.0:
-        return np.zeros(0, dtype=np.int64)
-    if probability >= 1.0:
-        return np.arange(pairs, dtype=np.int64)
-    expected = pairs * probability
-    block = int(expected + 4.0 * math.sqrt(expected) + 16)
-    blocks, last = [], -1
-    while last < pairs:
-        positions = last + np.cumsum(rng.geometric(probability, size=block))
-        blocks.append(positions)
-        last = int(positions[-1])
-    chosen = np.concatenate(blocks)
-    return chosen[chosen < pairs]
+    block is rarely needed. Only the draws are per replication; the running sums of the whole
+    batch are one cumulative sum."""
+    gaps, counts = [], []
+    for probability, generator in zip(probabilities, generators):
+        drawn = []
+        if pairs > 0 and 0.0 < probability < 1.0:
+            expected = pairs * probability
+            block = int(expected + 4.0 * math.sqrt(expected) + 16)
+            last = -1
+            while last < pairs:
+                drawn.append(generator.geometric(probability, size=block))
+                last += int(drawn[-1].sum())
+        elif pairs > 0 and probability >= 1.0:
+            drawn.append(np.ones(pairs, dtype=np.int64))
+        gaps.extend(drawn)
+        counts.append(sum(len(part) for part in drawn))
+    replication = np.repeat(np.arange(len(counts)), counts)
+    if not len(replication):
+        return replication, np.zeros(0, dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+    running = np.concatenate([[0], np.cumsum(np.concatenate(gaps))])  # running[i]: the first i gaps' sum
+    position = running[1:] - np.repeat(running[starts], counts) - 1
+    chosen = position < pairs
+    return replication[chosen], position[chosen]
 
 
-def rule_ties(sources: np.ndarray, targets: np.ndarray, mean_degree: float, same_type: bool,
-              rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """(source, target) actor indices of one rule's random ties.
+def rule_ties(sources: np.ndarray, targets: np.ndarray, mean_degrees: Sequence[float], same_type: bool,
+              generators: Sequence[np.random.Generator]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(replication, source, target) of one rule's random ties in each replication's network,
+    for the rule's mean degree there (``mean_degrees[r]``), drawn from ``generators[r]``.
 
     Each eligible (source, target) pair is tied independently with probability
     p = min(k / m, 1), where k is the rule's ``mean_degree`` and m the number of sources a target
@@ -107,17 +123,18 @@ def rule_ties(sources: np.ndarray, targets: np.ndarray, mean_degree: float, same
     :func:`bernoulli_pairs`, so no m x n array is formed."""
     eligible = len(sources) - 1 if same_type else len(sources)
     if eligible <= 0 or len(targets) == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    chosen = bernoulli_pairs(eligible * len(targets), min(mean_degree / eligible, 1.0), rng)
+        return (np.zeros(0, dtype=np.int64),) * 3
+    replication, chosen = bernoulli_pairs(eligible * len(targets),
+                                          [min(degree / eligible, 1.0) for degree in mean_degrees], generators)
     target_row, source_slot = np.divmod(chosen, eligible)
     if same_type:  # slot s of target t is source s, skipping t itself
         source_slot = source_slot + (source_slot >= target_row)
-    return sources[source_slot], targets[target_row]
+    return replication, sources[source_slot], targets[target_row]
 
 
 def member_agents(scenario: Scenario) -> dict[str, np.ndarray]:
     """Each member's agents (global indices): members are expanded in type order, then file
-    order, into consecutive agents (:func:`sim.state.build_state`)."""
+    order, into consecutive agents (:func:`sim.state.build_states`)."""
     agents, start = {}, 0
     for type_name in ACTOR_TYPES:
         for member in getattr(scenario.actors, type_name).members:
@@ -126,38 +143,56 @@ def member_agents(scenario: Scenario) -> dict[str, np.ndarray]:
     return agents
 
 
-def build_ties(scenario: Scenario, state: ReformState, rng: np.random.Generator) -> Ties:
-    """A replication's network: structural ties, each rule's random ties (drawn from ``rng``,
-    rules in order), then the scenario's explicit ties; one per (source, target, type), the
-    stronger kept."""
-    parts: list[tuple[np.ndarray, np.ndarray, str, np.ndarray]] = []
+def build_networks(scenarios: Sequence[Scenario], state: ReformState,
+                   generators: Sequence[np.random.Generator]) -> list[Ties]:
+    """The networks of a batch's replications (``scenarios`` share a layout; ``state`` is the
+    batch's): structural ties, each rule's random ties (replication r's drawn from
+    ``generators[r]``, rules in order), then the scenario's explicit ties; one per (source,
+    target, type), the stronger kept. Structural and explicit ties are where the layout puts
+    them, so they are found once for the batch, with each replication's weights."""
+    replications = len(scenarios)
+    every = np.arange(replications)
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, str, np.ndarray]] = []
 
-    def add(source: np.ndarray, target: np.ndarray, tie_type: str, weight: float | np.ndarray) -> None:
-        parts.append((source, target, tie_type, np.broadcast_to(np.asarray(weight, dtype=float), source.shape)))
+    def add_everywhere(source: np.ndarray, target: np.ndarray, tie_type: str, weight: np.ndarray) -> None:
+        """The same ties in every replication; ``weight`` per tie, or (R, ties) per replication."""
+        weight = np.broadcast_to(np.asarray(weight, dtype=float), (replications, len(source)))
+        parts.append((np.repeat(every, len(source)), np.tile(source, replications), np.tile(target, replications),
+                      tie_type, weight.reshape(-1)))
 
     ministries = state.types["ministry"].index
     forces = state.types["security_force"]
-    add(ministries[state.pillar_lead[forces.pillar]], forces.index, "command", COMMAND_WEIGHT)
+    add_everywhere(ministries[state.pillar_lead[forces.pillar]], forces.index, "command", COMMAND_WEIGHT)
     spoiler_rows, pillars = np.nonzero(state.spoiler_rents > 0)
-    add(state.types["spoiler"].index[spoiler_rows], ministries[state.pillar_lead[pillars]], "patronage",
-        state.spoiler_rents[spoiler_rows, pillars])
+    add_everywhere(state.types["spoiler"].index[spoiler_rows], ministries[state.pillar_lead[pillars]], "patronage",
+                   state.spoiler_rents[spoiler_rows, pillars])
 
-    for rule in scenario.network.rules:
-        source, target = rule_ties(state.types[rule.source].index, state.types[rule.target].index,
-                                   rule.mean_degree, rule.source == rule.target, rng)
-        add(source, target, rule.type, rule.weight)
+    for position, rule in enumerate(scenarios[0].network.rules):
+        rules = [scenario.network.rules[position] for scenario in scenarios]
+        replication, source, target = rule_ties(state.types[rule.source].index, state.types[rule.target].index,
+                                                [each.mean_degree for each in rules], rule.source == rule.target,
+                                                generators)
+        parts.append((replication, source, target, rule.type,
+                      np.array([each.weight for each in rules], dtype=float)[replication]))
 
-    agents = member_agents(scenario)
-    for tie in scenario.network.ties:
+    agents = member_agents(scenarios[0])
+    for position, tie in enumerate(scenarios[0].network.ties):
         sources, targets = agents[tie.source], agents[tie.target]
         source, target = np.repeat(sources, len(targets)), np.tile(targets, len(sources))
         distinct = source != target
-        add(source[distinct], target[distinct], tie.type, tie.weight)
+        weights = np.array([[scenario.network.ties[position].weight] for scenario in scenarios], dtype=float)
+        add_everywhere(source[distinct], target[distinct], tie.type, weights)
 
     return strongest_ties(
-        np.concatenate([p[0] for p in parts]).astype(np.int64), np.concatenate([p[1] for p in parts]).astype(np.int64),
-        np.concatenate([np.full(len(p[0]), TIE_TYPES.index(p[2]), dtype=np.int8) for p in parts]),
-        np.concatenate([p[3] for p in parts]), len(state.actor_type))
+        np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]).astype(np.int64),
+        np.concatenate([p[2] for p in parts]).astype(np.int64),
+        np.concatenate([np.full(len(p[0]), TIE_TYPES.index(p[3]), dtype=np.int8) for p in parts]),
+        np.concatenate([p[4] for p in parts]), len(state.actor_type), replications)
+
+
+def build_ties(scenario: Scenario, state: ReformState | ReplicationState, rng: np.random.Generator) -> Ties:
+    """One run's network (:func:`build_networks` for a batch of one)."""
+    return build_networks([scenario], state, [rng])[0]
 
 
 def network_graph(state: ReformState, ties: Ties) -> nx.MultiDiGraph:

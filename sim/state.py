@@ -60,7 +60,7 @@ class TypeArrays:
 
 @dataclass
 class ReformState:
-    """The whole mutable state of a run, or of a batch of runs (:func:`stack_states`).
+    """The whole mutable state of a run, or of a batch of runs (:func:`build_states`).
 
     In a batch, the arrays of :data:`REPLICATED_FIELDS` and the per-type arrays outside
     :data:`STRUCTURAL_FIELDS` carry a leading replication axis, and ``violence`` is (R, 1).
@@ -114,93 +114,152 @@ class ReformState:
         return out
 
 
-def stack_states(states: list[ReformState]) -> ReformState:
-    """One batch state from the states of R replications of one layout: replicated arrays
-    stacked on a new leading axis, structural ones taken from the first."""
-    first = states[0]
-
-    def stacked(get) -> np.ndarray:
-        return np.stack([np.asarray(get(state), dtype=float) for state in states])
-
-    types = {}
-    for type_name, arrays in first.types.items():
-        values = {name: (column if name in STRUCTURAL_FIELDS
-                         else np.stack([state.types[type_name].values[name] for state in states]))
-                  for name, column in arrays.values.items()}
-        types[type_name] = TypeArrays(index=arrays.index, values=values)
-    replicated = {name: stacked(lambda state, name=name: getattr(state, name)) for name in REPLICATED_FIELDS}
-    replicated["violence"] = replicated["violence"].reshape(-1, 1)
-    return ReformState(
-        actor_type=first.actor_type, names=first.names, member_of=first.member_of, influence=first.influence,
-        types=types, pillar_names=first.pillar_names, pillar_lead=first.pillar_lead,
-        spoiler_rents=first.spoiler_rents, **replicated,
-    )
-
-
 def _normalised(weights: np.ndarray) -> np.ndarray:
     total = weights.sum()
     return weights / total if total > 0 else weights
 
 
-def build_state(scenario: Scenario, rng: np.random.Generator) -> ReformState:
-    """Expand scenario members into agents, drawing agent-level jitter from ``rng``."""
+#: Where a jittered value goes: a shared array ("stance") or a type's array ("ministry.capacity").
+SHARED_JITTERED = ("susceptibility", "stance", "corruption")
+
+
+@dataclass
+class _Blueprint:
+    """One scenario's agents before jitter: the layout (types, names, roles) and, in the order
+    their normals are drawn, the centre and spread of every jittered entry (one per agent and
+    field: a member's agents field by field, members in type then file order)."""
+
+    actor_type: np.ndarray
+    names: list[str]
+    member_of: list[str]
+    influence: np.ndarray
+    type_index: dict[str, np.ndarray]
+    centre: np.ndarray          # (entries,) each jittered entry's member value
+    spread: np.ndarray          # (entries,) its standard deviation (the member's heterogeneity)
+    drawn: np.ndarray           # (entries,) bool: a normal is drawn (not for non-officials' zero corruption)
+    destination: dict[str, np.ndarray]  # array key -> its agents' entry positions, in agent order
+    columns: dict[str, dict[str, np.ndarray]]  # per type, the arrays that are not jittered
+    pillar_names: list[str]
+    pillar_lead: np.ndarray
+    spoiler_rents: np.ndarray
+
+
+def _blueprint(scenario: Scenario) -> _Blueprint:
+    """Read a scenario's members into a :class:`_Blueprint` (no random numbers)."""
     actor_type: list[np.ndarray] = []
     names: list[str] = []
     member_of: list[str] = []
-    shared: dict[str, list[np.ndarray]] = {"influence": [], "susceptibility": [], "stance": [], "corruption": []}
-    types: dict[str, TypeArrays] = {}
+    influence: list[np.ndarray] = []
+    entries: list[tuple[str, float, float, int, bool]] = []  # key, centre, spread, count, drawn
+    type_index: dict[str, np.ndarray] = {}
+    columns: dict[str, dict[str, np.ndarray]] = {}
     rents_rows: list[np.ndarray] = []
     pillar_names = [p.name for p in scenario.pillars]
-
-    def jitter(value: float, sd: float, count: int) -> np.ndarray:
-        # The draw is taken whatever the value, so changing one value does not shift every
-        # later draw; values at the ends of [0, 1] are deliberate (no peacekeeping, say) and stay.
-        noise = sd * rng.standard_normal(count)
-        return np.full(count, value) if value in (0.0, 1.0) else np.clip(value + noise, 0.0, 1.0)
 
     for code, type_name in enumerate(ACTOR_TYPES):
         block = getattr(scenario.actors, type_name)
         start = len(names)
-        columns: dict[str, list[np.ndarray]] = {}
+        parts: dict[str, list[np.ndarray]] = {}
         for member in block.members:
             count = member.count
             sd = member_value(block, member, "heterogeneity")
             names.extend([member.name] if count == 1 else [f"{member.name}_{k}" for k in range(count)])
             member_of.extend([member.name] * count)
             actor_type.append(np.full(count, code))
-            shared["influence"].append(np.full(count, member_value(block, member, "influence"), dtype=float))
-            shared["susceptibility"].append(jitter(member_value(block, member, "susceptibility"), sd, count))
-            initial_stance = member_value(block, member, "political_will" if type_name == "ministry" else "stance")
-            shared["stance"].append(jitter(initial_stance, sd, count))
-            corruption = member_value(block, member, "corruption") if type_name in CORRUPTIBLE else 0.0
-            shared["corruption"].append(jitter(corruption, sd, count) if type_name in CORRUPTIBLE else np.zeros(count))
-            for name in STATE_FIELDS[type_name]:
-                columns.setdefault(name, []).append(jitter(member_value(block, member, name), sd, count))
-            _extra_columns(type_name, block, member, count, columns, pillar_names, rents_rows)
+            influence.append(np.full(count, member_value(block, member, "influence"), dtype=float))
+            official = type_name in CORRUPTIBLE
+            entries += [
+                ("susceptibility", member_value(block, member, "susceptibility"), sd, count, True),
+                ("stance", member_value(block, member, "political_will" if type_name == "ministry" else "stance"),
+                 sd, count, True),
+                ("corruption", member_value(block, member, "corruption") if official else 0.0, sd, count, official),
+                *((f"{type_name}.{name}", member_value(block, member, name), sd, count, True)
+                  for name in STATE_FIELDS[type_name]),
+            ]
+            _extra_columns(type_name, block, member, count, parts, pillar_names, rents_rows)
         if not block.members:  # a type without agents still has every array, empty (the type's own values)
-            _extra_columns(type_name, block, block, 0, columns, pillar_names, rents_rows)
-        values = {name: np.concatenate(parts) if parts else np.zeros(0) for name, parts in columns.items()}
-        for name in STATE_FIELDS[type_name]:
-            values.setdefault(name, np.zeros(0))
-        types[type_name] = TypeArrays(index=np.arange(start, len(names)), values=values)
+            _extra_columns(type_name, block, block, 0, parts, pillar_names, rents_rows)
+        columns[type_name] = {name: np.concatenate(pieces) for name, pieces in parts.items()}
+        type_index[type_name] = np.arange(start, len(names))
 
-    arrays = {name: np.concatenate(parts).astype(float) for name, parts in shared.items()}
+    counts = np.array([entry[3] for entry in entries], dtype=np.int64)
+    first = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+    keys = [entry[0] for entry in entries]
+    destination = {}
+    for key in dict.fromkeys([*SHARED_JITTERED, *(f"{t}.{name}" for t, fields_ in STATE_FIELDS.items()
+                                                  for name in fields_)]):
+        mine = [position for position, entry_key in enumerate(keys) if entry_key == key]
+        destination[key] = (np.concatenate([np.arange(first[p], first[p] + counts[p]) for p in mine])
+                            if mine else np.zeros(0, dtype=np.int64))
     ministry_members = [member.name for member in scenario.actors.ministry.members]  # one agent each
-    lead = np.array([ministry_members.index(p.lead) for p in scenario.pillars], dtype=int)
-    types["ministry"].values["leadership_will"] = arrays["stance"][types["ministry"].index]
-    return ReformState(
-        actor_type=np.concatenate(actor_type).astype(int),
-        names=names,
-        member_of=member_of,
-        **arrays,
-        types=types,
-        pillar_names=pillar_names,
-        pillar_lead=lead,
-        de_jure=np.array([p.de_jure for p in scenario.pillars], dtype=float),
-        de_facto=np.array([p.de_facto for p in scenario.pillars], dtype=float),
-        violence=scenario.context.initial_violence,
+    return _Blueprint(
+        actor_type=np.concatenate(actor_type).astype(int) if actor_type else np.zeros(0, dtype=int),
+        names=names, member_of=member_of,
+        influence=np.concatenate(influence) if influence else np.zeros(0),
+        type_index=type_index,
+        centre=np.repeat(np.array([entry[1] for entry in entries], dtype=float), counts),
+        spread=np.repeat(np.array([entry[2] for entry in entries], dtype=float), counts),
+        drawn=np.repeat(np.array([entry[4] for entry in entries], dtype=bool), counts),
+        destination=destination, columns=columns, pillar_names=pillar_names,
+        pillar_lead=np.array([ministry_members.index(p.lead) for p in scenario.pillars], dtype=int),
         spoiler_rents=np.vstack(rents_rows) if rents_rows else np.zeros((0, len(pillar_names))),
     )
+
+
+def build_states(scenarios: Sequence[Scenario], generators: Sequence[np.random.Generator]) -> ReformState:
+    """The state of a batch at month 0: replication r's agents expanded from ``scenarios[r]``
+    (all sharing a layout, :mod:`sim.batching`), with agent-level jitter drawn from
+    ``generators[r]``.
+
+    Jitter: each agent's value of each index field is its member's value plus a normal draw of
+    s.d. ``heterogeneity``, clipped to [0, 1]. The draw is taken whatever the value, so changing
+    one value does not shift every later draw, and values at the ends of [0, 1] are deliberate
+    (no peacekeeping, say) and stay. A replication's normals are one draw, in the order of the
+    entries (a member's agents field by field; numpy's generators fill an array number by
+    number, so this is the same stream as one draw per member and field), and each scenario is
+    read once however many replications run it: building costs a few array operations per
+    batch, not per agent or per member."""
+    blueprints: dict[int, _Blueprint] = {}
+    for scenario in scenarios:
+        if id(scenario) not in blueprints:
+            blueprints[id(scenario)] = _blueprint(scenario)
+    distinct = list(blueprints)
+    which = np.array([distinct.index(id(scenario)) for scenario in scenarios]) if len(distinct) > 1 else \
+        np.zeros(len(scenarios), dtype=int)
+    layout = blueprints[id(scenarios[0])]
+
+    def per_replication(get) -> np.ndarray:
+        return np.stack([np.asarray(get(blueprints[key]), dtype=float) for key in distinct])[which]
+
+    centre, spread = per_replication(lambda b: b.centre), per_replication(lambda b: b.spread)
+    normals = np.zeros_like(centre)
+    normals[:, layout.drawn] = np.stack([generator.standard_normal(int(layout.drawn.sum())) for generator in generators])
+    kept = (centre == 0.0) | (centre == 1.0) | ~layout.drawn
+    jittered = np.where(kept, centre, np.clip(centre + spread * normals, 0.0, 1.0))
+    values = {key: np.ascontiguousarray(jittered[:, positions]) for key, positions in layout.destination.items()}
+
+    types = {}
+    for type_name, index in layout.type_index.items():
+        arrays = {name: values[f"{type_name}.{name}"] for name in STATE_FIELDS[type_name]}
+        for name, column in layout.columns[type_name].items():
+            arrays[name] = column if name in STRUCTURAL_FIELDS else np.stack(
+                [blueprints[key].columns[type_name][name] for key in distinct])[which]
+        types[type_name] = TypeArrays(index=index, values=arrays)
+    types["ministry"].values["leadership_will"] = np.ascontiguousarray(values["stance"][:, layout.type_index["ministry"]])
+    return ReformState(
+        actor_type=layout.actor_type, names=layout.names, member_of=layout.member_of, influence=layout.influence,
+        susceptibility=values["susceptibility"], stance=values["stance"], corruption=values["corruption"],
+        types=types, pillar_names=layout.pillar_names, pillar_lead=layout.pillar_lead,
+        de_jure=np.array([[p.de_jure for p in scenario.pillars] for scenario in scenarios], dtype=float),
+        de_facto=np.array([[p.de_facto for p in scenario.pillars] for scenario in scenarios], dtype=float),
+        violence=np.array([[scenario.context.initial_violence] for scenario in scenarios], dtype=float),
+        spoiler_rents=layout.spoiler_rents,
+    )
+
+
+def build_state(scenario: Scenario, rng: np.random.Generator) -> ReplicationState:
+    """One run's state at month 0 (:func:`build_states` for a batch of one, seen as that run)."""
+    return ReplicationState(build_states([scenario], [rng]))
 
 
 def _extra_columns(

@@ -32,7 +32,7 @@ def test_a_rules_mean_in_degree_is_its_mean_degree_whatever_the_number_of_agents
     pair would give 0.017 (n - 1): 1.7 at 100 agents, 17,000 at 10^6."""
     agents_ = np.arange(agents)
     networks = 1_000_000 // agents
-    degrees = np.concatenate([in_degrees(agents_, rule_ties(agents_, agents_, 1.7, True, np.random.default_rng(seed))[1])
+    degrees = np.concatenate([in_degrees(agents_, rule_ties(agents_, agents_, [1.7], True, [np.random.default_rng(seed)])[2])
                               for seed in range(networks)])
     assert abs(degrees.mean() - 1.7) < 5 * math.sqrt(1.7 / len(degrees)), degrees.mean()
 
@@ -42,7 +42,7 @@ def test_each_pair_is_tied_independently_with_probability_degree_over_sources():
     Binomial(3, 0.7), the distribution the old rule (probability 0.7 per pair) gave. Frequencies
     over 20,000 targets within five binomial standard errors of 0.027, 0.189, 0.441, 0.343."""
     sources, targets = np.arange(3), np.arange(3, 20_003)
-    _, tied = rule_ties(sources, targets, 2.1, False, np.random.default_rng(5))
+    _, _, tied = rule_ties(sources, targets, [2.1], False, [np.random.default_rng(5)])
     counts = np.bincount(np.bincount(tied - 3, minlength=len(targets)), minlength=4) / len(targets)
     expected = np.array([math.comb(3, k) * 0.7 ** k * 0.3 ** (3 - k) for k in range(4)])
     assert np.all(np.abs(counts - expected) < 5 * np.sqrt(expected * (1 - expected) / len(targets))), counts
@@ -50,7 +50,7 @@ def test_each_pair_is_tied_independently_with_probability_degree_over_sources():
 
 def test_a_degree_above_the_sources_ties_every_source_once():
     sources, targets = np.arange(4), np.arange(4, 10)
-    source, target = rule_ties(sources, targets, 50.0, False, np.random.default_rng(0))
+    _, source, target = rule_ties(sources, targets, [50.0], False, [np.random.default_rng(0)])
     assert sorted(zip(source.tolist(), target.tolist())) == [(s, t) for s in range(4) for t in range(4, 10)]
 
 
@@ -58,7 +58,7 @@ def test_geometric_skipping_chooses_each_position_with_its_probability():
     """Over 2,000 draws of 50 positions at p = 0.1, each position's frequency is within five
     standard errors (0.034) of 0.1, and positions are distinct, increasing and in range."""
     rng = np.random.default_rng(1)
-    draws = [bernoulli_pairs(50, 0.1, rng) for _ in range(2_000)]
+    draws = [bernoulli_pairs(50, [0.1], [rng])[1] for _ in range(2_000)]
     assert all(np.all(np.diff(d) > 0) and (len(d) == 0 or (d[0] >= 0 and d[-1] < 50)) for d in draws)
     frequency = np.bincount(np.concatenate(draws), minlength=50) / len(draws)
     assert np.all(np.abs(frequency - 0.1) < 5 * math.sqrt(0.1 * 0.9 / len(draws))), frequency
@@ -200,3 +200,15 @@ def test_bad_network_fields_are_named_in_one_line(overrides, says):
         load_scenario("baseline", overrides)
     assert str(refused.value).startswith(str(SCENARIO_DIR / "baseline.yaml")) and says in str(refused.value)
     assert "\n" not in str(refused.value)
+
+
+def test_a_batch_of_draws_gives_each_replication_what_it_draws_alone():
+    """bernoulli_pairs for several replications at once, one drawing nothing first, one
+    everything and one nothing in the middle, gives each replication the positions its own
+    generator gives it alone (the batch's running sums start afresh at each replication)."""
+    probabilities = [0.0, 0.3, 1.0, 0.0, 0.05, 0.3]
+    replication, position = bernoulli_pairs(40, probabilities, [np.random.default_rng(s) for s in range(6)])
+    for row, probability in enumerate(probabilities):
+        _, alone = bernoulli_pairs(40, [probability], [np.random.default_rng(row)])
+        assert np.array_equal(position[replication == row], alone), row
+    assert np.array_equal(position[replication == 2], np.arange(40))
