@@ -119,7 +119,7 @@ def _normalised(weights: np.ndarray) -> np.ndarray:
     return weights / total if total > 0 else weights
 
 
-#: Where a jittered value goes: a shared array ("stance") or a type's array ("ministry.capacity").
+#: The shared arrays whose values are jittered (each type's own are its :data:`STATE_FIELDS`).
 SHARED_JITTERED = ("susceptibility", "stance", "corruption")
 
 
@@ -184,13 +184,12 @@ def _blueprint(scenario: Scenario) -> _Blueprint:
 
     counts = np.array([entry[3] for entry in entries], dtype=np.int64)
     first = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
-    keys = [entry[0] for entry in entries]
-    destination = {}
-    for key in dict.fromkeys([*SHARED_JITTERED, *(f"{t}.{name}" for t, fields_ in STATE_FIELDS.items()
-                                                  for name in fields_)]):
-        mine = [position for position, entry_key in enumerate(keys) if entry_key == key]
-        destination[key] = (np.concatenate([np.arange(first[p], first[p] + counts[p]) for p in mine])
-                            if mine else np.zeros(0, dtype=np.int64))
+    positions: dict[str, list[np.ndarray]] = {key: [] for key in SHARED_JITTERED}
+    positions.update({f"{t}.{name}": [] for t, names_ in STATE_FIELDS.items() for name in names_})
+    for entry, start, count in zip(entries, first, counts):
+        positions[entry[0]].append(np.arange(start, start + count))
+    destination = {key: np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+                   for key, parts in positions.items()}
     ministry_members = [member.name for member in scenario.actors.ministry.members]  # one agent each
     return _Blueprint(
         actor_type=np.concatenate(actor_type).astype(int) if actor_type else np.zeros(0, dtype=int),
