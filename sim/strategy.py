@@ -165,7 +165,12 @@ def spend(weights: np.ndarray, total: float | np.ndarray, floor: float = 0.0) ->
     for _ in range(100):
         middle = 0.5 * (low + high)
         short = row_total(allocation(middle)) < total
-        low, high = np.where(short, middle, low), np.where(short, high, middle)
+        narrowed = np.where(short, middle, low), np.where(short, high, middle)
+        # Once no bound moves, no later step moves one (each step is a function of the two):
+        # stopping there gives the 100 steps' result, usually after about 60.
+        if np.array_equal(narrowed[0], low) and np.array_equal(narrowed[1], high):
+            break
+        low, high = narrowed
     spent = allocation(high)
     inside = authorised & (spent > floor) & (spent < 1.0)
     room = row_total(np.where(inside, spent, 0.0))
