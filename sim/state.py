@@ -223,8 +223,8 @@ def build_states(scenarios: Sequence[Scenario], generators: Sequence[np.random.G
         if id(scenario) not in blueprints:
             blueprints[id(scenario)] = _blueprint(scenario)
     distinct = list(blueprints)
-    which = np.array([distinct.index(id(scenario)) for scenario in scenarios]) if len(distinct) > 1 else \
-        np.zeros(len(scenarios), dtype=int)
+    position = {key: number for number, key in enumerate(distinct)}
+    which = np.array([position[id(scenario)] for scenario in scenarios], dtype=int)
     layout = blueprints[id(scenarios[0])]
 
     def per_replication(get) -> np.ndarray:

@@ -167,7 +167,7 @@ def spend(weights: np.ndarray, total: float | np.ndarray, floor: float = 0.0) ->
         short = row_total(allocation(middle)) < total
         narrowed = np.where(short, middle, low), np.where(short, high, middle)
         # Once no bound moves, no later step moves one (each step is a function of the two):
-        # stopping there gives the 100 steps' result, usually after about 60.
+        # stopping there gives the 100 steps' result, usually after about 70.
         if np.array_equal(narrowed[0], low) and np.array_equal(narrowed[1], high):
             break
         low, high = narrowed
