@@ -27,10 +27,14 @@ MESA_LEFTOVERS = ("Page 0", "PAGE 0", "Use Threads", "Play Interval", "Render In
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.xdist_group("app_server"),   # one worker starts the app's server and Chromium once
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium "
                                                      "(apt-get install -y chromium)"),
 ]
 sync_api = pytest.importorskip("playwright.sync_api", reason="needs the 'browser' extra (playwright)")
+# Assertions wait as long as any other step: a loaded CI machine can take more than Playwright's
+# default 5 s to build a run from an upload while another tab steps.
+sync_api.expect.set_options(timeout=WAIT_MS)
 
 
 @pytest.fixture(scope="module")
