@@ -21,13 +21,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import (
-    HEADLINE_INDICATORS,
-    ReformModel,
-    ScenarioError,
-    load_scenario,
-    shipped_strategies,
-)
+from .fields import HEADLINE_INDICATORS, ScenarioError
+from .scenario import load_scenario
+from .strategy import shipped_strategies
 from .footprint import memory_statement
 from .launch import interrupted
 from .loading import parse_yaml, read_yaml
@@ -176,6 +172,10 @@ def command_run(args: argparse.Namespace) -> int:
     if args.years is not None:
         overrides["horizon_years"] = args.years
     scenario = _load_with_overrides(args.scenario, overrides)
+    # Imported here, not at the top: Mesa (and with it pandas and SciPy's spatial module) is half a
+    # second that ``validate``, ``--help`` and every refused input need not wait for.
+    from .model import ReformModel
+
     model = ReformModel(scenario, strategy=args.strategy, rng=args.seed)
     # Overrides are part of what was run: in the folder name (a short digest), summary.json and the header.
     marker = ("_set-" + hashlib.sha256(json.dumps(overrides, sort_keys=True).encode()).hexdigest()[:8]
