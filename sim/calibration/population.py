@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import Field, model_validator
+from pydantic import Field, PrivateAttr, model_validator
 
 from ..fields import Name, ScenarioError, Schema
 from ..loading import load_validated
@@ -98,6 +98,7 @@ class PopulationPrior(Schema):
     horizon_reason: str = Field(..., min_length=1)
     bases: dict[Name, Base] = Field(..., min_length=1)
     initial_conditions: list[InitialCondition] = Field(default_factory=list)
+    _templates: dict[str, tuple[dict[str, Any], Path]] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _shares_and_bases(self) -> "PopulationPrior":
@@ -125,6 +126,15 @@ class PopulationPrior(Schema):
     def applies(self, condition: InitialCondition, base: str) -> bool:
         """Whether ``condition`` is drawn into countries of ``base``."""
         return condition.bases is None or base in condition.bases
+
+    def templates(self) -> dict[str, tuple[dict[str, Any], Path]]:
+        """Each base's raw mapping (``extends`` resolved) and the folder its strategies resolve
+        from, read on first use and kept: a calibration draws every particle's countries from the
+        same files (reading them each time was a sixth of a small evaluation), and a file edited
+        while it runs must not change the countries of later particles."""
+        if self._templates is None:
+            self._templates = {name: _base_data(base) for name, base in self.bases.items()}
+        return self._templates
 
 
 def expand_path(data: Any, dotted: str) -> Iterator[str]:
@@ -270,7 +280,7 @@ def draw_countries(prior: PopulationPrior, count: int, rng: np.random.Generator)
     base_of = rng.choice(len(names), size=count, p=[prior.bases[name].share for name in names])
     strategy_draw = rng.random(count)
     values = {condition.name: condition.sample(rng, count) for condition in prior.initial_conditions}
-    templates = {name: _base_data(prior.bases[name]) for name in names}
+    templates = prior.templates()
     # A strategy file is read and validated once per base, not once per country.
     strategy_models = {(name, strategy): load_strategy_source(strategy, templates[name][1], f"base '{name}'")
                        for name in names for strategy in prior.bases[name].strategies}

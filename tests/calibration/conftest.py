@@ -13,11 +13,11 @@ from sim.calibration.targets import TARGETS_FILE
 
 @pytest.fixture(scope="session")
 def tiny_files(tmp_path_factory) -> tuple[Path, Path]:
-    """A 12-year population half post-conflict, half reforming, and the shipped targets scaled
+    """An 8-year population half post-conflict, half reforming, and the shipped targets scaled
     down to populations of 4 (fastest 2, the Big Stuck read at year 5)."""
     folder = tmp_path_factory.mktemp("tiny")
     prior = yaml.safe_load(POPULATION_FILE.read_text(encoding="utf-8"))
-    prior["horizon_years"] = 12
+    prior["horizon_years"] = 8
     prior["bases"]["baseline"].update(share=0.5, strategies={"status_quo": 0.5, "adaptive": 0.5})
     prior["bases"]["post_conflict"].update(share=0.5, strategies={"status_quo": 0.5, "adaptive": 0.5})
     targets = yaml.safe_load(TARGETS_FILE.read_text(encoding="utf-8"))
@@ -38,11 +38,11 @@ TINY_PARAMETERS = ["mechanisms.capacity.growth_rate", "mechanisms.security.relap
 
 
 def tiny_calibration(folder: Path, tiny: tuple[Path, Path], name: str = "calibration.yaml", **changes) -> Path:
-    """Write a tiny calibration file (2 coefficients, 8 countries a particle, 4 particles, 2
+    """Write a tiny calibration file (2 coefficients, 4 countries a particle, 4 particles, 2
     generations) into ``folder``; ``changes`` replace top-level fields, ``abc`` merges."""
     population, targets = tiny
     data = {"population": str(population), "targets": str(targets), "parameters": TINY_PARAMETERS,
-            "parameters_reason": "test", "countries_per_particle": 8, "countries_reason": "test",
+            "parameters_reason": "test", "countries_per_particle": 4, "countries_reason": "test",
             "abc": {"population_size": 4, "max_generations": 2, "max_evaluations": 60, "reason": "test"},
             "predictive_draws": 3, "seed": 11, "held_out": [], "held_out_reason": "test"}
     data["abc"].update(changes.pop("abc", {}))
