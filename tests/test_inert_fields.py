@@ -19,6 +19,9 @@ from sim.scenario import Scenario, set_dotted
 from .conftest import SHIPPED_SCENARIOS
 from .inert_screen import ALLOWED_INERT, CONTEXTS, Finding, allowance, perturbations, screen, screened_fields
 
+# pytest-xdist (--dist loadgroup): one worker runs the screen once.
+pytestmark = pytest.mark.xdist_group("inert_screen")
+
 QUICK = ("baseline", "post_conflict")
 
 

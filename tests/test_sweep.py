@@ -237,6 +237,7 @@ def test_summarize_command(tmp_path, capsys):
     assert main(["summarize", str(tmp_path)]) == 2
 
 
+@pytest.mark.slow   # 1,800 forty-year runs: a statistical property of the shipped experiment
 def test_shipped_sequencing_experiment_pairs_tighter_than_unpaired(tmp_path, capsys):
     """Common random numbers pay off on the shipped experiment: the paired CI of a difference is
     never materially wider than the unpaired one (Newcombe's paired interval can be a hair wider

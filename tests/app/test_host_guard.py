@@ -17,6 +17,9 @@ import pytest
 
 from sim.app.host_guard import ALLOW_HOSTS_VARIABLE, HostGuard, HostRule, extra_hosts_from_environment
 
+# pytest-xdist (--dist loadgroup): one worker starts the app's server for this file and test_browser.py.
+pytestmark = pytest.mark.xdist_group("app_server")
+
 PORT = 8765
 
 

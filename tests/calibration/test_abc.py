@@ -23,6 +23,9 @@ from sim.fields import ScenarioError
 
 from .conftest import TINY_PARAMETERS, tiny_calibration
 
+# pytest-xdist (--dist loadgroup): one worker runs the tiny calibration once (fixture ``straight_run``).
+pytestmark = pytest.mark.xdist_group("tiny_calibration")
+
 SHIPPED = "experiments/calibration.yaml"
 
 

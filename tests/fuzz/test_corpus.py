@@ -26,6 +26,9 @@ import pytest
 
 from .oracle import verdict
 
+# pytest-xdist (--dist loadgroup): the corpus's processes run once, in one worker (fixture ``outcomes``).
+pytestmark = pytest.mark.xdist_group("fuzz_corpus")
+
 CORPUS = Path(__file__).resolve().parent / "corpus"
 REPO = CORPUS.parents[2]
 #: Long enough for a slow day of the shared machine, short enough to catch a hang: on 2 December
