@@ -14,6 +14,13 @@ from sim.scenario import SCENARIO_DIR, shipped_scenario_names
 SHIPPED_SCENARIOS = shipped_scenario_names()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that share a costly module fixture (marked ``xdist_group``) come first: pytest-xdist
+    hands tests out in this order, and a long group handed out last would leave the other
+    workers idle while it runs. The sort is stable, so each group keeps its own order."""
+    items.sort(key=lambda item: item.get_closest_marker("xdist_group") is None)
+
+
 @pytest.fixture(scope="session")
 def baseline():
     return load_scenario(SCENARIO_DIR / "baseline.yaml")
