@@ -18,6 +18,7 @@ import multiprocessing
 import operator
 import os
 import time
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import NamedTuple
@@ -66,22 +67,47 @@ def map_tasks(seeds: int) -> list[Task]:
             for strategy in MAP_STRATEGIES for corruption in MAP_CORRUPTION for will in MAP_WILL]
 
 
-def _runs(task: Task) -> list[dict]:
-    """One scenario x strategy over its seeds (a task of the process pool), one row per run,
-    with the task's overrides as columns (so map cells are labelled by their coordinates)."""
-    scenario, strategy, seeds, overrides = task
-    runs = run_seeds(resolve_scenario(load_scenario(scenario, dict(overrides)), strategy), seeds)
+def _runs(tasks: Sequence[Task]) -> list[list[dict]]:
+    """Each task's runs (scenario x strategy over its seeds), one row per run with the task's
+    overrides as columns (so map cells are labelled by their coordinates); one list per task.
+
+    The tasks of one call (a chunk of the process pool) run on the batch engine together: runs
+    whose scenarios share a layout step as one batch whatever their values, so a report of few
+    seeds a task does not pay the monthly cost of a batch once per task. Every row is its seed's
+    run alone (:func:`sim.run_seeds`). The tasks must share a horizon."""
+    scenarios, seeds = [], []
+    for scenario, strategy, task_seeds, overrides in tasks:
+        resolved = resolve_scenario(load_scenario(scenario, dict(overrides)), strategy)
+        scenarios += [resolved] * len(task_seeds)
+        seeds += task_seeds
+    runs = run_seeds(scenarios, seeds)
     initial = {name: runs.series[name][0] for name in SUMMARY_SERIES}
-    rows = []
-    for row, (seed, summary) in enumerate(zip(seeds, runs.summaries)):
-        record = {"scenario": scenario, "strategy": strategy, "seed": seed, **dict(overrides), **summary}
-        record.update({f"initial_{name}": float(values[row]) for name, values in initial.items()})
-        record["relapse_within_10y"] = bool(record["conflict_relapse"] and record["relapse_year"] <= 10)
-        if summary["months"] >= GOVERNANCE_MONTH:  # governance quality as it stood three years in
-            record["governance_year_3"] = 0.5 * float(runs.series["rule_of_law"][GOVERNANCE_MONTH, row]
-                                                      + runs.series["government_effectiveness"][GOVERNANCE_MONTH, row])
-        rows.append(record)
-    return rows
+    per_task, row = [], 0
+    for scenario, strategy, task_seeds, overrides in tasks:
+        rows = []
+        for seed in task_seeds:
+            summary = runs.summaries[row]
+            record = {"scenario": scenario, "strategy": strategy, "seed": seed, **dict(overrides), **summary}
+            record.update({f"initial_{name}": float(values[row]) for name, values in initial.items()})
+            record["relapse_within_10y"] = bool(record["conflict_relapse"] and record["relapse_year"] <= 10)
+            if summary["months"] >= GOVERNANCE_MONTH:  # governance quality as it stood three years in
+                record["governance_year_3"] = 0.5 * float(runs.series["rule_of_law"][GOVERNANCE_MONTH, row]
+                                                          + runs.series["government_effectiveness"][GOVERNANCE_MONTH, row])
+            rows.append(record)
+            row += 1
+        per_task.append(rows)
+    return per_task
+
+
+def _dealt(tasks: list[Task], workers: int) -> list[list[Task]]:
+    """``tasks`` dealt into at most ``workers`` chunks (every ``workers``-th task), one a worker."""
+    return [tasks[start::workers] for start in range(min(workers, len(tasks)))]
+
+
+def _undealt(results: Iterable[list[list[dict]]], tasks: int) -> list[dict]:
+    """The rows of the dealt chunks' results, in the order of the tasks before dealing."""
+    per_chunk = list(results)
+    return [row for task in range(tasks) for row in per_chunk[task % len(per_chunk)][task // len(per_chunk)]]
 
 
 def _hysteresis(seeds: int) -> pd.DataFrame:
@@ -372,15 +398,14 @@ def main(argv: list[str] | None = None) -> int:
     posterior = args.posterior or (shipped if shipped.is_file() else None)
     started = time.perf_counter()
     tasks = [Task(s, k, range(args.seeds)) for s in shipped_scenario_names() for k in shipped_strategies()]
+    relapse_tasks = [Task("post_conflict", k, range(args.relapse_seeds), (("horizon_years", 10),))
+                     for k in shipped_strategies()]
+    parts = [_dealt(part, args.workers) for part in (tasks, map_tasks(args.map_seeds), relapse_tasks)]
     with ProcessPoolExecutor(max_workers=args.workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
-        # Every batch of tasks is submitted before any is read, so the pool never idles between them.
-        relapse_tasks = [Task("post_conflict", k, range(args.relapse_seeds), (("horizon_years", 10),))
-                         for k in shipped_strategies()]
-        shipped, mapped, ten_years = (pool.map(_runs, tasks), pool.map(_runs, map_tasks(args.map_seeds)),
-                                      pool.map(_runs, relapse_tasks))
-        runs = pd.DataFrame([row for rows in shipped for row in rows])
-        grid = pd.DataFrame([row for rows in mapped for row in rows])
-        relapse = pd.DataFrame([row for rows in ten_years for row in rows])
+        # Every chunk is submitted before any is read, so the pool never idles between them.
+        results = [pool.map(_runs, chunks) for chunks in parts]
+        runs, grid, relapse = (pd.DataFrame(_undealt(result, sum(map(len, chunks))))
+                               for result, chunks in zip(results, parts))
     hysteresis = _hysteresis(args.seeds)
     targets = calibration_targets(args.calibration, posterior, args.draws, args.workers)
     text = report(runs, hysteresis, grid, args.seeds, args.map_seeds, time.perf_counter() - started, relapse,

@@ -13,7 +13,7 @@ from sim.model import resolve_scenario
 from sim.scenario import member_value, shipped_scenario_names
 from sim.calibration.abc import PREDICTIVE_STREAM, ParticleSimulator, load_calibration
 from sim.validation import (CORRUPTION_PATHS, MAP_CORRUPTION, MAP_STRATEGIES, MAP_WILL, WILL_PATH, Task, _hysteresis,
-                            _map_table, _runs, calibration_targets, main, map_tasks, success_map)
+                            _dealt, _map_table, _runs, _undealt, calibration_targets, main, map_tasks, success_map)
 
 from .calibration.conftest import TINY_PARAMETERS, tiny_calibration, tiny_files  # noqa: F401 (a fixture)
 
@@ -83,15 +83,32 @@ def test_without_a_posterior_the_targets_are_read_at_the_documented_values(tmp_p
         assert row[2] == f"{np.nanmedian([s[row[0]] for s in statistics]):.3g}", row
 
 
-def test_a_task_gives_the_numbers_of_single_runs():
-    """Each scenario x strategy task runs its seeds together; every row is that seed's run alone."""
-    rows = _runs(Task("reforming_state", "adaptive", range(3, 5)))
-    for row in rows:
-        model = ReformModel(resolve_scenario("reforming_state", "adaptive"), rng=row["seed"])
-        model.run()
-        alone = model.summary()
-        np.testing.assert_equal({key: row[key] for key in alone}, alone)  # bit for bit, NaN == NaN
-        assert row["initial_reform_index"] == model.datacollector.get_model_vars_dataframe()["reform_index"].iloc[0]
+def test_tasks_run_together_give_the_numbers_of_single_runs():
+    """A chunk's tasks (scenarios x strategies, some sharing a layout) run their seeds together;
+    every row is that seed's run alone, under its own task's labels."""
+    tasks = [Task("reforming_state", "adaptive", range(3, 5)), Task("post_conflict", "status_quo", range(1)),
+             Task("reforming_state", "big_bang", range(2, 3))]
+    per_task = _runs(tasks)
+    assert [len(rows) for rows in per_task] == [2, 1, 1]
+    for task, rows in zip(tasks, per_task):
+        assert [(row["scenario"], row["strategy"], row["seed"]) for row in rows] == \
+            [(task.scenario, task.strategy, seed) for seed in task.seeds]
+        for row in rows:
+            model = ReformModel(resolve_scenario(task.scenario, task.strategy), rng=row["seed"])
+            model.run()
+            alone = model.summary()
+            np.testing.assert_equal({key: row[key] for key in alone}, alone)  # bit for bit, NaN == NaN
+            assert row["initial_reform_index"] == model.datacollector.get_model_vars_dataframe()["reform_index"].iloc[0]
+
+
+@pytest.mark.parametrize("tasks, workers", [(7, 2), (7, 3), (2, 4), (1, 1)])
+def test_tasks_dealt_to_workers_come_back_in_their_order(tasks, workers):
+    listed = [Task("baseline", f"strategy_{k}", range(k, k + 2)) for k in range(tasks)]
+    chunks = _dealt(listed, workers)
+    assert len(chunks) == min(tasks, workers) and sorted(t.strategy for c in chunks for t in c) == \
+        sorted(t.strategy for t in listed)
+    results = [[[{"task": task.strategy, "seed": seed} for seed in task.seeds] for task in chunk] for chunk in chunks]
+    assert _undealt(iter(results), tasks) == [{"task": t.strategy, "seed": s} for t in listed for s in t.seeds]
 
 
 def test_map_cells_set_corruption_everywhere_and_will():
@@ -105,7 +122,7 @@ def test_map_cells_set_corruption_everywhere_and_will():
         _, kind, field = path.split(".")
         block = getattr(scenario.actors, kind)
         assert {member_value(block, member, field) for member in block.members} == {dict(task.overrides)[path]}
-    rows = _runs(task)
+    [rows] = _runs([task])
     assert [row["seed"] for row in rows] == [0, 1]
     for row in rows:
         assert row[CORRUPTION_PATHS[0]] == 0.65 and row[WILL_PATH] == 0.8
