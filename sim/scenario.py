@@ -558,6 +558,23 @@ class SecurityParams(Switchable):
     assistance_autonomy: Unit = Field(0.1, json_schema_extra={"prior": [0.05, 0.2], "prior_reason":
                                                               "Savage & Caverley 2017 for the direction; size "
                                                               "judgement: half to twice"})
+    autonomy_ceiling: Unit = Field(0.6, description="political autonomy forces head to with no oversight and no "
+                                                    "professionalism (A* = a0 (1 - k_o F_ov)(1 - k_p P*) + ...)",
+                                   json_schema_extra={"prior": [0.3, 0.9], "prior_reason":
+                                                      "Svolik 2012 (the guardianship dilemma: unchecked forces "
+                                                      "take a political role) for the direction; size judgement: "
+                                                      "half to one and a half times"})
+    oversight_restraint: Unit = Field(0.7, description="share of that autonomy working civilian oversight removes "
+                                                       "(k_o)",
+                                      json_schema_extra={"prior": [0.35, 1.0], "prior_reason":
+                                                         "Feaver 2003 (civilian monitoring restrains the agent) for "
+                                                         "the direction; size judgement: half the default up to the "
+                                                         "type bound"})
+    professional_restraint: Unit = Field(0.6, description="share of that autonomy professionalism removes (k_p)",
+                                         json_schema_extra={"prior": [0.3, 1.0], "prior_reason":
+                                                            "Huntington 1957 (objective control: professional "
+                                                            "forces keep out of politics) for the direction; size "
+                                                            "judgement: half the default up to the type bound"})
     coup_will_cap: Unit = Field(0.2, description="leadership will after a successful coup, at most",
                                 json_schema_extra={"prior": [0.1, 0.4], "prior_reason":
                                                    "judgement (rule after Svolik 2012): half to twice"})

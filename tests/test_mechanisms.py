@@ -209,6 +209,24 @@ def test_coup_hazard_rises_with_autonomy_and_past_coups_within_cap():
     assert security.coup_hazard(0.001, 0.8, 0.5, 0.2, 2, 1.0) == security.coup_hazard(0.001, 0.8, 0.5, 0.2, 9, 1.0)
 
 
+def test_force_autonomy_target_follows_its_ceiling_and_the_restraint_of_oversight_and_professionalism():
+    """A* = a0 (1 - k_o F_ov)(1 - k_p P*) + 0.3 T + k_a a: at the documented a0, k_o, k_p the
+    former constants 0.6, 0.7, 0.6; a higher ceiling raises it, stronger restraint lowers it, and
+    each restraint only acts through its own channel (none without oversight, resp. professionalism)."""
+    pillar, corruption = np.array([[0.5, 0.8]]), np.array([[0.2, 0.4]])
+
+    def autonomy(ceiling=0.6, oversight_restraint=0.7, professional_restraint=0.6, oversight=0.5, assistance=0.0):
+        return security.force_targets(pillar, corruption, oversight, 0.5, 0.3, 0.4, assistance, np.zeros((1, 2)),
+                                      0.1, ceiling, oversight_restraint, professional_restraint)["political_autonomy"]
+    professionalism = np.clip((0.15 + 0.85 * pillar) * (1.0 - 0.5 * corruption), 0, 1)
+    np.testing.assert_allclose(autonomy(), 0.6 * (1 - 0.7 * 0.5) * (1 - 0.6 * professionalism))
+    assert (autonomy(ceiling=0.9) > autonomy()).all() and (autonomy(ceiling=0.3) < autonomy()).all()
+    assert (autonomy(oversight_restraint=1.0) < autonomy()).all()
+    assert (autonomy(professional_restraint=1.0) < autonomy()).all()
+    np.testing.assert_array_equal(autonomy(oversight_restraint=1.0, oversight=0.0), autonomy(oversight=0.0))
+    np.testing.assert_array_equal(autonomy(professional_restraint=0.0), 0.6 * (1 - 0.7 * 0.5) * np.ones((1, 2)))
+
+
 def test_relapse_hazard_fades_with_peace_and_falls_with_peacekeeping_and_institutions():
     protection = {"relapse_ddr_protection": 0.8, "relapse_policing_protection": 0.5,
                   "relapse_governance_protection": 0.6}

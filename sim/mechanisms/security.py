@@ -10,12 +10,12 @@ from .common import Level
 def force_targets(
     pillar_function: np.ndarray, corruption: np.ndarray, oversight_function: Level, will: Level,
     violence: Level, scrutiny: Level, security_assistance: Level, threatened_privileges: np.ndarray,
-    assistance_autonomy: float,
+    assistance_autonomy: float, autonomy_ceiling: float, oversight_restraint: float, professional_restraint: float,
 ) -> dict[str, np.ndarray]:
     """Where each security force's traits are heading.
 
         professionalism  P* = (0.15 + 0.85 F_pillar)(1 - 0.5 c) + 0.2 a
-        autonomy         A* = 0.6 (1 - 0.7 F_oversight)(1 - 0.6 P) + 0.3 T + k_a a
+        autonomy         A* = a0 (1 - k_o F_oversight)(1 - k_p P) + 0.3 T + k_a a
         loyalty          L* = (0.5 + 0.5 P)(0.4 + 0.6 w)
         abuse            X* = (1 - P)(0.5 + 0.5 V)(1 - 0.5 O)
         effectiveness    E* = P (1 - 0.5 c)
@@ -23,13 +23,16 @@ def force_targets(
     The other targets use the target professionalism P*, written P above.
     F_pillar is the de facto function of the force's governing pillar, a donor security
     assistance, T the privileges a reform threatens (Svolik 2012: the guardianship dilemma),
-    k_a the autonomy foreign training brings (Savage & Caverley 2017), O scrutiny.
+    k_a the autonomy foreign training brings (Savage & Caverley 2017), O scrutiny; a0 the autonomy
+    of unchecked, unprofessional forces, k_o how much of it civilian oversight removes (Feaver
+    2003), k_p how much professionalism removes (Huntington 1957's objective control).
     """
     professionalism = np.clip((0.15 + 0.85 * pillar_function) * (1.0 - 0.5 * corruption) + 0.2 * security_assistance, 0, 1)
     return {
         "professionalism": professionalism,
         "political_autonomy": np.clip(
-            0.6 * (1.0 - 0.7 * oversight_function) * (1.0 - 0.6 * professionalism)
+            autonomy_ceiling * (1.0 - oversight_restraint * oversight_function)
+            * (1.0 - professional_restraint * professionalism)
             + 0.3 * threatened_privileges + assistance_autonomy * security_assistance, 0, 1),
         "loyalty": (0.5 + 0.5 * professionalism) * (0.4 + 0.6 * will),
         "abuse": (1.0 - professionalism) * (0.5 + 0.5 * violence) * (1.0 - 0.5 * scrutiny),

@@ -23,7 +23,8 @@ def update_forces(world: World) -> None:
     targets = security.force_targets(
         state.de_facto[:, forces.pillar], force_corruption, world.pillar_function("oversight", 0.0),
         world.political_will(), state.violence, scrutiny, world.funding.assistance,
-        world.effort[:, forces.pillar] * force_corruption, p.assistance_autonomy)
+        world.effort[:, forces.pillar] * force_corruption, p.assistance_autonomy, p.autonomy_ceiling,
+        p.oversight_restraint, p.professional_restraint)
     for name, target in targets.items():
         forces.values[name] = relax(forces.values[name], target, p.force_adjustment_rate)
 
