@@ -119,7 +119,7 @@ def test_page_loads_offline_without_console_errors(app_server, explore):
 
 def test_step_advances_time_and_the_charts_change(explore):
     status, chart = ".ssr-run-status", ".ssr-indicators"
-    assert explore.text(status).startswith("Month 0 ")
+    sync_api.expect(explore.page.locator(status).first).to_have_text(re.compile(r"^Month 0 "))
     before = explore.page.locator(chart).first.get_attribute("src")
     for month in (1, 2):
         explore.page.get_by_role("button", name="Step", exact=True).click()
@@ -130,7 +130,7 @@ def test_step_advances_time_and_the_charts_change(explore):
 
 
 def test_explore_sliders_show_their_values_and_no_mesa_leftovers_show(explore):
-    assert explore.page.get_by_role("slider").count() >= 8   # two run settings and the levers
+    explore.page.get_by_role("slider").nth(7).wait_for(state="attached")   # at least two run settings and six levers
     assert not explore.sliders_without_their_value()
     body = explore.page.locator("body").inner_text()
     assert not [word for word in MESA_LEFTOVERS if word in body]
