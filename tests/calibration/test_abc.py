@@ -114,6 +114,41 @@ def test_simulating_a_particle_twice_gives_the_same_statistics(tiny_calibration_
     assert json.dumps(other) != json.dumps(first)
 
 
+def test_under_common_random_numbers_a_generation_shares_one_population_and_the_next_draws_another(
+        tmp_path, tiny_files, monkeypatch):
+    """A spy on simulate_targets records the state of the generator each evaluation starts from."""
+    started: list[tuple[dict, object]] = []
+    simulate = abc_module.simulate_targets
+
+    def spy(prior, targets, values, countries, rng):
+        started.append((dict(values), json.dumps(rng.bit_generator.state, sort_keys=True)))
+        return simulate(prior, targets, values, countries, rng)
+
+    monkeypatch.setattr(abc_module, "simulate_targets", spy)
+    path = tiny_calibration(tmp_path, tiny_files, abc={"max_generations": 3, "common_random_numbers": True})
+    calibration = load_calibration(path)
+    calibrate(calibration, tmp_path / "out", progress=False, command="test")
+    history = abc_module.load_history(tmp_path / "out")
+    counts = history.get_all_populations().query("t >= 0")["samples"].tolist()
+    assert len(counts) == 3 and len(started) == sum(counts) + calibration.settings.predictive_draws
+    by_generation, first = [], 0
+    for count in counts:
+        by_generation.append(started[first:first + count])
+        first += count
+    for generation, calls in enumerate(by_generation):
+        assert len({values_key(values) for values, _ in calls}) > 1, "the generation tried one particle only"
+        assert {state for _, state in calls} == {json.dumps(abc_module.generation_rng(11, generation).bit_generator.state,
+                                                            sort_keys=True)}
+    # The posterior predictive draws, last, each simulate a fresh population of their own.
+    shared = {state for calls in by_generation for _, state in calls}
+    predictive = [state for _, state in started[sum(counts):]]
+    assert len(set(predictive)) == len(predictive) and not shared & set(predictive)
+
+
+def values_key(values: dict) -> tuple:
+    return tuple(sorted(values.items()))
+
+
 def test_weighted_quantiles_follow_the_weights_whatever_their_sum():
     assert weighted_quantile([3, 1, 2], [1, 1, 1], 0.5) == 2
     assert weighted_quantile([1, 2, 3], [0.1, 0.1, 0.8], 0.5) > 2.5
