@@ -94,7 +94,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -136,6 +136,10 @@ class AbcSettings(Schema):
     kernel_scale: float = Field(2.0, gt=0.0, le=100.0,
                                 description="perturbation covariance: this multiple of the last generation's "
                                             "weighted covariance (2: Beaumont et al. 2009)")
+    kernel_centres: Literal["weighted", "equal"] = Field(
+        "weighted", description="the perturbation kernel's mixture: centred on the last generation's particles "
+                                "by importance weight (pyabc; Beaumont et al. 2009), or equally, with their "
+                                "unweighted covariance (perturbation_kernel)")
     common_random_numbers: bool = Field(False, description="evaluate every particle of a generation on the same "
                                                            "countries and seeds, a new population each "
                                                            "generation (sim/calibration/abc.py); false: a "
@@ -478,18 +482,32 @@ def _no_bandwidth_factor(effective_sample_size: float, dimension: int) -> float:
     return 1.0
 
 
-def perturbation_kernel(scale: float):
-    """The particles' perturbation: a multivariate normal with ``scale`` times the weighted
-    covariance of the last generation.
+def perturbation_kernel(scale: float, centres: str = "weighted"):
+    """The particles' perturbation: a mixture of multivariate normals centred on the last
+    generation's particles, with ``scale`` times their covariance.
 
     Beaumont, Cornuet, Marin & Robert (2009) derive twice the covariance as the kernel that
     minimises the Kullback-Leibler divergence between successive generations. pyabc's default
     shrinks the covariance by Silverman's rule instead (a factor of about 0.45 in 11 dimensions
     with 80 particles), a density estimator's bandwidth: the narrower kernel left proposals in the
     sparse parts of the population with large importance weights, and the second and third runs'
-    effective sample sizes fell to 3-23 of 80 (docs/calibration.md)."""
+    effective sample sizes fell to 3-23 of 80 (docs/calibration.md).
+
+    ``centres="weighted"`` (pyabc's rule): a particle is a centre with its importance weight, and
+    the covariance is weighted. Once a few particles carry most of the weight, that proposal is
+    a few narrow normals around them; the particles it then accepts away from them get the
+    largest weights, and the next proposal narrows again (rounds 9 and 11, docs/calibration.md:
+    the heaviest new particles lay at 2-3 times the median Mahalanobis distance from the
+    weighted mean). ``centres="equal"``: every accepted particle is a centre with the same
+    weight and the covariance is unweighted, so the proposal follows the whole accepted set.
+    Either is a valid importance-sampling proposal: pyabc weighs each new particle by
+    prior / this mixture's density, whichever mixture it is."""
     import pyabc
 
+    if centres == "equal":
+        from .kernels import EqualCentresNormalTransition
+
+        return EqualCentresNormalTransition(scaling=scale, bandwidth_selector=_no_bandwidth_factor)
     return pyabc.MultivariateNormalTransition(scaling=scale, bandwidth_selector=_no_bandwidth_factor)
 
 
@@ -527,7 +545,7 @@ def run_abc(calibration: Calibration, out: Path, *, workers: int = 1, address: s
         simulator = ParticleSimulator(calibration, ABC_STREAM, bar.counter)
         abc = pyabc.ABCSMC(simulator, _prior_distribution(calibration), distance,
                            population_size=settings.population_size, sampler=abc_sampler,
-                           transitions=perturbation_kernel(settings.kernel_scale))
+                           transitions=perturbation_kernel(settings.kernel_scale, settings.kernel_centres))
         if resume:
             abc.load(db, 1)
         else:

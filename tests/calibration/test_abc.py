@@ -51,6 +51,7 @@ def test_the_shipped_calibration_file_loads_and_holds_a_target_out():
     ({"abc": {"population_size": 1}}, "abc.population_size = 1 is out of range"),
     ({"abc": {"max_evaluations": 3}}, "abc.max_evaluations = 3 is below abc.population_size"),
     ({"abc": {"epsilon_quantile": 1.0}}, "abc.epsilon_quantile = 1.0 is out of range"),
+    ({"abc": {"kernel_centres": "uniform"}}, "abc.kernel_centres = 'uniform'"),
     ({"population": "nowhere.yaml"}, "population = 'nowhere.yaml': no such file"),
     ({"seed": -1}, "seed = -1 is out of range"),
 ])
@@ -145,6 +146,32 @@ def test_under_common_random_numbers_a_generation_shares_one_population_and_the_
     shared = {state for calls in by_generation for _, state in calls}
     predictive = [state for _, state in started[sum(counts):]]
     assert len(set(predictive)) == len(predictive) and not shared & set(predictive)
+
+
+def test_equal_kernel_centres_propose_around_every_particle_alike_and_weigh_by_that_mixture():
+    """Importance weights that favour one particle: the weighted kernel centres its proposals
+    there, the equal one on all particles, with their unweighted covariance, and its density
+    (what pyabc divides the prior by) is the equal mixture's."""
+    from scipy import stats
+
+    rng = np.random.default_rng(3)
+    particles = pd.DataFrame(rng.normal(size=(40, 3)), columns=["a", "b", "c"])
+    weights = np.full(40, 0.1 / 39)
+    weights[0] = 0.9
+    equal, weighted = abc_module.perturbation_kernel(2.0, "equal"), abc_module.perturbation_kernel(2.0)
+    equal.fit(particles, weights)
+    weighted.fit(particles, weights)
+    assert np.allclose(equal.cov, 2.0 * np.cov(particles.to_numpy().T))
+    assert np.allclose(weighted.cov, 2.0 * np.cov(particles.to_numpy().T, aweights=weights))
+    point = particles.iloc[5] + 0.1
+    mixture = np.mean([stats.multivariate_normal(row, equal.cov).pdf(point) for row in particles.to_numpy()])
+    assert equal.pdf(point) == pytest.approx(mixture, rel=1e-9)
+    np.random.seed(0)  # pyabc's kernels draw from numpy's global generator (seeded by seed_pyabc in a run)
+    centre, spread = particles.to_numpy().mean(axis=0), np.sqrt(np.diag(equal.cov) / 4000)
+    # 4,000 proposals: the equal kernel's mean is the particles' mean within 4 standard errors;
+    # the weighted kernel's is near the heavy particle, farther than that.
+    assert np.all(np.abs(equal.rvs(4000).to_numpy().mean(axis=0) - centre) < 4 * spread)
+    assert np.any(np.abs(weighted.rvs(4000).to_numpy().mean(axis=0) - centre) > 4 * spread)
 
 
 def values_key(values: dict) -> tuple:
