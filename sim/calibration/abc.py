@@ -135,7 +135,7 @@ class AbcSettings(Schema):
                                     description="epsilon of generation t: this weighted quantile of t-1's distances")
     kernel_scale: float = Field(2.0, gt=0.0, le=100.0,
                                 description="perturbation covariance: this multiple of the last generation's "
-                                            "weighted covariance (2: Beaumont et al. 2009)")
+                                            "covariance, weighted as kernel_centres says (2: Beaumont et al. 2009)")
     kernel_centres: Literal["weighted", "equal"] = Field(
         "weighted", description="the perturbation kernel's mixture: centred on the last generation's particles "
                                 "by importance weight (pyabc; Beaumont et al. 2009), or equally, with their "
