@@ -484,7 +484,7 @@ def _no_bandwidth_factor(effective_sample_size: float, dimension: int) -> float:
     return 1.0
 
 
-def perturbation_kernel(scale: float, centres: str = "weighted"):
+def perturbation_kernel(scale: float, centres: Literal["weighted", "equal"] = "weighted"):
     """The particles' perturbation: a mixture of multivariate normals centred on the last
     generation's particles, with ``scale`` times their covariance.
 
@@ -575,9 +575,6 @@ def run_abc(calibration: Calibration, out: Path, *, workers: int = 1, address: s
                 simulator.generation = done
             abc.eps = pyabc.epsilon.QuantileEpsilon(initial_epsilon=generation_epsilon(history, done, settings),
                                                     alpha=settings.epsilon_quantile)
-            # Every generation the budget leaves room for is tried, and abandoned once it would need
-            # more: a forecast from the last acceptance rate overestimates the cost by 1.2-2 times
-            # (round 12, docs/calibration.md), and skipping on it left a quarter of a budget unspent.
             abc.run(max_nr_populations=1, min_acceptance_rate=settings.population_size / remaining)
             history = abc.history
             if history.max_t + 1 == done:
