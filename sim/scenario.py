@@ -379,8 +379,11 @@ class CapacityParams(Switchable):
                                                         "to twice it, divided by what authority_weight and "
                                                         "trap_weight at 1 leave of growth (a will of about 0.45 "
                                                         "times a capability of about 0.35, so up to eight times)"})
-    decay_rate: Unit = Field(0.002, json_schema_extra={"prior": [0.001, 0.004], "prior_reason":
-                                                       "judgement (T2, as growth_rate): half to twice"})
+    decay_rate: Unit = Field(0.002, json_schema_extra={"prior": [0.001, 0.006], "prior_reason":
+                                                       "judgement (T2, as growth_rate): half to three times, "
+                                                       "a half-life without investment of 10 to 58 years; "
+                                                       "twice until calibration round 14, whose predecessors' "
+                                                       "posteriors leaned on that bound (docs/calibration.md)"})
     load_tolerance: Rate = Field(5.0, json_schema_extra={"prior": [2.5, 7.5], "prior_reason":
                                                          "judgement (Andrews, Pritchett & Woolcock 2017 ch. 3 for "
                                                          "the mechanism): half to one and a half, the range "
