@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
+from scipy.stats import binom
 
 from sim.calibration.abc import load_calibration
 from sim.calibration.recovery import (
-    CALIBRATION_FILE, RECOVERY_ABC, TRUTH_RANGE, recover, reduced, synthetic_observations, true_values,
+    CALIBRATION_FILE, RECOVERY_ABC, TRUTH_RANGE, Recovery, minimum_inside, recover, reduced, synthetic_observations,
+    true_values,
 )
 
 from .conftest import tiny_calibration
@@ -24,7 +27,29 @@ def test_true_values_lie_inside_the_prior_away_from_its_edges():
     for prior in calibration.priors:
         share = (truth[prior.path] - prior.low) / (prior.high - prior.low)
         assert TRUTH_RANGE[0] <= share <= TRUTH_RANGE[1]
-    assert reduced(calibration).settings.abc.population_size == RECOVERY_ABC["population_size"]
+    abc = reduced(calibration).settings.abc
+    assert abc.max_evaluations == RECOVERY_ABC["max_evaluations"]
+    assert abc.population_size == calibration.settings.abc.population_size, "only the budget is cut"
+
+
+@pytest.mark.parametrize("coefficients", [1, 7, 13, 30])
+def test_minimum_inside_is_what_a_correct_posterior_misses_once_in_a_hundred_times(coefficients):
+    needed = minimum_inside(coefficients)
+    assert binom.cdf(needed - 1, coefficients, 0.9) <= 0.01 < binom.cdf(needed, coefficients, 0.9)
+    assert minimum_inside(13) == 9  # the figure docs/calibration.md states
+
+
+def _recovery(inside: list[bool], posterior_error: list[float], prior_error: list[float]) -> Recovery:
+    table = pd.DataFrame({"inside_90": inside, "posterior_error": posterior_error, "prior_error": prior_error})
+    return Recovery({}, table, None, 0.0, 0, 0)
+
+
+def test_recovered_needs_enough_true_values_inside_and_medians_nearer_the_truth_than_the_priors():
+    near, far = [0.05] * 13, [0.2] * 13
+    assert _recovery([True] * 9 + [False] * 4, near, far).recovered
+    assert not _recovery([True] * 8 + [False] * 5, near, far).recovered
+    assert not _recovery([True] * 13, far, near).recovered
+    assert not _recovery([True] * 13, far, far).recovered, "no nearer than the prior is not learning"
 
 
 def test_synthetic_observations_are_one_simulation_at_the_truth_reproducible(tmp_path, tiny_files):
@@ -36,15 +61,15 @@ def test_synthetic_observations_are_one_simulation_at_the_truth_reproducible(tmp
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="known failure, issue 10 open: the last recovery run (40 particles, before the "
-                                       "resumed-epsilon fix of 22a03d8) put capacity.decay_rate outside its 90 % "
-                                       "interval (6 of 7 inside); a larger population is needed. When this passes, "
-                                       "remove the mark")
+@pytest.mark.xfail(strict=True, reason="known failure, issue 10 open: the last recovery run (7 coefficients, 40 particles, "
+                                       "before the resumed-epsilon fix of 22a03d8) put capacity.decay_rate outside its "
+                                       "90 % interval; not yet run for 13 coefficients under the coverage check. When this "
+                                       "passes, remove the mark")
 def test_the_pipeline_recovers_known_coefficients(tmp_path):
-    """About 20 minutes on 2 cores (docs/calibration.md, Recovery)."""
+    """About half an hour on 2 cores (docs/calibration.md, Recovery)."""
     recovery = recover(load_calibration(CALIBRATION_FILE), tmp_path / "recovery", workers=2, progress=False)
     table = recovery.table.set_index("parameter")
-    outside = table[~table["inside_90"]]
-    assert outside.empty, f"true values outside the 90 % interval:\n{outside[['truth', 'q05', 'q95']]}"
-    wide = table[table["width_vs_prior"] >= 1]
-    assert wide.empty, f"posterior not narrower than the prior:\n{wide[['width_vs_prior']]}"
+    needed = minimum_inside(len(table))
+    assert recovery.inside >= needed, (f"{recovery.inside} true values inside their 90 % interval, {needed} needed:\n"
+                                       f"{table[['truth', 'q05', 'q95', 'inside_90']]}")
+    assert recovery.learnt, f"posterior medians no nearer the truth than the prior's:\n{table[['truth', 'median']]}"
