@@ -330,6 +330,12 @@ class SeedRuns(NamedTuple):
     series: dict[str, np.ndarray]       # each recorded indicator, (months + 1, runs), month 0 first
     events: list[list[tuple[int, str, str]]]
 
+    def take(self, start: int, stop: int) -> "SeedRuns":
+        """The runs ``start`` to ``stop`` (exclusive), as if they had been run alone: a run's
+        numbers do not depend on the runs beside it in a batch."""
+        return SeedRuns(self.seeds[start:stop], self.summaries[start:stop],
+                        {name: values[:, start:stop] for name, values in self.series.items()}, self.events[start:stop])
+
 
 def run_seeds(scenario: Scenario | Sequence[Scenario], seeds: Iterable[int], *, record: Iterable[str] = (),
               months: int | None = None, max_batch_actors: int = MAX_BATCH_ACTORS) -> SeedRuns:

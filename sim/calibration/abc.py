@@ -106,7 +106,8 @@ from ..fields import Name, ScenarioError, Schema
 from ..loading import load_validated
 from .population import PopulationPrior, draw_countries, load_population_prior
 from .priors import Prior, parameter_priors
-from .targets import Target, TargetSet, load_targets, population_statistics
+from .sampler import batched_sampler_class, coalesced
+from .targets import Target, TargetSet, load_targets, population_statistics, populations_statistics
 
 #: Seed streams (see the module docstring): ABC particles, predictive draws (+ k), synthetic truth, dry run.
 ABC_STREAM = 0
@@ -123,6 +124,8 @@ HISTORY_FILE = "history.db"
 STOPPED_FILE = "stopped.json"
 #: The ``abc`` settings that only decide when a run stops: a resume may change them.
 STOPPING_RULES = ("max_generations", "max_evaluations", "minimum_epsilon")
+#: The ``abc`` settings that only decide how fast a run goes: a resume may change them too.
+EXECUTION_SETTINGS = ("particles_per_batch",)
 
 
 # --- the calibration file -------------------------------------------------------------------------
@@ -142,6 +145,10 @@ class AbcSettings(Schema):
         "weighted", description="the perturbation kernel's mixture: centred on the last generation's particles "
                                 "by importance weight (pyabc; Beaumont et al. 2009), or equally, with their "
                                 "unweighted covariance (perturbation_kernel)")
+    particles_per_batch: int = Field(1, ge=1, le=64,
+                                     description="particles a worker evaluates in one simulator call (larger "
+                                                 "batches cost less a particle; the same particles are "
+                                                 "accepted: sim/calibration/sampler.py)")
     common_random_numbers: bool = Field(False, description="evaluate every particle of a generation on the same "
                                                            "countries and seeds, a new population each "
                                                            "generation (sim/calibration/abc.py); false: a "
@@ -200,14 +207,15 @@ class Calibration:
     def plan_digest(self) -> str:
         """SHA-256 of what --resume requires to be unchanged: the population and targets files'
         contents and the calibration file's settings, except its stopping rules
-        (:data:`STOPPING_RULES`) and its prose (description and reasons). Raising a stopped
-        calibration's budget and resuming it continues the same calibration: its generations
-        so far are what a run with the larger budget would have made (the rules only decide
+        (:data:`STOPPING_RULES`), how fast it runs (:data:`EXECUTION_SETTINGS`) and its prose
+        (description and reasons). Raising a stopped calibration's budget and resuming it
+        continues the same calibration: its generations so far are what a run with the larger
+        budget would have made (the rules only decide
         when to stop), so "give it another hour" needs no new run."""
         settings = self.settings.model_dump(mode="json", exclude={"description", "parameters_reason",
                                                                    "countries_reason", "held_out_reason"})
         settings["abc"] = {key: value for key, value in settings["abc"].items()
-                           if key not in STOPPING_RULES and key != "reason"}
+                           if key not in (*STOPPING_RULES, *EXECUTION_SETTINGS, "reason")}
         plan = {"settings": settings, "population": self.hashes["population"], "targets": self.hashes["targets"]}
         return hashlib.sha256(json.dumps(plan, sort_keys=True).encode()).hexdigest()
 
@@ -295,13 +303,17 @@ def seed_pyabc(seed: int, generation: int) -> None:
     random.seed(int(state[1]))
 
 
+def draw_population(prior: PopulationPrior, countries: int, rng: np.random.Generator) -> tuple[list, list[int]]:
+    """``countries`` countries drawn from ``prior`` with ``rng``, then one run seed each from ``rng``."""
+    drawn = draw_countries(prior, countries, rng)
+    return drawn, [int(s) for s in rng.integers(0, 2**32, size=countries)]
+
+
 def simulate_targets(prior: PopulationPrior, targets: TargetSet, values: Mapping[str, float], countries: int,
                      rng: np.random.Generator) -> dict[str, float]:
-    """Every target's model statistic for coefficients ``values``: ``countries`` countries drawn
-    from ``prior`` with ``rng``, then one run seed each from ``rng``, run in one
-    :func:`sim.run_seeds` call."""
-    drawn = draw_countries(prior, countries, rng)
-    seeds = [int(s) for s in rng.integers(0, 2**32, size=countries)]
+    """Every target's model statistic for coefficients ``values`` on the population
+    :func:`draw_population` draws with ``rng``, run in one :func:`sim.run_seeds` call."""
+    drawn, seeds = draw_population(prior, countries, rng)
     return {name: statistic.value for name, statistic in population_statistics(drawn, seeds, targets, values).items()}
 
 
@@ -323,14 +335,27 @@ class ParticleSimulator:
         self.generation: int | None = None
 
     def __call__(self, parameters: Mapping[str, float]) -> dict[str, float]:
-        values = {name: float(value) for name, value in parameters.items()}
-        rng = (particle_rng(self.seed, values, self.stream) if self.generation is None
-               else generation_rng(self.seed, self.generation))
-        result = simulate_targets(self.prior, self.targets, values, self.countries, rng)
+        """One particle; inside a batching sampler's round (:mod:`sim.calibration.sampler`), run
+        together with the round's other particles."""
+        return coalesced(self.evaluate_many, parameters)
+
+    def evaluate_many(self, particles: Sequence[Mapping[str, float]]) -> list[dict[str, float]]:
+        """Several particles in one :func:`sim.run_seeds` call, each on the population it would
+        have alone (under common random numbers the generation's, drawn once), so each gets the
+        statistics it would get alone."""
+        values = [{name: float(value) for name, value in particle.items()} for particle in particles]
+        if self.generation is None:
+            populations = [draw_population(self.prior, self.countries, particle_rng(self.seed, v, self.stream))
+                           for v in values]
+        else:
+            populations = [draw_population(self.prior, self.countries, generation_rng(self.seed, self.generation))]
+            populations *= len(values)
+        statistics = populations_statistics([(drawn, seeds, v) for (drawn, seeds), v in zip(populations, values)],
+                                            self.targets)
         if self.counter is not None:
             with self.counter.get_lock():
-                self.counter.value += 1
-        return result
+                self.counter.value += len(values)
+        return [{name: statistic.value for name, statistic in result.items()} for result in statistics]
 
     def __getstate__(self) -> dict[str, Any]:
         return {**self.__dict__, "counter": None}  # a shared counter does not travel to another machine
@@ -398,17 +423,24 @@ def _prior_distribution(calibration: Calibration):
     return pyabc.Distribution(**{p.path: pyabc.RV("uniform", p.low, p.high - p.low) for p in calibration.priors})
 
 
-def make_sampler(workers: int, address: str | None):
-    """pyabc's sampler: one worker in this process, ``workers`` forked processes, or a Dask cluster."""
+def make_sampler(workers: int, address: str | None, particles_per_batch: int = 1):
+    """pyabc's sampler: one worker in this process, ``workers`` forked processes, or a Dask cluster,
+    each evaluating ``particles_per_batch`` particles in one simulator call
+    (:mod:`sim.calibration.sampler`)."""
     import pyabc
 
     if address is not None:
         from distributed import Client
 
-        return pyabc.sampler.DaskDistributedSampler(dask_client=Client(address))
-    if workers == 1:
-        return pyabc.sampler.SingleCoreSampler(check_max_eval=True)
-    return pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers, check_max_eval=True)
+        base, kwargs = pyabc.sampler.DaskDistributedSampler, {"dask_client": Client(address),
+                                                              "batch_size": particles_per_batch}
+    elif workers == 1:
+        base, kwargs = pyabc.sampler.SingleCoreSampler, {"check_max_eval": True}
+    else:
+        base, kwargs = pyabc.sampler.MulticoreEvalParallelSampler, {"n_procs": workers, "check_max_eval": True}
+    if particles_per_batch == 1:
+        return base(**kwargs)
+    return batched_sampler_class(base)(particles_per_batch=particles_per_batch, **kwargs)
 
 
 class _EvaluationBar:
@@ -538,7 +570,7 @@ def run_abc(calibration: Calibration, out: Path, *, workers: int = 1, address: s
             return RunReport(count, count, 0, 0.0, record["reason"])
     if not resume:
         out.mkdir(parents=True, exist_ok=True)
-    abc_sampler = make_sampler(workers, address)
+    abc_sampler = make_sampler(workers, address, settings.particles_per_batch)
     x0 = dict(observed) if observed is not None else published_values(calibration)
     bar = None
     try:

@@ -331,8 +331,23 @@ def population_statistics(countries: Sequence[Scenario], seeds: Sequence[int], t
                           values: Mapping[str, float]) -> dict[str, Statistic]:
     """Target statistics (:class:`sim.calibration.targets.Statistic` by name) of these countries run
     with these seeds and coefficients: the one evaluation the screen and the ABC share."""
-    countries = [with_parameters(country, values) for country in countries]
-    return _statistics(countries, run_seeds(countries, seeds), targets)
+    return populations_statistics([(countries, seeds, values)], targets)[0]
+
+
+def populations_statistics(populations: Sequence[tuple[Sequence[Scenario], Sequence[int], Mapping[str, float]]],
+                           targets: TargetSet) -> list[dict[str, Statistic]]:
+    """:func:`population_statistics` of several (countries, seeds, coefficients) at once, in ONE
+    :func:`sim.run_seeds` call: the populations' countries share batches (larger batches cost less
+    a run), and each population's statistics are what it gives alone (a run's numbers do not
+    depend on the runs beside it in a batch; tests/test_batch_mixed.py)."""
+    countries = [with_parameters(country, values) for members, _, values in populations for country in members]
+    runs = run_seeds(countries, [seed for _, seeds, _ in populations for seed in seeds])
+    statistics, start = [], 0
+    for members, _, _ in populations:
+        stop = start + len(members)
+        statistics.append(_statistics(countries[start:stop], runs.take(start, stop), targets))
+        start = stop
+    return statistics
 
 
 def _statistics(countries: Sequence[Scenario], runs: SeedRuns, targets: TargetSet) -> dict[str, Statistic]:

@@ -119,20 +119,29 @@ def test_simulating_a_particle_twice_gives_the_same_statistics(tiny_calibration_
 
 def test_under_common_random_numbers_a_generation_shares_one_population_and_the_next_draws_another(
         tmp_path, tiny_files, monkeypatch):
-    """A spy on simulate_targets records the state of the generator each evaluation starts from."""
-    started: list[tuple[dict, object]] = []
-    simulate = abc_module.simulate_targets
+    """Spies record the state of the generator each evaluation's population is drawn from, and
+    the particle it is simulated for (one particle a call: particles_per_batch is 1)."""
+    states: list[str] = []
+    particles: list[dict] = []
+    draw, simulate = abc_module.draw_population, abc_module.populations_statistics
 
-    def spy(prior, targets, values, countries, rng):
-        started.append((dict(values), json.dumps(rng.bit_generator.state, sort_keys=True)))
-        return simulate(prior, targets, values, countries, rng)
+    def draw_spy(prior, countries, rng):
+        states.append(json.dumps(rng.bit_generator.state, sort_keys=True))
+        return draw(prior, countries, rng)
 
-    monkeypatch.setattr(abc_module, "simulate_targets", spy)
+    def simulate_spy(populations, targets):
+        particles.extend(dict(values) for _, _, values in populations)
+        return simulate(populations, targets)
+
+    monkeypatch.setattr(abc_module, "draw_population", draw_spy)
+    monkeypatch.setattr(abc_module, "populations_statistics", simulate_spy)
     path = tiny_calibration(tmp_path, tiny_files, abc={"max_generations": 3, "common_random_numbers": True})
     calibration = load_calibration(path)
     calibrate(calibration, tmp_path / "out", progress=False, command="test")
     history = abc_module.load_history(tmp_path / "out")
     counts = history.get_all_populations().query("t >= 0")["samples"].tolist()
+    assert len(states) == len(particles)
+    started = list(zip(particles, states))
     assert len(counts) == 3 and len(started) == sum(counts) + calibration.settings.predictive_draws
     by_generation, first = [], 0
     for count in counts:
@@ -252,15 +261,15 @@ def test_an_interrupted_calibration_resumes_without_repeating_a_finished_generat
     calibration = load_calibration(path)
     out = tmp_path / "out"
     calls = {"count": 0}
-    original = abc_module.simulate_targets
+    original = abc_module.populations_statistics
 
-    def interrupting(*args, **kwargs):
-        calls["count"] += 1
+    def interrupting(populations, targets):
+        calls["count"] += len(populations)
         if calls["count"] == 4 + 2 + 1:  # generation 0 is 4 evaluations
             raise KeyboardInterrupt
-        return original(*args, **kwargs)
+        return original(populations, targets)
 
-    monkeypatch.setattr(abc_module, "simulate_targets", interrupting)
+    monkeypatch.setattr(abc_module, "populations_statistics", interrupting)
     with pytest.raises(KeyboardInterrupt):
         calibrate(calibration, out, progress=False, command="test")
     assert not (out / abc_module.STOPPED_FILE).exists()
@@ -336,6 +345,10 @@ def test_the_dry_run_times_evaluations_and_keeps_to_the_budget(tiny_calibration_
     small = dataclasses.replace(calibration, settings=calibration.settings.model_copy(
         update={"abc": calibration.settings.abc.model_copy(update={"max_evaluations": 10})}))
     assert forecast(small, workers=1, timings=1).evaluations == 4
+    batched = dataclasses.replace(calibration, settings=calibration.settings.model_copy(
+        update={"abc": calibration.settings.abc.model_copy(update={"particles_per_batch": 2})}))
+    cost = forecast(batched, workers=1, timings=1)
+    assert cost.particles_per_call == 2 and cost.seconds_per_evaluation == cost.timed[0] / 2
 
 
 def test_the_posterior_draws_are_last_generation_particles_a_sweep_can_read(straight_run, tmp_path):

@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from sim.cli import main
@@ -110,4 +111,27 @@ def test_a_calibration_runs_on_a_dask_cluster(tiny_calibration_file, tmp_path):
                      "--out", str(out), "--quiet"]) == 0
     summary = json.loads((out / "summary.json").read_text())
     assert summary["generations"] == 2 and summary["address"] == cluster.scheduler_address
+    assert (out / "posterior_predictive.csv").is_file()
+
+
+@pytest.mark.parametrize("where", ["workers", "dask"])
+def test_a_batched_calibration_runs_on_forked_workers_and_on_a_dask_cluster(tmp_path, tiny_files, where):
+    """particles_per_batch 2 (sim/calibration/sampler.py) on two forked processes, and on a Dask
+    cluster (pyabc's batch_size set to match): every generation stored, the outputs written."""
+    import dask
+    from distributed import LocalCluster
+
+    path = tiny_calibration(tmp_path, tiny_files, abc={"particles_per_batch": 2})
+    out = tmp_path / "out"
+    if where == "workers":
+        assert main(["calibrate", str(path), "--workers", "2", "--out", str(out), "--quiet"]) == 0
+    else:
+        with dask.config.set({"distributed.comm.timeouts.connect": "120s"}), \
+                LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+            assert main(["calibrate", str(path), "--address", cluster.scheduler_address, "--out", str(out),
+                         "--quiet"]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["generations"] == 2
+    posterior = pd.read_parquet(out / "posterior.parquet")
+    assert posterior.groupby("generation").size().tolist() == [4, 4]
     assert (out / "posterior_predictive.csv").is_file()
