@@ -36,7 +36,8 @@ def main() -> None:
     particles = [{p.path: float(rng.uniform(p.low, p.high)) for p in calibration.priors} for _ in range(args.particles)]
     print(f"{args.particles} particles of {calibration.settings.countries_per_particle} countries "
           f"(common random numbers: {calibration.settings.abc.common_random_numbers}), one core")
-    print(f"{'particles a call':>16} {'s a particle':>13} {"speed-up":>11}")
+    print(f"{'particles a call':>16} {'s a particle':>13} {'speed-up':>11}")
+    simulator.evaluate_many(particles[:1])  # warm-up: the first call pays for caches and imports
     reference, first = None, None
     for batch in args.batches:
         timings = []
