@@ -206,7 +206,8 @@ class Calibration:
 
     def plan_digest(self) -> str:
         """SHA-256 of what --resume requires to be unchanged: the population and targets files'
-        contents and the calibration file's settings, except its stopping rules
+        contents, the calibrated coefficients' prior ranges (sim/scenario.py) and the calibration
+        file's settings, except its stopping rules
         (:data:`STOPPING_RULES`), how fast it runs (:data:`EXECUTION_SETTINGS`) and its prose
         (description and reasons). Raising a stopped calibration's budget and resuming it
         continues the same calibration: its generations so far are what a run with the larger
@@ -216,7 +217,7 @@ class Calibration:
                                                                    "countries_reason", "held_out_reason"})
         settings["abc"] = {key: value for key, value in settings["abc"].items()
                            if key not in (*STOPPING_RULES, *EXECUTION_SETTINGS, "reason")}
-        plan = {"settings": settings, "population": self.hashes["population"], "targets": self.hashes["targets"]}
+        plan = {"settings": settings, **{key: self.hashes[key] for key in ("population", "targets", "priors")}}
         return hashlib.sha256(json.dumps(plan, sort_keys=True).encode()).hexdigest()
 
 
@@ -256,9 +257,10 @@ def load_calibration(path: str | Path) -> Calibration:
         if by_name[name].role != "fit":
             raise ScenarioError(f"{path}: held_out.{position} = '{name}' has role '{by_name[name].role}' in "
                                 f"{files['targets']}; only a fitted target can be held out (a check already is)")
+    priors = json.dumps([[p.path, p.low, p.high] for p in chosen]).encode()
     calibration = Calibration(path, settings, prior, targets, tuple(chosen),
                               {"calibration": _sha256(path), "population": _sha256(files["population"]),
-                               "targets": _sha256(files["targets"])})
+                               "targets": _sha256(files["targets"]), "priors": hashlib.sha256(priors).hexdigest()})
     if not calibration.fitted:
         raise ScenarioError(f"{path}: held_out: every fitted target is held out; at least one must be fitted")
     if not calibration.held_out:

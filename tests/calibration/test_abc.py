@@ -299,7 +299,8 @@ def test_a_stopped_calibration_given_more_budget_resumes_to_the_longer_run(strai
     """Stop the tiny calibration after 2 generations, raise max_generations to 3 (and reword its
     reason: prose is not part of the plan) and resume: only generation 2 and the predictive draws
     are evaluated, and the result equals the 3-generation run straight through. Resumed again
-    under the same rules, it runs nothing; a change that is not a stopping rule is refused."""
+    under the same rules, it runs nothing; a change of plan (the population size, a prior range
+    in the schema) is refused, one of speed (particles_per_batch) is not."""
     path, straight, _ = straight_run
     short = tiny_calibration(tmp_path, tiny_files,
                              abc={"max_generations": GENERATIONS - 1})
@@ -322,6 +323,16 @@ def test_a_stopped_calibration_given_more_budget_resumes_to_the_longer_run(strai
         check_resumable(out, load_calibration(tiny_calibration(tmp_path, tiny_files, name="other.yaml",
                                                                abc={"max_generations": GENERATIONS,
                                                                     "population_size": 5})))
+    faster = load_calibration(tiny_calibration(tmp_path, tiny_files, name="faster.yaml",
+                                               abc={"max_generations": GENERATIONS, "particles_per_batch": 2}))
+    check_resumable(out, faster)  # how fast it runs is not part of the plan
+    schema_priors = parameter_priors()
+    with pytest.MonkeyPatch.context() as patch:  # a prior range edited in sim/scenario.py since
+        patch.setattr(abc_module, "parameter_priors", lambda: [
+            prior._replace(high=prior.high / 2) if prior.path == TINY_PARAMETERS[0] else prior
+            for prior in schema_priors])
+        with pytest.raises(CalibrationFolderError, match="priors changed since"):
+            check_resumable(out, load_calibration(longer))
 
 
 @pytest.mark.parametrize("budget, reason", [
