@@ -207,12 +207,11 @@ class Calibration:
     def plan_digest(self) -> str:
         """SHA-256 of what --resume requires to be unchanged: the population and targets files'
         contents, the calibrated coefficients' prior ranges (sim/scenario.py) and the calibration
-        file's settings, except its stopping rules
-        (:data:`STOPPING_RULES`), how fast it runs (:data:`EXECUTION_SETTINGS`) and its prose
-        (description and reasons). Raising a stopped calibration's budget and resuming it
-        continues the same calibration: its generations so far are what a run with the larger
-        budget would have made (the rules only decide
-        when to stop), so "give it another hour" needs no new run."""
+        file's settings, except its stopping rules (:data:`STOPPING_RULES`), how fast it runs
+        (:data:`EXECUTION_SETTINGS`) and its prose (description and reasons). Raising a stopped
+        calibration's budget and resuming it continues the same calibration: its generations so
+        far are what a run with the larger budget would have made (the rules only decide when to
+        stop), so "give it another hour" needs no new run."""
         settings = self.settings.model_dump(mode="json", exclude={"description", "parameters_reason",
                                                                    "countries_reason", "held_out_reason"})
         settings["abc"] = {key: value for key, value in settings["abc"].items()
