@@ -141,10 +141,11 @@ class AbcSettings(Schema):
     kernel_scale: float = Field(2.0, gt=0.0, le=100.0,
                                 description="perturbation covariance: this multiple of the last generation's "
                                             "covariance, weighted as kernel_centres says (2: Beaumont et al. 2009)")
-    kernel_centres: Literal["weighted", "equal"] = Field(
+    kernel_centres: Literal["weighted", "equal", "single"] = Field(
         "weighted", description="the perturbation kernel's mixture: centred on the last generation's particles "
                                 "by importance weight (pyabc; Beaumont et al. 2009), or equally, with their "
-                                "unweighted covariance (perturbation_kernel)")
+                                "unweighted covariance, or one normal at their weighted mean "
+                                "(perturbation_kernel)")
     particles_per_batch: int = Field(1, ge=1, le=64,
                                      description="particles a worker evaluates in one simulator call (larger "
                                                  "batches cost less a particle; the same particles are "
@@ -517,7 +518,7 @@ def _no_bandwidth_factor(effective_sample_size: float, dimension: int) -> float:
     return 1.0
 
 
-def perturbation_kernel(scale: float, centres: Literal["weighted", "equal"] = "weighted"):
+def perturbation_kernel(scale: float, centres: Literal["weighted", "equal", "single"] = "weighted"):
     """The particles' perturbation: a mixture of multivariate normals centred on the last
     generation's particles, with ``scale`` times their covariance.
 
@@ -535,14 +536,22 @@ def perturbation_kernel(scale: float, centres: Literal["weighted", "equal"] = "w
     the heaviest new particles lay at 2-3 times the median Mahalanobis distance from the
     weighted mean). ``centres="equal"``: every accepted particle is a centre with the same
     weight and the covariance is unweighted, so the proposal follows the whole accepted set.
-    Either is a valid importance-sampling proposal: pyabc weighs each new particle by
-    prior / this mixture's density, whichever mixture it is."""
+    ``centres="single"``: no mixture, one normal at the weighted mean with ``scale`` times the
+    weighted covariance (:class:`sim.calibration.kernels.SingleNormalTransition`), since a mixture
+    of a few dozen normals in 13 dimensions gives uneven weights however wide its normals are
+    (docs/calibration.md, "Why the weights collapse").
+    Each is a valid importance-sampling proposal: pyabc weighs each new particle by
+    prior / this proposal's density, whichever it is."""
     import pyabc
 
     if centres == "equal":
         from .kernels import EqualCentresNormalTransition
 
         return EqualCentresNormalTransition(scaling=scale, bandwidth_selector=_no_bandwidth_factor)
+    if centres == "single":
+        from .kernels import SingleNormalTransition
+
+        return SingleNormalTransition(scaling=scale)
     return pyabc.MultivariateNormalTransition(scaling=scale, bandwidth_selector=_no_bandwidth_factor)
 
 

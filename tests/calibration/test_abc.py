@@ -183,6 +183,47 @@ def test_equal_kernel_centres_propose_around_every_particle_alike_and_weigh_by_t
     assert np.any(np.abs(weighted.rvs(4000).to_numpy().mean(axis=0) - centre) > 4 * spread)
 
 
+def test_the_single_normal_kernel_proposes_from_one_normal_at_the_weighted_mean_and_weighs_by_its_density():
+    """One normal at the weighted mean, ``scale`` times the weighted covariance: its density is
+    that normal's, and 4,000 proposals have its mean (within 4 standard errors) and its spread
+    (within 10 %), whatever the weights' sum; reseeded, it proposes the same (numpy's global
+    generator, as pyabc's kernels)."""
+    from scipy import stats
+
+    rng = np.random.default_rng(4)
+    particles = pd.DataFrame(rng.normal(size=(40, 3)) * [1.0, 0.01, 5.0], columns=["a", "b", "c"])
+    weights = rng.uniform(0.5, 3.0, size=40)
+    kernel = abc_module.perturbation_kernel(1.5, "single")
+    kernel.fit(particles, weights)
+    mean = np.average(particles.to_numpy(), axis=0, weights=weights)
+    cov = 1.5 * np.cov(particles.to_numpy().T, aweights=weights)
+    point = particles.iloc[7]
+    assert kernel.pdf(point) == pytest.approx(stats.multivariate_normal(mean, cov).pdf(point.to_numpy()), rel=1e-9)
+    assert np.allclose(kernel.pdf(particles.iloc[:3]), stats.multivariate_normal(mean, cov).pdf(particles.iloc[:3]))
+    np.random.seed(0)
+    draws = kernel.rvs(4000).to_numpy()
+    assert np.all(np.abs(draws.mean(axis=0) - mean) < 4 * np.sqrt(np.diag(cov) / 4000))
+    assert np.allclose(draws.std(axis=0), np.sqrt(np.diag(cov)), rtol=0.1)
+    np.random.seed(0)
+    assert np.array_equal(kernel.rvs(5).to_numpy(), draws[:5])
+
+
+def test_a_tiny_calibration_runs_with_the_single_normal_kernel(tmp_path, tiny_files):
+    """Generations after the prior sample are proposed from the single normal, and their weights
+    are the prior over its density, normalised."""
+    path = tiny_calibration(tmp_path, tiny_files, abc={"kernel_centres": "single", "kernel_scale": 1.0})
+    calibration = load_calibration(path)
+    calibrate(calibration, tmp_path / "out", progress=False, command="test")
+    history = abc_module.load_history(tmp_path / "out")
+    assert history.max_t == 1
+    previous, previous_weights = history.get_distribution(m=0, t=0)
+    particles, weights = history.get_distribution(m=0, t=1)
+    kernel = abc_module.perturbation_kernel(1.0, "single")
+    kernel.fit(previous, previous_weights)
+    expected = 1.0 / kernel.pdf(particles[previous.columns])  # uniform prior: the same density everywhere
+    assert np.allclose(weights, expected / expected.sum())
+
+
 def values_key(values: dict) -> tuple:
     return tuple(sorted(values.items()))
 
