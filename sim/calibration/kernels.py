@@ -27,7 +27,8 @@ class SingleNormalTransition(pyabc.transition.Transition):
     weighted covariance: a smooth proposal. A mixture of 60 normals in 13 dimensions is lumpy
     when narrow and too wide when broad, and either way its importance weights degenerate
     (docs/calibration.md, "Why the weights collapse"); one normal of about the posterior's own
-    spread keeps them even where the posterior is near normal, and weighs honestly where not."""
+    spread keeps them even where the posterior is near normal, and weighs honestly where not.
+    The recovery with it (same page) still saw them collapse: an option, not the shipped choice."""
 
     def __init__(self, scaling: float = 1.0):
         super().__init__()
