@@ -107,7 +107,7 @@ from ..loading import load_validated
 from .population import PopulationPrior, draw_countries, load_population_prior
 from .priors import Prior, parameter_priors
 from .sampler import batched_sampler_class, coalesced
-from .targets import Target, TargetSet, load_targets, population_statistics, populations_statistics
+from .targets import Target, TargetSet, load_targets, populations_statistics
 
 #: Seed streams (see the module docstring): ABC particles, predictive draws (+ k), synthetic truth, dry run.
 ABC_STREAM = 0
@@ -309,14 +309,6 @@ def draw_population(prior: PopulationPrior, countries: int, rng: np.random.Gener
     """``countries`` countries drawn from ``prior`` with ``rng``, then one run seed each from ``rng``."""
     drawn = draw_countries(prior, countries, rng)
     return drawn, [int(s) for s in rng.integers(0, 2**32, size=countries)]
-
-
-def simulate_targets(prior: PopulationPrior, targets: TargetSet, values: Mapping[str, float], countries: int,
-                     rng: np.random.Generator) -> dict[str, float]:
-    """Every target's model statistic for coefficients ``values`` on the population
-    :func:`draw_population` draws with ``rng``, run in one :func:`sim.run_seeds` call."""
-    drawn, seeds = draw_population(prior, countries, rng)
-    return {name: statistic.value for name, statistic in population_statistics(drawn, seeds, targets, values).items()}
 
 
 class ParticleSimulator:

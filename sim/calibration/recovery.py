@@ -7,7 +7,7 @@
    [0.2, 0.8] from ``default_rng([seed, TRUTH_STREAM])`` (inside the prior, away from its edges,
    where a 90 % interval is cut by the prior's bound).
 2. Synthetic observed targets: the target statistics of one population simulated at the true
-   values on the truth stream (:func:`sim.calibration.abc.simulate_targets`), the same way a
+   values on the truth stream (:class:`sim.calibration.abc.ParticleSimulator`), the same way a
    particle is simulated, in place of the published values.
 3. The calibration file's ABC-SMC, with its budget cut to :data:`RECOVERY_ABC` so that it runs
    in about half an hour on 2 cores, fits the fitted targets to those values (constraints left
@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from ..provenance import stamped_folder
-from .abc import TRUTH_STREAM, Calibration, load_calibration, particle_rng, simulate_targets
+from .abc import TRUTH_STREAM, Calibration, ParticleSimulator, load_calibration
 from .report import BLACK, BLUE, ORANGE, VERMILLION, posterior_summary
 from .run import calibrate
 
@@ -105,9 +105,7 @@ def true_values(calibration: Calibration) -> dict[str, float]:
 
 def synthetic_observations(calibration: Calibration, truth: dict[str, float]) -> dict[str, float]:
     """Step 2 of the module docstring."""
-    settings = calibration.settings
-    return simulate_targets(calibration.prior, calibration.targets, truth, settings.countries_per_particle,
-                            particle_rng(settings.seed, truth, TRUTH_STREAM))
+    return ParticleSimulator(calibration, TRUTH_STREAM)(truth)
 
 
 def recover(calibration: Calibration, out: Path, *, workers: int = 1, progress: bool = True,

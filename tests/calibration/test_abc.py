@@ -14,7 +14,7 @@ import yaml
 
 from sim.calibration import abc as abc_module
 from sim.calibration.abc import (
-    CONSTRAINT_PENALTY, TargetDistance, load_calibration, parameter_hash, particle_rng, scaled_miss, simulate_targets,
+    CONSTRAINT_PENALTY, TargetDistance, load_calibration, parameter_hash, particle_rng, scaled_miss,
 )
 from sim.calibration.priors import parameter_priors
 from sim.calibration.report import weighted_quantile
@@ -113,7 +113,7 @@ def test_simulating_a_particle_twice_gives_the_same_statistics(tiny_calibration_
     first, second = simulator(values), simulator(values)
     assert first.keys() == {t.name for t in calibration.targets.targets}
     assert json.dumps(first) == json.dumps(second)
-    other = simulate_targets(calibration.prior, calibration.targets, values, 8, particle_rng(11, values, stream=5))
+    other = abc_module.ParticleSimulator(calibration, stream=5)(values)
     assert json.dumps(other) != json.dumps(first)
 
 
