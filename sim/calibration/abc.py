@@ -166,6 +166,10 @@ class CalibrationFile(Schema):
     parameters: list[str] = Field(..., min_length=1, max_length=50,
                                   description="dotted paths of the calibrated coefficients (prior: sim/scenario.py)")
     parameters_reason: str = Field(..., min_length=1)
+    fixed: dict[str, float] = Field(default_factory=dict,
+                                    description="coefficients held at these values in every particle instead of "
+                                                "their documented defaults (dotted path: value inside its prior)")
+    fixed_reason: str = ""
     countries_per_particle: int = Field(..., ge=1, le=100_000)
     countries_reason: str = Field(..., min_length=1)
     abc: AbcSettings
@@ -214,7 +218,8 @@ class Calibration:
         far are what a run with the larger budget would have made (the rules only decide when to
         stop), so "give it another hour" needs no new run."""
         settings = self.settings.model_dump(mode="json", exclude={"description", "parameters_reason",
-                                                                   "countries_reason", "held_out_reason"})
+                                                                   "countries_reason", "held_out_reason",
+                                                                   "fixed_reason"})
         settings["abc"] = {key: value for key, value in settings["abc"].items()
                            if key not in (*STOPPING_RULES, *EXECUTION_SETTINGS, "reason")}
         plan = {"settings": settings, **{key: self.hashes[key] for key in ("population", "targets", "priors")}}
@@ -249,6 +254,17 @@ def load_calibration(path: str | Path) -> Calibration:
         if name in settings.parameters[:position]:
             raise ScenarioError(f"{path}: parameters.{position} = '{name}' is listed twice")
         chosen.append(known[name])
+    for name, value in settings.fixed.items():
+        if name not in known:
+            raise ScenarioError(f"{path}: fixed.{name} is not a calibratable coefficient "
+                                "(allowed: a mechanisms.<block>.<field> with a prior in sim/scenario.py)")
+        if name in settings.parameters:
+            raise ScenarioError(f"{path}: fixed.{name} is also in parameters; a coefficient is fitted or fixed")
+        if not known[name].low <= value <= known[name].high:
+            raise ScenarioError(f"{path}: fixed.{name} = {value:g} is outside its prior "
+                                f"({known[name].low:g} to {known[name].high:g}); allowed: a value inside it")
+    if settings.fixed and not settings.fixed_reason.strip():
+        raise ScenarioError(f"{path}: fixed_reason is missing: say why these coefficients are held at these values")
     by_name = {t.name: t for t in targets.targets}
     for position, name in enumerate(settings.held_out):
         if name not in by_name:
@@ -324,6 +340,7 @@ class ParticleSimulator:
         self.targets = calibration.targets
         self.countries = calibration.settings.countries_per_particle
         self.seed = calibration.settings.seed
+        self.fixed = dict(calibration.settings.fixed)
         self.stream = stream
         self.counter = counter
         self.generation: int | None = None
@@ -344,8 +361,8 @@ class ParticleSimulator:
         else:
             populations = [draw_population(self.prior, self.countries, generation_rng(self.seed, self.generation))]
             populations *= len(values)
-        statistics = populations_statistics([(drawn, seeds, v) for (drawn, seeds), v in zip(populations, values)],
-                                            self.targets)
+        statistics = populations_statistics([(drawn, seeds, {**self.fixed, **v})
+                                             for (drawn, seeds), v in zip(populations, values)], self.targets)
         if self.counter is not None:
             with self.counter.get_lock():
                 self.counter.value += len(values)

@@ -354,8 +354,10 @@ def _report(calibration: Calibration, record: dict[str, Any], diagnostics: pd.Da
     lines = [f"# Calibration: {calibration.path.name}", "",
              f"`{record['command']}` · seed {settings.seed} · git {record.get('git_commit')} · "
              f"pyabc {record['versions_extra'].get('pyabc')} · {record['created']}", "",
-             f"{len(calibration.priors)} coefficients, uniform priors from `sim/scenario.py`; every other coefficient "
-             f"at its documented default. {settings.countries_per_particle} synthetic countries a particle. "
+             f"{len(calibration.priors)} coefficients, uniform priors from `sim/scenario.py`; "
+             + (f"held at the calibration file's values: {', '.join(f'`{n}` = {v:g}' for n, v in settings.fixed.items())}; "
+                if settings.fixed else "")
+             + f"every other coefficient at its documented default. {settings.countries_per_particle} synthetic countries a particle. "
              f"ABC-SMC: {settings.abc.population_size} particles a generation, epsilon the "
              f"{settings.abc.epsilon_quantile:g}-quantile of the previous generation's distances (generation 0: the "
              f"prior), distance the root mean square of the fitted targets' misses in tolerances "
@@ -370,7 +372,8 @@ def _report(calibration: Calibration, record: dict[str, Any], diagnostics: pd.Da
              f"Copy `{POSTERIOR_DRAWS_FILE}` to `experiments/calibration/posterior.csv` and set these defaults in "
              "`sim/scenario.py` (the median of its draws, three significant digits; "
              "`tests/calibration/test_shipped_posterior.py` checks that they agree):", "",
-             *(f"- `{name}`: {value:g}" for name, value in central.items()), "",
+             *(f"- `{name}`: {value:g}" for name, value in central.items()),
+             *(f"- `{name}`: {value:g} (held, `fixed`)" for name, value in settings.fixed.items()), "",
              f"## Posterior predictive ({settings.predictive_draws} draws, each a fresh population)", "",
              f"Fitted targets inside their tolerance (median): {int(fitted['inside'].sum())} of {len(fitted)}; "
              f"held-out checks: {int(held['inside'].sum())} of {len(held)}; constraints met: "

@@ -19,6 +19,21 @@ Selection rule (:func:`select`): a coefficient matters when, for at least one fi
 half of what the fit may miss by, so the fit can see it. Held-out checks and constraints do
 not select (a check must stay out of the fit). The others stay fixed at their documented
 defaults. Coefficients left out by ``--only`` are not screened and are not selected.
+
+Identifiability (:func:`identifiable_selection`): a coefficient can matter and still not be
+learnt, when another one's effect on the targets can stand in for it (a ridge: faster capability
+growth with faster decay give the same paces). Brun, Reichert & Künsch (2001, Water Resour. Res.
+37:1015) measure this with the collinearity index of a set K of coefficients,
+γ_K = 1 / √λ_min(S̃_Kᵀ S̃_K), where S̃ holds the sensitivity of every output to every coefficient,
+each column scaled to unit length: γ_K is the factor by which the targets' change under a change of
+the coefficients in K can be shrunk by the best compensating change of the others in K (γ = 1:
+orthogonal effects; γ = ∞: a perfect ridge). They take γ above 10-15 as poorly identifiable. Here S
+is built from the screen's own elementary effects (:func:`sensitivity_matrix`): every trajectory
+moves each coefficient once, so it gives a full matrix of fitted targets (in tolerances) per prior
+range; the trajectories' matrices are stacked, so a set is identifiable only if no compensation
+works across the prior alike. Coefficients join in order of importance, Brun's δ_msqr (the
+root-mean-square sensitivity), if the screen selects them and the set stays at or below
+:data:`COLLINEARITY_LIMIT`.
 """
 
 from __future__ import annotations
@@ -51,17 +66,23 @@ LEVELS = 4
 #: A coefficient matters when μ* >= this share of a fitted target's tolerance (see the module docstring).
 SELECTION_SHARE = 0.5
 
+#: Brun et al. (2001): above 10-15 a set of coefficients is poorly identifiable; the stricter end.
+COLLINEARITY_LIMIT = 10.0
+
 #: The population and targets every point is evaluated on, per process (set once, never pickled per point).
 _CONTEXT: dict[str, Any] = {}
 
 
 class ScreenResult(NamedTuple):
     """What a screen found: effects (one row per coefficient x target), the target table at the
-    documented defaults, the coefficients screened, and its cost."""
+    documented defaults, the coefficients screened, the design and its outputs (one row a point,
+    one column a coefficient / a target), and its cost."""
 
     effects: pd.DataFrame
     defaults: pd.DataFrame
     priors: list[Prior]
+    design: pd.DataFrame
+    outputs: pd.DataFrame
     points: int
     countries: int
     seconds: float
@@ -79,6 +100,25 @@ def evaluate_point(values: Mapping[str, float]) -> list[float]:
     targets: TargetSet = _CONTEXT["targets"]
     statistics = population_statistics(_CONTEXT["countries"], _CONTEXT["seeds"], targets, values)
     return [statistics[target.name].value for target in targets.targets]
+
+
+def _evaluate(points: Sequence[Mapping[str, float]], population: Sequence[Scenario], seeds: Sequence[int],
+              targets: TargetSet, *, workers: int, progress: bool) -> np.ndarray:
+    """Every target's statistic (columns) at every point (rows), all on the same countries and seeds."""
+    _set_context(population, seeds, targets)
+    outputs = []
+    with tqdm(total=len(points), desc="points", unit="point", disable=not progress) as bar:
+        if workers > 1:
+            with ProcessPoolExecutor(workers, initializer=_set_context,
+                                     initargs=(population, seeds, targets)) as pool:
+                for output in pool.map(evaluate_point, points):
+                    outputs.append(output)
+                    bar.update()
+        else:
+            for point in points:
+                outputs.append(evaluate_point(point))
+                bar.update()
+    return np.asarray(outputs, dtype=float)
 
 
 def matching_priors(patterns: Sequence[str] = ()) -> list[Prior]:
@@ -110,22 +150,8 @@ def morris_screen(prior: PopulationPrior, targets: TargetSet, priors: Sequence[P
     points = [dict(zip(problem["names"], (float(x) for x in row))) for row in design]
     started = time.perf_counter()
     defaults = target_table(population, run_seeds(population, seeds), targets)
-    _set_context(population, seeds, targets)
-    bar = tqdm(total=len(points), desc="Morris points", unit="point", disable=not progress)
-    if workers > 1:
-        with ProcessPoolExecutor(workers, initializer=_set_context, initargs=(population, seeds, targets)) as pool:
-            outputs = []
-            for output in pool.map(evaluate_point, points):
-                outputs.append(output)
-                bar.update()
-    else:
-        outputs = []
-        for point in points:
-            outputs.append(evaluate_point(point))
-            bar.update()
-    bar.close()
+    values = _evaluate(points, population, seeds, targets, workers=workers, progress=progress)
     seconds = time.perf_counter() - started
-    values = np.asarray(outputs, dtype=float)
     rows = []
     for column, target in enumerate(targets.targets):
         if not np.all(np.isfinite(values[:, column])):
@@ -141,7 +167,8 @@ def morris_screen(prior: PopulationPrior, targets: TargetSet, priors: Sequence[P
                          "sigma": float(analysis["sigma"][position])})
     effects = pd.DataFrame(rows)
     effects["mu_star_per_tolerance"] = effects["mu_star"] / effects["tolerance"].where(effects["tolerance"] > 0)
-    return ScreenResult(effects, defaults, list(priors), len(points) + 1, countries, seconds,
+    return ScreenResult(effects, defaults, list(priors), pd.DataFrame(design, columns=problem["names"]),
+                        pd.DataFrame(values, columns=[t.name for t in targets.targets]), len(points) + 1, countries, seconds,
                         seconds / (len(points) + 1) * max(workers, 1), workers)
 
 
@@ -149,6 +176,96 @@ def select(effects: pd.DataFrame, share: float = SELECTION_SHARE) -> list[str]:
     """The coefficients that matter: μ* >= ``share`` x tolerance on at least one fitted target."""
     fitted = effects[(effects["role"] == "fit") & (effects["mu_star_per_tolerance"] >= share)]
     return [p for p in dict.fromkeys(effects["parameter"]) if p in set(fitted["parameter"])]
+
+
+def sensitivity_matrix(result: ScreenResult, targets: TargetSet) -> pd.DataFrame:
+    """Scaled local sensitivities from a Morris design: one row per trajectory x fitted target, one
+    column per coefficient, the change of the target in tolerances per prior range the coefficient
+    moved, from the step of that trajectory that moved it."""
+    fitted = [t for t in targets.targets if t.role == "fit" and t.tolerance > 0]
+    names = [p.path for p in result.priors]
+    ranges = np.array([p.high - p.low for p in result.priors])
+    design = result.design[names].to_numpy()
+    outputs = result.outputs[[t.name for t in fitted]].to_numpy() / np.array([t.tolerance for t in fitted])
+    steps = len(names) + 1
+    trajectories = len(design) // steps
+    rows, index = [], []
+    for trajectory in range(trajectories):
+        points = slice(trajectory * steps, (trajectory + 1) * steps)
+        moves = np.diff(design[points], axis=0) / ranges
+        changes = np.diff(outputs[points], axis=0)
+        sensitivity = np.full((len(fitted), len(names)), np.nan)
+        for move, change in zip(moves, changes):
+            (coefficient,) = np.flatnonzero(move)
+            sensitivity[:, coefficient] = change / move[coefficient]
+        rows.append(sensitivity)
+        index += [(trajectory, t.name) for t in fitted]
+    return pd.DataFrame(np.vstack(rows), columns=names, index=pd.MultiIndex.from_tuples(index, names=["trajectory", "target"]))
+
+
+def collinearity_index(sensitivities: pd.DataFrame, coefficients: Sequence[str]) -> float:
+    """Brun et al. (2001): γ_K = 1 / √λ_min(S̃_Kᵀ S̃_K), S̃_K the columns ``coefficients`` of
+    ``sensitivities``, each scaled to unit length (∞ when a column is zero or the set is collinear)."""
+    columns = sensitivities[list(coefficients)].to_numpy()
+    norms = np.linalg.norm(columns, axis=0)
+    if np.any(norms == 0):
+        return math.inf
+    smallest = float(np.linalg.eigvalsh((columns / norms).T @ (columns / norms))[0])
+    return math.inf if smallest <= 0 else 1 / math.sqrt(smallest)
+
+
+def local_sensitivities(prior: PopulationPrior, targets: TargetSet, priors: Sequence[Prior],
+                        point: Mapping[str, float], *, step: float, countries: int, seed: int, workers: int = 1,
+                        progress: bool = True) -> pd.DataFrame:
+    """Scaled sensitivities at one point by central differences, in the layout of
+    :func:`sensitivity_matrix` (one row per fitted target, one column per coefficient): each
+    coefficient moved ``step`` of its prior range either side of ``point`` (clipped to the prior;
+    coefficients not in ``point`` at their documented default), on one population (common random
+    numbers), the change in tolerances per prior range. Brun et al.'s analysis is local: this is
+    it at the region a calibration has narrowed to."""
+    if not 0 < step <= 0.5:
+        raise ValueError(f"step {step}: a share of the prior range in (0, 0.5]")
+    unknown = sorted(set(point) - {p.path for p in parameter_priors()})
+    if unknown:
+        raise ValueError(f"not calibratable coefficients: {unknown}")
+    rng = np.random.default_rng(seed)
+    population = draw_countries(prior, countries, rng)
+    seeds = [int(s) for s in rng.integers(0, 2**32, size=countries)]
+    centre = {p.path: float(point.get(p.path, p.default)) for p in priors}
+    points, moves = [], []
+    for p in priors:
+        low = max(p.low, centre[p.path] - step * (p.high - p.low))
+        high = min(p.high, centre[p.path] + step * (p.high - p.low))
+        points += [{**point, **centre, p.path: low}, {**point, **centre, p.path: high}]
+        moves.append((high - low) / (p.high - p.low))
+    values = _evaluate(points, population, seeds, targets, workers=workers, progress=progress)
+    fitted = [(column, t) for column, t in enumerate(targets.targets) if t.role == "fit" and t.tolerance > 0]
+    changes = values[1::2] - values[0::2]
+    matrix = np.array([[changes[j, column] / t.tolerance / moves[j] for j in range(len(priors))]
+                       for column, t in fitted])
+    index = pd.MultiIndex.from_tuples([(0, t.name) for _, t in fitted], names=["trajectory", "target"])
+    return pd.DataFrame(matrix, columns=[p.path for p in priors], index=index)
+
+
+def identifiable_selection(sensitivities: pd.DataFrame, limit: float = COLLINEARITY_LIMIT,
+                           share: float = SELECTION_SHARE) -> pd.DataFrame:
+    """Coefficients in order of importance (δ_msqr, the root-mean-square scaled sensitivity), each with
+    whether its effect selects it (the mean absolute sensitivity over trajectories, μ*/tolerance, at
+    least ``share`` on some fitted target: :func:`select`'s rule), the collinearity index of the set
+    chosen so far with it, and whether it joins (selected and the index at most ``limit``)."""
+    importance = np.sqrt((sensitivities**2).mean())
+    effect = sensitivities.abs().groupby(level="target").mean().max()
+    chosen: list[str] = []
+    rows = []
+    for coefficient in importance.sort_values(ascending=False).index:
+        index = collinearity_index(sensitivities, [*chosen, coefficient])
+        selected = bool(effect[coefficient] >= share)
+        joins = selected and index <= limit
+        if joins:
+            chosen.append(coefficient)
+        rows.append({"parameter": coefficient, "delta_msqr": float(importance[coefficient]),
+                     "selected_by_effect": selected, "collinearity_with_chosen": index, "joins": joins})
+    return pd.DataFrame(rows)
 
 
 def report(result: ScreenResult, prior: PopulationPrior, targets: TargetSet, command: str) -> str:
@@ -215,12 +332,48 @@ def report(result: ScreenResult, prior: PopulationPrior, targets: TargetSet, com
               "countries and seeds run at every point, but a changed coefficient changes each run's path, so "
               "runs near a threshold can cross or not. `mu_star_conf` (SALib's bootstrap) is in the effects "
               "table returned by `morris_screen`.", ""]
+    lines += ["### Identifiability", "",
+              "Collinearity index (Brun, Reichert & Künsch 2001) from the screen's elementary effects, the "
+              "trajectories' matrices stacked (`identifiable_selection`).", "",
+              *identifiability_lines(identifiable_selection(sensitivity_matrix(result, targets)))]
     return "\n".join(lines)
+
+
+def identifiability_lines(identifiable: pd.DataFrame) -> list[str]:
+    """Markdown: the rule and the table of :func:`identifiable_selection`."""
+    lines = [f"Coefficients in order of importance δ_msqr (root-mean-square change of the fitted targets, in "
+             "tolerances, per prior range), each joining the fitted set if its effect selects it (μ*/tolerance "
+             f"at least {SELECTION_SHARE:g} on a fitted target) and the set's index stays at most "
+             f"{COLLINEARITY_LIMIT:g} (above 10-15 a set is poorly identifiable: some change of its coefficients "
+             "moves the targets by less than a tenth of what each alone does). "
+             f"Fitted set: {int(identifiable['joins'].sum())} of {len(identifiable)}.", "",
+             "| parameter | δ_msqr | selected by effect | γ with the set chosen before it | joins |",
+             "|---|---|---|---|---|"]
+    for row in identifiable.itertuples():
+        lines.append(f"| `{row.parameter}` | {row.delta_msqr:.2f} | {'yes' if row.selected_by_effect else ''} | "
+                     f"{row.collinearity_with_chosen:.1f} | {'yes' if row.joins else ''} |")
+    return lines + [""]
+
+
+def local_report(sensitivities: pd.DataFrame, point: Mapping[str, float], step: float, countries: int,
+                 seconds: float, command: str) -> str:
+    """Markdown: the local identifiability analysis of :func:`local_sensitivities`."""
+    where = ", ".join(f"`{path}` = {value:g}" for path, value in point.items()) or "the documented defaults"
+    return "\n".join([
+        "### Local identifiability", "",
+        f"Generated by `{command}` ({2 * sensitivities.shape[1]} points, {countries} synthetic countries a point, "
+        f"{seconds:.0f} s). Central differences of ±{step:g} of each prior range at {where} (every other "
+        "coefficient at its documented default), all on the same countries and seeds.", "",
+        *identifiability_lines(identifiable_selection(sensitivities)),
+        "Sensitivities (change of each fitted target, in tolerances, per prior range):", "",
+        sensitivities.droplevel("trajectory").T.to_markdown(floatfmt=".2f"), ""])
+
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sim.calibration.screen", description=__doc__.splitlines()[0])
-    parser.add_argument("--trajectories", type=int, required=True, help="Morris trajectories (10-20 for a real screen)")
+    parser.add_argument("--trajectories", type=int, default=None,
+                        help="Morris trajectories (10-20 for a real screen; required unless --at)")
     parser.add_argument("--countries", type=int, required=True,
                         help="synthetic countries a point (at least the targets' population size)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the population, its runs and the design")
@@ -228,15 +381,41 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", default=[], help="glob patterns of coefficients to screen (default all)")
     parser.add_argument("--population", type=Path, default=POPULATION_FILE)
     parser.add_argument("--targets", type=Path, default=None)
+    parser.add_argument("--at", nargs="+", default=None, metavar="PATH=VALUE",
+                        help="instead of a Morris screen, a local identifiability analysis at this point")
+    parser.add_argument("--step", type=float, default=0.1,
+                        help="with --at: central differences of this share of each prior range (default 0.1)")
     parser.add_argument("--out", type=Path, default=Path("docs/calibration.md"))
     args = parser.parse_args(argv)
     prior = load_population_prior(args.population)
     targets = load_targets(args.targets) if args.targets else load_targets()
+    command = "python -m sim.calibration.screen " + " ".join(argv if argv is not None else sys.argv[1:])
+    if args.at is None and args.trajectories is None:
+        parser.error("--trajectories is required for a Morris screen (or --at for a local analysis)")
+    if args.at is not None:
+        point = {}
+        for item in args.at:
+            path, separator, value = item.partition("=")
+            try:
+                point[path] = float(value)
+            except ValueError:
+                parser.error(f"--at {item}: expected PATH=NUMBER")
+        started = time.perf_counter()
+        try:
+            sensitivities = local_sensitivities(prior, targets, matching_priors(args.only), point, step=args.step,
+                                                countries=args.countries, seed=args.seed, workers=args.workers)
+        except ValueError as error:
+            parser.error(str(error))
+        text = local_report(sensitivities, point, args.step, args.countries, time.perf_counter() - started, command)
+        args.out.write_text(text, encoding="utf-8")
+        print(text)
+        return 0
     result = morris_screen(prior, targets, matching_priors(args.only), trajectories=args.trajectories,
                            countries=args.countries, seed=args.seed, workers=args.workers)
-    command = "python -m sim.calibration.screen " + " ".join(argv if argv is not None else sys.argv[1:])
     text = report(result, prior, targets, command)
     args.out.write_text(text, encoding="utf-8")
+    # The design and its outputs, point by point, beside the report: what the effects were computed from.
+    pd.concat([result.design, result.outputs], axis=1).to_csv(args.out.with_suffix(".points.csv"), index=False)
     print(text)
     return 0
 

@@ -54,6 +54,14 @@ def test_the_shipped_calibration_file_loads_and_holds_a_target_out():
     ({"abc": {"kernel_centres": "uniform"}}, "abc.kernel_centres = 'uniform'"),
     ({"population": "nowhere.yaml"}, "population = 'nowhere.yaml': no such file"),
     ({"seed": -1}, "seed = -1 is out of range"),
+    ({"fixed": {"mechanisms.capacity.decay_ratte": 0.003}, "fixed_reason": "t"},
+     "fixed.mechanisms.capacity.decay_ratte is not a calibratable coefficient"),
+    ({"fixed": {"mechanisms.capacity.growth_rate": 0.02}, "fixed_reason": "t"},
+     "fixed.mechanisms.capacity.growth_rate is also in parameters"),
+    ({"fixed": {"mechanisms.capacity.decay_rate": 0.5}, "fixed_reason": "t"},
+     "fixed.mechanisms.capacity.decay_rate = 0.5 is outside its prior (0.001 to 0.006)"),
+    ({"fixed": {"mechanisms.capacity.decay_rate": 0.003}}, "fixed_reason is missing"),
+    ({"fixed": {"mechanisms.capacity.decay_rate": "fast"}, "fixed_reason": "t"}, "fixed.mechanisms.capacity.decay_rate"),
 ])
 def test_a_bad_calibration_file_is_refused_naming_file_and_field(tmp_path, tiny_files, changes, message):
     path = tiny_calibration(tmp_path, tiny_files, **changes)
@@ -115,6 +123,27 @@ def test_simulating_a_particle_twice_gives_the_same_statistics(tiny_calibration_
     assert json.dumps(first) == json.dumps(second)
     other = abc_module.ParticleSimulator(calibration, stream=5)(values)
     assert json.dumps(other) != json.dumps(first)
+
+
+def test_a_fixed_coefficient_is_held_in_every_particle_as_if_the_particle_set_it(tmp_path, tiny_files):
+    """``fixed`` holds a coefficient at a value other than its default: a particle then gets exactly
+    the statistics it gets with that value among its own, on the same population (the population
+    is drawn from the fitted values alone), and the plan digest changes with the value, not the reason."""
+    decay = "mechanisms.capacity.decay_rate"
+    values = {TINY_PARAMETERS[0]: 0.05, TINY_PARAMETERS[1]: 0.01}
+    plain = load_calibration(tiny_calibration(tmp_path, tiny_files))
+    fixed = load_calibration(tiny_calibration(tmp_path, tiny_files, "fixed.yaml", fixed={decay: 0.006},
+                                              fixed_reason="test"))
+    held = abc_module.ParticleSimulator(fixed).evaluate_many([values])[0]
+    population = abc_module.draw_population(plain.prior, 4, abc_module.particle_rng(11, values))
+    by_hand = abc_module.populations_statistics([(*population, {**values, decay: 0.006})], plain.targets)[0]
+    assert json.dumps(held) == json.dumps({name: s.value for name, s in by_hand.items()})
+    assert json.dumps(held) != json.dumps(abc_module.ParticleSimulator(plain)(values))
+    reworded = load_calibration(tiny_calibration(tmp_path, tiny_files, "reworded.yaml", fixed={decay: 0.006},
+                                                 fixed_reason="other words"))
+    moved = load_calibration(tiny_calibration(tmp_path, tiny_files, "moved.yaml", fixed={decay: 0.005},
+                                              fixed_reason="test"))
+    assert reworded.plan_digest() == fixed.plan_digest() != moved.plan_digest() != plain.plan_digest()
 
 
 def test_under_common_random_numbers_a_generation_shares_one_population_and_the_next_draws_another(
