@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import itertools
 import math
 import sys
 import time
@@ -355,9 +356,40 @@ def identifiability_lines(identifiable: pd.DataFrame) -> list[str]:
     return lines + [""]
 
 
+def best_subsets(sensitivities: pd.DataFrame, size: int, limit: float = COLLINEARITY_LIMIT, top: int = 5,
+                 share: float = SELECTION_SHARE) -> pd.DataFrame:
+    """Brun et al.'s (2001) subset selection: of every set of ``size`` coefficients that their effects
+    select (as in :func:`identifiable_selection`), those whose collinearity index is at most
+    ``limit``, the ``top`` with the largest determinant measure ρ_K = det(S_Kᵀ S_K)^(1/2k) (S
+    unscaled: how strongly the set moves the targets, jointly), largest first; with the number of
+    such sets (``identifiable_sets``) and of sets tried (``sets``)."""
+    effect = sensitivities.abs().groupby(level="target").mean().max()
+    candidates = [name for name in sensitivities.columns if effect[name] >= share]
+    if not 1 <= size <= len(candidates):
+        raise ValueError(f"subsets of {size}: {len(candidates)} coefficients are selected by their effects")
+    if math.comb(len(candidates), size) > 200_000:
+        raise ValueError(f"{math.comb(len(candidates), size)} subsets of {size} of {len(candidates)}: too many to "
+                         "try; screen fewer coefficients (--only)")
+    matrix = sensitivities[candidates].to_numpy()
+    rows = []
+    for subset in itertools.combinations(range(len(candidates)), size):
+        names = [candidates[j] for j in subset]
+        index = collinearity_index(sensitivities, names)
+        if index <= limit:
+            columns = matrix[:, subset]
+            determinant = max(float(np.linalg.det(columns.T @ columns)), 0.0)
+            rows.append({"parameters": names, "collinearity": index, "determinant_measure": determinant ** (1 / (2 * size))})
+    found = pd.DataFrame(rows, columns=["parameters", "collinearity", "determinant_measure"])
+    found = found.sort_values("determinant_measure", ascending=False, kind="stable").head(top).reset_index(drop=True)
+    found.attrs.update(identifiable_sets=len(rows), sets=math.comb(len(candidates), size))
+    return found
+
+
 def local_report(sensitivities: pd.DataFrame, point: Mapping[str, float], step: float, countries: int,
-                 seconds: float, command: str) -> str:
-    """Markdown: the local identifiability analysis of :func:`local_sensitivities`."""
+                 seconds: float, command: str, subset_size: int) -> str:
+    """Markdown: the local identifiability analysis of :func:`local_sensitivities`, and the best
+    subsets of ``subset_size`` coefficients (:func:`best_subsets`)."""
+    subsets = best_subsets(sensitivities, subset_size)
     where = ", ".join(f"`{path}` = {value:g}" for path, value in point.items()) or "the documented defaults"
     return "\n".join([
         "### Local identifiability", "",
@@ -365,6 +397,12 @@ def local_report(sensitivities: pd.DataFrame, point: Mapping[str, float], step: 
         f"{seconds:.0f} s). Central differences of ±{step:g} of each prior range at {where} (every other "
         "coefficient at its documented default), all on the same countries and seeds.", "",
         *identifiability_lines(identifiable_selection(sensitivities)),
+        f"Sets of {subset_size} (Brun et al.'s selection: collinearity index at most {COLLINEARITY_LIMIT:g}, then the "
+        f"largest determinant measure ρ = det(SᵀS)^(1/2k)): {subsets.attrs['identifiable_sets']} of "
+        f"{subsets.attrs['sets']} sets qualify; the best:", "",
+        "| set | γ | ρ |", "|---|---|---|",
+        *(f"| {', '.join(name.rsplit('.', 1)[-1] for name in row.parameters)} | {row.collinearity:.1f} | "
+          f"{row.determinant_measure:.2f} |" for row in subsets.itertuples()), "",
         "Sensitivities (change of each fitted target, in tolerances, per prior range):", "",
         sensitivities.droplevel("trajectory").T.to_markdown(floatfmt=".2f"), ""])
 
@@ -385,6 +423,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="instead of a Morris screen, a local identifiability analysis at this point")
     parser.add_argument("--step", type=float, default=0.1,
                         help="with --at: central differences of this share of each prior range (default 0.1)")
+    parser.add_argument("--subset-size", type=int, default=None,
+                        help="with --at: size of the best sets to list (default: the fitted targets that are "
+                             "values, i.e. two-sided, or the coefficients selected by effect if fewer)")
     parser.add_argument("--out", type=Path, default=Path("docs/calibration.md"))
     args = parser.parse_args(argv)
     prior = load_population_prior(args.population)
@@ -406,7 +447,13 @@ def main(argv: list[str] | None = None) -> int:
                                                 countries=args.countries, seed=args.seed, workers=args.workers)
         except ValueError as error:
             parser.error(str(error))
-        text = local_report(sensitivities, point, args.step, args.countries, time.perf_counter() - started, command)
+        values = sum(t.role == "fit" and t.direction == "two_sided" for t in targets.targets)
+        size = args.subset_size or max(1, min(values, int(identifiable_selection(sensitivities)["selected_by_effect"].sum())))
+        try:
+            text = local_report(sensitivities, point, args.step, args.countries, time.perf_counter() - started,
+                                command, size)
+        except ValueError as error:
+            parser.error(str(error))
         args.out.write_text(text, encoding="utf-8")
         print(text)
         return 0

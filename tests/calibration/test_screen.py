@@ -16,7 +16,7 @@ from sim import run_seeds
 from sim.calibration.population import draw_countries, load_population_prior
 from sim.calibration.priors import Prior
 from sim.calibration.screen import (
-    ScreenResult, _set_context, collinearity_index, evaluate_point, identifiable_selection, local_sensitivities, main,
+    ScreenResult, _set_context, best_subsets, collinearity_index, evaluate_point, identifiable_selection, local_sensitivities, main,
     matching_priors,
     morris_screen, select, sensitivity_matrix,
 )
@@ -172,3 +172,16 @@ def test_a_local_analysis_refuses_what_it_cannot_do(tiny_files, tmp_path, capsys
     assert main([*common, "--at", "mechanisms.capacity.growth_rate=0.05"]) == 0
     assert "### Local identifiability" in (tmp_path / "local.md").read_text(encoding="utf-8")
     assert "--trajectories is required" in capsys.readouterr().err
+
+
+def test_the_best_subsets_leave_out_a_collinear_pair_and_rank_by_joint_strength():
+    # c is almost parallel to a (cosine 0.99995) and twice its size; b is orthogonal to a
+    slopes = np.array([[2.0, 0.0, 4.0], [1.0, 3.0, 2.05], [0.0, 0.0, 0.0]])
+    result, targets = _linear_screen(slopes)
+    subsets = best_subsets(sensitivity_matrix(result, targets), 2)
+    assert [sorted(names) for names in subsets["parameters"]] == [["b", "c"], ["a", "b"]]
+    assert subsets.attrs == {"identifiable_sets": 2, "sets": 3}
+    assert (subsets["collinearity"] <= 10).all()
+    assert subsets["determinant_measure"].is_monotonic_decreasing
+    with pytest.raises(ValueError, match="subsets of 4"):
+        best_subsets(sensitivity_matrix(result, targets), 4)
