@@ -1,7 +1,8 @@
 """Morris screen of the mechanism coefficients on the calibration targets.
 
     python -m sim.calibration.screen --trajectories N --countries M [--seed S] [--workers W]
-        [--only PATTERN ...] [--population FILE] [--targets FILE] [--out docs/calibration.md]
+        [--only PATTERN ...] [--population FILE] [--targets FILE] [--out results/calibration/screen.md]
+    python -m sim.calibration.screen --at PATH=VALUE ... --countries M [--step 0.1] [--subset-size K] ...
 
 Elementary effects (Morris 1991), with SALib's trajectory design (``SALib.sample.morris``,
 4 levels, the usual choice; Campolongo, Cariboni & Saltelli 2007 recommend 10-20 trajectories)
@@ -27,13 +28,20 @@ growth with faster decay give the same paces). Brun, Reichert & Künsch (2001, W
 γ_K = 1 / √λ_min(S̃_Kᵀ S̃_K), where S̃ holds the sensitivity of every output to every coefficient,
 each column scaled to unit length: γ_K is the factor by which the targets' change under a change of
 the coefficients in K can be shrunk by the best compensating change of the others in K (γ = 1:
-orthogonal effects; γ = ∞: a perfect ridge). They take γ above 10-15 as poorly identifiable. Here S
-is built from the screen's own elementary effects (:func:`sensitivity_matrix`): every trajectory
-moves each coefficient once, so it gives a full matrix of fitted targets (in tolerances) per prior
-range; the trajectories' matrices are stacked, so a set is identifiable only if no compensation
-works across the prior alike. Coefficients join in order of importance, Brun's δ_msqr (the
-root-mean-square sensitivity), if the screen selects them and the set stays at or below
-:data:`COLLINEARITY_LIMIT`.
+orthogonal effects; γ = ∞: a perfect ridge). They take γ above 10-15 as poorly identifiable. S
+comes from either
+
+- the screen's own elementary effects (:func:`sensitivity_matrix`, reported with every screen):
+  every trajectory moves each coefficient once, so it gives a full matrix of fitted targets (in
+  tolerances) per prior range; the trajectories' matrices are stacked, so a set counts as
+  collinear only if one compensation works across the whole prior alike; or
+- central differences at one point (``--at``, :func:`local_sensitivities`), Brun et al.'s own,
+  local analysis: whether the coefficients can be told apart where the fit is.
+
+:func:`identifiable_selection` lets coefficients join in order of importance, Brun's δ_msqr (the
+root-mean-square sensitivity), if their effect selects them and the set stays at or below
+:data:`COLLINEARITY_LIMIT`; :func:`best_subsets` is Brun et al.'s selection proper: of every set of
+a given size with γ at most the limit, the one that moves the targets most (determinant measure).
 """
 
 from __future__ import annotations
@@ -426,7 +434,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--subset-size", type=int, default=None,
                         help="with --at: size of the best sets to list (default: the fitted targets that are "
                              "values, i.e. two-sided, or the coefficients selected by effect if fewer)")
-    parser.add_argument("--out", type=Path, default=Path("docs/calibration.md"))
+    parser.add_argument("--out", type=Path, default=Path("results/calibration/screen.md"),
+                        help="Markdown report (default results/calibration/screen.md; the points beside it as .points.csv)")
     args = parser.parse_args(argv)
     prior = load_population_prior(args.population)
     targets = load_targets(args.targets) if args.targets else load_targets()
@@ -454,12 +463,14 @@ def main(argv: list[str] | None = None) -> int:
                                 command, size)
         except ValueError as error:
             parser.error(str(error))
+        args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(text, encoding="utf-8")
         print(text)
         return 0
     result = morris_screen(prior, targets, matching_priors(args.only), trajectories=args.trajectories,
                            countries=args.countries, seed=args.seed, workers=args.workers)
     text = report(result, prior, targets, command)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
     # The design and its outputs, point by point, beside the report: what the effects were computed from.
     pd.concat([result.design, result.outputs], axis=1).to_csv(args.out.with_suffix(".points.csv"), index=False)
