@@ -150,10 +150,6 @@ class AbcSettings(Schema):
                                      description="particles a worker evaluates in one simulator call (larger "
                                                  "batches cost less a particle; the same particles are "
                                                  "accepted: sim/calibration/sampler.py)")
-    sampling_space: Literal["natural", "probit"] = Field(
-        "natural", description="where the sampler's kernels work: on the coefficients themselves (uniform priors on "
-                               "their ranges), or on z = Φ⁻¹((θ - low) / (high - low)), a standard normal prior "
-                               "(sampling_values)")
     common_random_numbers: bool = Field(False, description="evaluate every particle of a generation on the same "
                                                            "countries and seeds, a new population each "
                                                            "generation (sim/calibration/abc.py); false: a "
@@ -433,41 +429,9 @@ class RunReport:
 
 
 def _prior_distribution(calibration: Calibration):
-    """The prior where the sampler works: uniform on each range, or standard normal in probit space."""
     import pyabc
 
-    if calibration.settings.abc.sampling_space == "probit":
-        return pyabc.Distribution(**{p.path: pyabc.RV("norm", 0.0, 1.0) for p in calibration.priors})
     return pyabc.Distribution(**{p.path: pyabc.RV("uniform", p.low, p.high - p.low) for p in calibration.priors})
-
-
-def natural_values(calibration: Calibration, sampled: Mapping[str, float]) -> dict[str, float]:
-    """The coefficients of a particle the sampler drew: itself in natural space; in probit space
-    θ = low + Φ(z) (high - low), whose law is uniform on [low, high] when z is standard normal, so the
-    posterior is the same one, sampled where it is smooth.
-
-    Why probit: the perturbation kernels are normal, and a coefficient the targets do not narrow
-    keeps its uniform prior as its posterior, a box no mixture of normals fits: the particles at the
-    box's edges get the large weights (prior over proposal) that collapsed rounds 11-15's effective
-    sample size. In probit space that posterior is a standard normal, which a normal kernel fits
-    (docs/calibration.md, "Round 15")."""
-    if calibration.settings.abc.sampling_space == "natural":
-        return {name: float(value) for name, value in sampled.items()}
-    from scipy.special import ndtr
-
-    return {p.path: float(p.low + ndtr(float(sampled[p.path])) * (p.high - p.low)) for p in calibration.priors}
-
-
-class NaturalSpaceModel:
-    """pyabc's model when the sampler works in probit space: maps a sampled particle to its
-    coefficients (:func:`natural_values`) and runs the simulator on them (which keeps its
-    ``generation`` for common random numbers)."""
-
-    def __init__(self, calibration: Calibration, simulator: ParticleSimulator):
-        self.calibration, self.simulator = calibration, simulator
-
-    def __call__(self, sampled: Mapping[str, float]) -> dict[str, float]:
-        return self.simulator(natural_values(self.calibration, sampled))
 
 
 def make_sampler(workers: int, address: str | None, particles_per_batch: int = 1):
@@ -632,8 +596,7 @@ def run_abc(calibration: Calibration, out: Path, *, workers: int = 1, address: s
         evaluated_before = 0
         bar = _EvaluationBar(settings.max_evaluations, progress, shared)
         simulator = ParticleSimulator(calibration, ABC_STREAM, bar.counter)
-        model = simulator if settings.sampling_space == "natural" else NaturalSpaceModel(calibration, simulator)
-        abc = pyabc.ABCSMC(model, _prior_distribution(calibration), distance,
+        abc = pyabc.ABCSMC(simulator, _prior_distribution(calibration), distance,
                            population_size=settings.population_size, sampler=abc_sampler,
                            transitions=perturbation_kernel(settings.kernel_scale, settings.kernel_centres))
         if resume:

@@ -34,9 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ..provenance import package_versions, provenance
-from .abc import (
-    PREDICTIVE_STREAM, Calibration, ParticleSimulator, RunReport, generation_table, load_history, natural_values,
-)
+from .abc import PREDICTIVE_STREAM, Calibration, ParticleSimulator, RunReport, generation_table, load_history
 
 #: Okabe & Ito (2008) colour-blind-safe palette: blue, orange, vermillion, black.
 BLUE, ORANGE, VERMILLION, BLACK = "#0072B2", "#E69F00", "#D55E00", "#000000"
@@ -58,14 +56,13 @@ def weighted_quantile(values: Sequence[float], weights: Sequence[float], q: floa
                                          alpha=q))
 
 
-def posterior_frame(calibration: Calibration, history) -> pd.DataFrame:
-    """Every generation's particles: coefficient columns (in natural space, whatever space the
-    sampler worked in), ``weight``, ``generation``."""
+def posterior_frame(history) -> pd.DataFrame:
+    """Every generation's particles: coefficient columns, ``weight``, ``generation``."""
     frames = []
     for t in range(history.max_t + 1):
         particles, weights = history.get_distribution(m=0, t=t)
-        particles = pd.DataFrame([natural_values(calibration, row) for row in particles.to_dict("records")],
-                                 columns=calibration.names)
+        particles = particles.reset_index(drop=True)
+        particles.columns.name = None
         frames.append(particles.assign(weight=weights, generation=t))
     return pd.concat(frames, ignore_index=True)
 
@@ -292,7 +289,7 @@ def write_outputs(calibration: Calibration, out: Path, run: RunReport, *, worker
     history = load_history(out)
     diagnostics = generation_table(history)
     diagnostics.to_csv(out / "diagnostics.csv", index=False)
-    particles = posterior_frame(calibration, history)
+    particles = posterior_frame(history)
     particles.to_parquet(out / "posterior.parquet", index=False)
     final = int(history.max_t)
     last = particles[particles["generation"] == final].reset_index(drop=True)

@@ -11,7 +11,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from scipy import stats
 
 from sim.calibration import abc as abc_module
 from sim.calibration.abc import (
@@ -191,6 +190,7 @@ def test_equal_kernel_centres_propose_around_every_particle_alike_and_weigh_by_t
     """Importance weights that favour one particle: the weighted kernel centres its proposals
     there, the equal one on all particles, with their unweighted covariance, and its density
     (what pyabc divides the prior by) is the equal mixture's."""
+    from scipy import stats
 
     rng = np.random.default_rng(3)
     particles = pd.DataFrame(rng.normal(size=(40, 3)), columns=["a", "b", "c"])
@@ -217,6 +217,7 @@ def test_the_single_normal_kernel_proposes_from_one_normal_at_the_weighted_mean_
     that normal's, and 4,000 proposals have its mean (within 4 standard errors) and its spread
     (within 10 %), whatever the weights' sum; reseeded, it proposes the same (numpy's global
     generator, as pyabc's kernels)."""
+    from scipy import stats
 
     rng = np.random.default_rng(4)
     particles = pd.DataFrame(rng.normal(size=(40, 3)) * [1.0, 0.01, 5.0], columns=["a", "b", "c"])
@@ -254,42 +255,6 @@ def test_a_tiny_calibration_runs_with_the_single_normal_kernel(tmp_path, tiny_fi
 
 def values_key(values: dict) -> tuple:
     return tuple(sorted(values.items()))
-
-
-def test_probit_space_maps_a_standard_normal_onto_each_prior_range_uniformly(tmp_path, tiny_files):
-    calibration = load_calibration(tiny_calibration(tmp_path, tiny_files, abc={"sampling_space": "probit"}))
-    priors = {p.path: p for p in calibration.priors}
-    middle = abc_module.natural_values(calibration, {name: 0.0 for name in priors})
-    assert middle == pytest.approx({name: (p.low + p.high) / 2 for name, p in priors.items()})
-    z = np.random.default_rng(4).standard_normal((3000, len(priors)))
-    values = pd.DataFrame([abc_module.natural_values(calibration, dict(zip(priors, row))) for row in z])
-    for name, p in priors.items():
-        assert values[name].between(p.low, p.high).all()
-        assert stats.kstest(values[name], stats.uniform(p.low, p.high - p.low).cdf).pvalue > 0.01
-    assert abc_module._prior_distribution(calibration).pdf({name: 0.0 for name in priors}) == pytest.approx(
-        stats.norm.pdf(0.0) ** len(priors))
-    natural = load_calibration(tiny_calibration(tmp_path, tiny_files, "natural.yaml"))
-    assert abc_module.natural_values(natural, {name: 0.3 for name in priors}) == {name: 0.3 for name in priors}
-    assert natural.plan_digest() != calibration.plan_digest()
-
-
-def test_a_tiny_calibration_in_probit_space_simulates_and_reports_natural_coefficients(tmp_path, tiny_files):
-    """The sampler's particles are probit values; the simulator sees, and the outputs report, the
-    coefficients they map to: each stored particle's statistics are the simulator's at its natural values."""
-    calibration = load_calibration(tiny_calibration(tmp_path, tiny_files, abc={"sampling_space": "probit"}))
-    calibrate(calibration, tmp_path / "out", progress=False, command="test")
-    history = abc_module.load_history(tmp_path / "out")
-    sampled, _ = history.get_distribution(m=0, t=0)
-    statistics = history.get_weighted_sum_stats_for_model(m=0, t=0)[1]
-    simulator = abc_module.ParticleSimulator(calibration)
-    for row, stored in zip(sampled.to_dict("records"), statistics):
-        assert json.dumps(simulator(abc_module.natural_values(calibration, row))) == json.dumps(
-            {name: float(value) for name, value in stored.items()})
-    posterior = pd.read_parquet(tmp_path / "out" / "posterior.parquet")
-    for p in calibration.priors:
-        assert posterior[p.path].between(p.low, p.high).all()
-    assert np.allclose(posterior.loc[posterior["generation"] == 0, calibration.names].to_numpy(),
-                       [list(abc_module.natural_values(calibration, row).values()) for row in sampled.to_dict("records")])
 
 
 def test_weighted_quantiles_follow_the_weights_whatever_their_sum():
