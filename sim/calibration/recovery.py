@@ -15,13 +15,13 @@
 4. Checks, each one a calibrated posterior fails rarely:
    - coverage: at least :func:`minimum_inside` of the true values inside their 90 % posterior
      intervals. Not all of them: for a posterior that is exactly right each true value is inside
-     with probability 0.9, so all 13 are with probability 0.9^13 = 0.25; the count inside is
+     with probability 0.9, so all n are with probability 0.9^n (0.48 for 7); the count inside is
      about Binomial(n, 0.9), and the check fails when it falls below what such a posterior gives
-     with probability 0.99 (9 of 13);
+     with probability 0.99 (4 of 7, 9 of 13);
    - learning: the posterior medians lie nearer the truth than the prior's medians do, summed
      over the coefficients in units of each prior's range. Not every interval narrower than the
      prior's: a coefficient the targets do not inform keeps its prior's width in a correct
-     posterior (docs/calibration.md: most of the thirteen do).
+     posterior (docs/calibration.md: most of round 14's thirteen did).
 
 This proves the pipeline (simulator, seeding, distance, SMC, posterior summaries), not the fit
 to the literature. ``tests/calibration/test_recovery.py`` (marked slow) runs the same function.
