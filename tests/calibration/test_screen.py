@@ -17,7 +17,7 @@ from sim.calibration.population import draw_countries, load_population_prior
 from sim.calibration.priors import Prior
 from sim.calibration.screen import (
     ScreenResult, _set_context, best_subsets, collinearity_index, evaluate_point, identifiable_selection, local_sensitivities, main,
-    matching_priors,
+    local_report, matching_priors,
     morris_screen, select, sensitivity_matrix,
 )
 from sim.calibration.targets import load_targets, target_table
@@ -169,8 +169,9 @@ def test_a_local_analysis_refuses_what_it_cannot_do(tiny_files, tmp_path, capsys
             main(bad)
         assert stopped.value.code == 2
     assert not (tmp_path / "local.md").exists()
-    assert main([*common, "--at", "mechanisms.capacity.growth_rate=0.05"]) == 0
-    assert "### Local identifiability" in (tmp_path / "local.md").read_text(encoding="utf-8")
+    assert main([*common, "--at", "mechanisms.capacity.growth_rate=0.05", "--subset-size", "1"]) == 0
+    text = (tmp_path / "local.md").read_text(encoding="utf-8")
+    assert "### Local identifiability" in text and "Sets of 1 " in text
     assert "--trajectories is required" in capsys.readouterr().err
 
 
@@ -185,3 +186,5 @@ def test_the_best_subsets_leave_out_a_collinear_pair_and_rank_by_joint_strength(
     assert subsets["determinant_measure"].is_monotonic_decreasing
     with pytest.raises(ValueError, match="subsets of 4"):
         best_subsets(sensitivity_matrix(result, targets), 4)
+    text = local_report(sensitivity_matrix(result, targets), {}, 0.1, 8, 1.0, "command", [1, 2])
+    assert "Sets of 1 (" in text and "Sets of 2 (" in text and "| b, c | " in text
