@@ -273,6 +273,7 @@ def calibration_targets(calibration_path: Path, posterior_path: Path | None, dra
     draws), or, without a posterior, the documented values on ``draws`` (default
     :data:`DEFAULT_POPULATIONS`) populations of their own."""
     from .calibration.abc import load_calibration
+    from .calibration.priors import parameter_priors
     from .calibration.report import predictive_table, read_posterior_draws, simulate_draws
 
     calibration = load_calibration(calibration_path)
@@ -283,7 +284,11 @@ def calibration_targets(calibration_path: Path, posterior_path: Path | None, dra
         spread = "median over the draws and 90 % interval; *inside*: the median within the target's tolerance; " \
                  "*draws inside*: the share of draws within it"
     else:
-        values = [{prior.path: prior.default for prior in calibration.priors}] * (draws or DEFAULT_POPULATIONS)
+        # The documented values: the fitted coefficients' defaults, and the held ones' too (not the
+        # calibration file's fixed values, which are the fit's, not the shipped model's).
+        defaults = {prior.path: prior.default for prior in parameter_priors()}
+        documented = {path: defaults[path] for path in [*calibration.names, *calibration.settings.fixed]}
+        values = [documented] * (draws or DEFAULT_POPULATIONS)
         what = (f"Every coefficient at its documented value (no posterior is shipped: docs/calibration.md), on each "
                 f"of {len(values)} populations")
         spread = "median over the populations and 90 % interval (simulation noise only); *inside*: the median " \

@@ -353,11 +353,14 @@ class ParticleSimulator:
     def evaluate_many(self, particles: Sequence[Mapping[str, float]]) -> list[dict[str, float]]:
         """Several particles in one :func:`sim.run_seeds` call, each on the population it would
         have alone (under common random numbers the generation's, drawn once), so each gets the
-        statistics it would get alone."""
+        statistics it would get alone. A particle's population is drawn from its fitted
+        coefficients only: a draw that also names a held (``fixed``) one, at its held value or
+        another, runs on the same countries."""
         values = [{name: float(value) for name, value in particle.items()} for particle in particles]
         if self.generation is None:
-            populations = [draw_population(self.prior, self.countries, particle_rng(self.seed, v, self.stream))
-                           for v in values]
+            populations = [draw_population(self.prior, self.countries, particle_rng(
+                self.seed, {name: value for name, value in v.items() if name not in self.fixed}, self.stream))
+                for v in values]
         else:
             populations = [draw_population(self.prior, self.countries, generation_rng(self.seed, self.generation))]
             populations *= len(values)

@@ -130,7 +130,8 @@ def simulate_draws(calibration: Calibration, values: Sequence[Mapping[str, float
     PREDICTIVE_STREAM + 1 + k: one row per draw with its coefficients, every target statistic and
     ``draw``. The same draws give the same rows, whether they come from a calibration folder or
     from the shipped ``experiments/calibration/posterior.csv``."""
-    values = [{name: float(draw[name]) for name in calibration.names} for draw in values]
+    names = [*calibration.names, *calibration.settings.fixed]
+    values = [{name: float(draw[name]) for name in names if name in draw} for draw in values]
     simulators = [ParticleSimulator(calibration, PREDICTIVE_STREAM + 1 + k) for k in range(len(values))]
     results = map_particles(simulators, values, workers=workers, address=address, progress=progress,
                             desc="posterior predictive")
@@ -165,9 +166,10 @@ def read_posterior_draws(path: Path, calibration: Calibration) -> list[dict[str,
         columns, values = read_posterior_csv(path)
     except ValueError as error:
         raise ValueError(f"{path}: {error}") from None
-    if sorted(columns) != sorted(calibration.names):
+    allowed = (sorted(calibration.names), sorted([*calibration.names, *calibration.settings.fixed]))
+    if sorted(columns) not in allowed:
         raise ValueError(f"{path}: columns {columns} are not the coefficients of {calibration.path} "
-                         f"({calibration.names})")
+                         f"({calibration.names}, with or without its fixed ones)")
     return [dict(zip(columns, draw)) for draw in values]
 
 
@@ -315,8 +317,10 @@ def write_outputs(calibration: Calibration, out: Path, run: RunReport, *, worker
     else:
         predictive_seconds = 0.0
     # The predictive draws' coefficients are the posterior in the form sweeps read
-    # (``parameters: {posterior: FILE}``): equally weighted draws, one row each.
-    draws[["draw", *calibration.names]].to_csv(out / POSTERIOR_DRAWS_FILE, index=False)
+    # (``parameters: {posterior: FILE}``): equally weighted draws, one row each, with the held
+    # (``fixed``) coefficients as constant columns, so that a sweep runs the model that was fitted.
+    (draws.assign(**settings.fixed)[["draw", *calibration.names, *settings.fixed]]
+     .to_csv(out / POSTERIOR_DRAWS_FILE, index=False))
     predictive = predictive_table(calibration, draws, observed)
     predictive.to_csv(out / "posterior_predictive.csv", index=False)
     (out / "posterior_predictive.md").write_text(_markdown(predictive) + "\n", encoding="utf-8")

@@ -17,7 +17,7 @@ from sim.calibration.abc import (
     CONSTRAINT_PENALTY, TargetDistance, load_calibration, parameter_hash, particle_rng, scaled_miss,
 )
 from sim.calibration.priors import parameter_priors
-from sim.calibration.report import weighted_quantile
+from sim.calibration.report import read_posterior_draws, simulate_draws, weighted_quantile
 from sim.calibration.run import CalibrationFolderError, calibrate, check_resumable, forecast
 from sim.calibration.targets import Target
 from sim.fields import ScenarioError
@@ -144,6 +144,26 @@ def test_a_fixed_coefficient_is_held_in_every_particle_as_if_the_particle_set_it
     moved = load_calibration(tiny_calibration(tmp_path, tiny_files, "moved.yaml", fixed={decay: 0.005},
                                               fixed_reason="test"))
     assert reworded.plan_digest() == fixed.plan_digest() != moved.plan_digest() != plain.plan_digest()
+
+
+def test_the_posterior_draws_carry_the_held_values_and_a_draw_may_override_them(tmp_path, tiny_files):
+    """posterior_draws.csv holds the fixed coefficients as constant columns (a sweep reading it runs
+    the model that was fitted); read back, its draws give the calibration's own predictive rows;
+    a draw that names a held coefficient runs with its own value (the documented-values check)."""
+    decay = "mechanisms.capacity.decay_rate"
+    path = tiny_calibration(tmp_path, tiny_files, fixed={decay: 0.006}, fixed_reason="test",
+                            abc={"max_generations": 1})
+    calibration = load_calibration(path)
+    calibrate(calibration, tmp_path / "out", progress=False, command="test")
+    draws = pd.read_csv(tmp_path / "out" / "posterior_draws.csv")
+    assert list(draws.columns) == ["draw", *TINY_PARAMETERS, decay] and (draws[decay] == 0.006).all()
+    values = read_posterior_draws(tmp_path / "out" / "posterior_draws.csv", calibration)
+    again = simulate_draws(calibration, values, workers=1, address=None, progress=False)
+    stored = pd.read_parquet(tmp_path / "out" / "predictive_draws.parquet")
+    names = [t.name for t in calibration.targets.targets]
+    assert np.array_equal(again[names].to_numpy(), stored[names].to_numpy(), equal_nan=True)
+    overridden = simulate_draws(calibration, [{**values[0], decay: 0.002}], workers=1, address=None, progress=False)
+    assert not np.array_equal(overridden[names].to_numpy()[0], again[names].to_numpy()[0], equal_nan=True)
 
 
 def test_under_common_random_numbers_a_generation_shares_one_population_and_the_next_draws_another(
