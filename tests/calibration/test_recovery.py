@@ -61,11 +61,6 @@ def test_synthetic_observations_are_one_simulation_at_the_truth_reproducible(tmp
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="known failure, issue 10 open: the run of 3 December 2026 (13 coefficients, 1,062 "
-                                       "evaluations) had 12 of 13 true values inside their 90 % intervals but medians no "
-                                       "nearer the truth than the prior's (2.21 against 2.20 prior ranges); resumed to "
-                                       "1,408 evaluations, 4.32, its importance weights collapsed (effective sample size "
-                                       "4 of 60). When this passes, remove the mark")
 def test_the_pipeline_recovers_known_coefficients(tmp_path):
     """About half an hour on 2 cores (docs/calibration.md, Recovery)."""
     recovery = recover(load_calibration(CALIBRATION_FILE), tmp_path / "recovery", workers=2, progress=False)
