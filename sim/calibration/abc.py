@@ -104,7 +104,7 @@ from pydantic import Field
 
 from ..fields import Name, ScenarioError, Schema
 from ..loading import load_validated
-from .population import PopulationPrior, draw_countries, load_population_prior
+from .population import PopulationPrior, draw_population, load_population_prior
 from .priors import Prior, parameter_priors
 from .sampler import batched_sampler_class, coalesced
 from .targets import Target, TargetSet, load_targets, populations_statistics
@@ -319,12 +319,6 @@ def seed_pyabc(seed: int, generation: int) -> None:
     state = np.random.SeedSequence([seed, generation]).generate_state(2)
     np.random.seed(int(state[0]))
     random.seed(int(state[1]))
-
-
-def draw_population(prior: PopulationPrior, countries: int, rng: np.random.Generator) -> tuple[list, list[int]]:
-    """``countries`` countries drawn from ``prior`` with ``rng``, then one run seed each from ``rng``."""
-    drawn = draw_countries(prior, countries, rng)
-    return drawn, [int(s) for s in rng.integers(0, 2**32, size=countries)]
 
 
 class ParticleSimulator:

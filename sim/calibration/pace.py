@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..dynamics import SeedRuns, run_seeds
 from ..fields import HEADLINE_INDICATORS
-from .population import PopulationPrior, draw_countries, load_population_prior
+from .population import PopulationPrior, draw_population, load_population_prior
 from .priors import with_parameters
 from .screen import POPULATION_FILE
 from ..scenario import Scenario
@@ -37,11 +37,9 @@ def simulate(prior: PopulationPrior, countries: int, seed: int,
              values: Mapping[str, float] | None = None) -> tuple[list[Scenario], SeedRuns]:
     """``countries`` countries drawn from ``prior`` and their runs, every coefficient documented
     unless ``values`` sets it (the same draw and seeds for any ``values``)."""
-    rng = np.random.default_rng(seed)
-    drawn = draw_countries(prior, countries, rng)
+    drawn, seeds = draw_population(prior, countries, np.random.default_rng(seed))
     if values:
         drawn = [with_parameters(country, values) for country in drawn]
-    seeds = [int(s) for s in rng.integers(0, 2**32, size=countries)]
     return drawn, run_seeds(drawn, seeds)
 
 

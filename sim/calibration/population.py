@@ -301,3 +301,10 @@ def draw_countries(prior: PopulationPrior, count: int, rng: np.random.Generator)
                                   strategy_models[base_name, strategy], base_dir,
                                   f"synthetic country {number} (base '{base_name}')"))
     return countries
+
+
+def draw_population(prior: PopulationPrior, countries: int, rng: np.random.Generator) -> tuple[list[Scenario], list[int]]:
+    """``countries`` countries drawn from ``prior`` with ``rng``, then one run seed each from ``rng``:
+    the population every calibration tool (screen, pace, ABC particle) evaluates."""
+    drawn = draw_countries(prior, countries, rng)
+    return drawn, [int(s) for s in rng.integers(0, 2**32, size=countries)]

@@ -65,9 +65,9 @@ from tqdm import tqdm
 
 from ..dynamics import run_seeds
 from ..scenario import Scenario
-from .population import PopulationPrior, draw_countries, load_population_prior
+from .population import PopulationPrior, draw_population, load_population_prior
 from .priors import Prior, parameter_priors, uncalibrated_parameters
-from .targets import TargetSet, load_targets, population_statistics, target_table
+from .targets import Target, TargetSet, load_targets, population_statistics, target_table
 
 POPULATION_FILE = Path(__file__).resolve().parents[2] / "experiments" / "calibration" / "population.yaml"
 #: Grid levels of the Morris design (Morris 1991; 4 is SALib's default and the usual choice).
@@ -151,8 +151,7 @@ def morris_screen(prior: PopulationPrior, targets: TargetSet, priors: Sequence[P
         raise ValueError(f"{countries} countries a point: the targets need at least their population size "
                          f"({targets.population_size})")
     rng = np.random.default_rng(seed)
-    population = draw_countries(prior, countries, rng)
-    seeds = [int(s) for s in rng.integers(0, 2**32, size=countries)]
+    population, seeds = draw_population(prior, countries, rng)
     problem = {"num_vars": len(priors), "names": [p.path for p in priors],
                "bounds": [[p.low, p.high] for p in priors]}
     design = morris_sample.sample(problem, trajectories, num_levels=LEVELS, seed=int(rng.integers(2**31)))
@@ -187,11 +186,22 @@ def select(effects: pd.DataFrame, share: float = SELECTION_SHARE) -> list[str]:
     return [p for p in dict.fromkeys(effects["parameter"]) if p in set(fitted["parameter"])]
 
 
+def _fitted(targets: TargetSet) -> list[Target]:
+    """The targets a sensitivity is read on: fitted, with a tolerance to scale by."""
+    return [t for t in targets.targets if t.role == "fit" and t.tolerance > 0]
+
+
+def _selected_by_effect(sensitivities: pd.DataFrame, share: float = SELECTION_SHARE) -> pd.Series:
+    """Per coefficient: whether its mean absolute sensitivity over trajectories (μ*/tolerance) is at
+    least ``share`` on some fitted target, :func:`select`'s rule."""
+    return sensitivities.abs().groupby(level="target").mean().max() >= share
+
+
 def sensitivity_matrix(result: ScreenResult, targets: TargetSet) -> pd.DataFrame:
     """Scaled local sensitivities from a Morris design: one row per trajectory x fitted target, one
     column per coefficient, the change of the target in tolerances per prior range the coefficient
     moved, from the step of that trajectory that moved it."""
-    fitted = [t for t in targets.targets if t.role == "fit" and t.tolerance > 0]
+    fitted = _fitted(targets)
     names = [p.path for p in result.priors]
     ranges = np.array([p.high - p.low for p in result.priors])
     design = result.design[names].to_numpy()
@@ -238,8 +248,7 @@ def local_sensitivities(prior: PopulationPrior, targets: TargetSet, priors: Sequ
     if unknown:
         raise ValueError(f"not calibratable coefficients: {unknown}")
     rng = np.random.default_rng(seed)
-    population = draw_countries(prior, countries, rng)
-    seeds = [int(s) for s in rng.integers(0, 2**32, size=countries)]
+    population, seeds = draw_population(prior, countries, rng)
     centre = {p.path: float(point.get(p.path, p.default)) for p in priors}
     points, moves = [], []
     for p in priors:
@@ -248,11 +257,11 @@ def local_sensitivities(prior: PopulationPrior, targets: TargetSet, priors: Sequ
         points += [{**point, **centre, p.path: low}, {**point, **centre, p.path: high}]
         moves.append((high - low) / (p.high - p.low))
     values = _evaluate(points, population, seeds, targets, workers=workers, progress=progress)
-    fitted = [(column, t) for column, t in enumerate(targets.targets) if t.role == "fit" and t.tolerance > 0]
-    changes = values[1::2] - values[0::2]
-    matrix = np.array([[changes[j, column] / t.tolerance / moves[j] for j in range(len(priors))]
-                       for column, t in fitted])
-    index = pd.MultiIndex.from_tuples([(0, t.name) for _, t in fitted], names=["trajectory", "target"])
+    fitted = _fitted(targets)
+    columns = [targets.targets.index(t) for t in fitted]
+    changes = values[1::2, columns] - values[0::2, columns]
+    matrix = changes.T / np.array([[t.tolerance] for t in fitted]) / np.array(moves)
+    index = pd.MultiIndex.from_tuples([(0, t.name) for t in fitted], names=["trajectory", "target"])
     return pd.DataFrame(matrix, columns=[p.path for p in priors], index=index)
 
 
@@ -263,12 +272,12 @@ def identifiable_selection(sensitivities: pd.DataFrame, limit: float = COLLINEAR
     least ``share`` on some fitted target: :func:`select`'s rule), the collinearity index of the set
     chosen so far with it, and whether it joins (selected and the index at most ``limit``)."""
     importance = np.sqrt((sensitivities**2).mean())
-    effect = sensitivities.abs().groupby(level="target").mean().max()
+    selected_by_effect = _selected_by_effect(sensitivities, share)
     chosen: list[str] = []
     rows = []
     for coefficient in importance.sort_values(ascending=False).index:
         index = collinearity_index(sensitivities, [*chosen, coefficient])
-        selected = bool(effect[coefficient] >= share)
+        selected = bool(selected_by_effect[coefficient])
         joins = selected and index <= limit
         if joins:
             chosen.append(coefficient)
@@ -371,8 +380,8 @@ def best_subsets(sensitivities: pd.DataFrame, size: int, limit: float = COLLINEA
     ``limit``, the ``top`` with the largest determinant measure ρ_K = det(S_Kᵀ S_K)^(1/2k) (S
     unscaled: how strongly the set moves the targets, jointly), largest first; with the number of
     such sets (``identifiable_sets``) and of sets tried (``sets``)."""
-    effect = sensitivities.abs().groupby(level="target").mean().max()
-    candidates = [name for name in sensitivities.columns if effect[name] >= share]
+    selected = _selected_by_effect(sensitivities, share)
+    candidates = [name for name in sensitivities.columns if selected[name]]
     if not 1 <= size <= len(candidates):
         raise ValueError(f"subsets of {size}: {len(candidates)} coefficients are selected by their effects")
     if math.comb(len(candidates), size) > 200_000:
@@ -416,7 +425,6 @@ def local_report(sensitivities: pd.DataFrame, point: Mapping[str, float], step: 
         sensitivities.droplevel("trajectory").T.to_markdown(floatfmt=".2f"), ""])
 
 
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sim.calibration.screen", description=__doc__.splitlines()[0])
     parser.add_argument("--trajectories", type=int, default=None,
@@ -446,7 +454,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.at is not None:
         point = {}
         for item in args.at:
-            path, separator, value = item.partition("=")
+            path, _, value = item.partition("=")
             try:
                 point[path] = float(value)
             except ValueError:
@@ -455,26 +463,23 @@ def main(argv: list[str] | None = None) -> int:
         try:
             sensitivities = local_sensitivities(prior, targets, matching_priors(args.only), point, step=args.step,
                                                 countries=args.countries, seed=args.seed, workers=args.workers)
-        except ValueError as error:
-            parser.error(str(error))
-        values = sum(t.role == "fit" and t.direction == "two_sided" for t in targets.targets)
-        sizes = args.subset_size or [max(1, min(values, int(identifiable_selection(sensitivities)["selected_by_effect"].sum())))]
-        try:
+            value_targets = sum(t.role == "fit" and t.direction == "two_sided" for t in targets.targets)
+            sizes = args.subset_size or [max(1, min(value_targets, int(_selected_by_effect(sensitivities).sum())))]
             text = local_report(sensitivities, point, args.step, args.countries, time.perf_counter() - started,
                                 command, sizes)
         except ValueError as error:
             parser.error(str(error))
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text, encoding="utf-8")
-        print(text)
-        return 0
-    result = morris_screen(prior, targets, matching_priors(args.only), trajectories=args.trajectories,
-                           countries=args.countries, seed=args.seed, workers=args.workers)
-    text = report(result, prior, targets, command)
+        points = None
+    else:
+        result = morris_screen(prior, targets, matching_priors(args.only), trajectories=args.trajectories,
+                               countries=args.countries, seed=args.seed, workers=args.workers)
+        text = report(result, prior, targets, command)
+        # The design and its outputs, point by point, beside the report: what the effects were computed from.
+        points = pd.concat([result.design, result.outputs], axis=1)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
-    # The design and its outputs, point by point, beside the report: what the effects were computed from.
-    pd.concat([result.design, result.outputs], axis=1).to_csv(args.out.with_suffix(".points.csv"), index=False)
+    if points is not None:
+        points.to_csv(args.out.with_suffix(".points.csv"), index=False)
     print(text)
     return 0
 
