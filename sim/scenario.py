@@ -286,6 +286,15 @@ class Network(Schema):
 
 
 # --- mechanisms ---------------------------------------------------------------------------
+#: A default's ``calibrated`` mark (in ``json_schema_extra``): where its value comes from, when that
+#: is the shipped calibration (issue 10; tests/calibration/test_shipped_posterior.py checks that the
+#: marked fields are exactly the calibration file's fitted and held coefficients, at these values).
+CALIBRATED = ("the median of the shipped posterior's draws, three significant digits "
+              "(experiments/calibration/posterior.csv; docs/calibration.md)")
+HELD = ("held at this value by the shipped calibration, which does not fit it (experiments/calibration.yaml, "
+        "fixed_reason; docs/calibration.md)")
+
+
 class Switchable(Schema):
     enabled: bool = True
 
@@ -297,7 +306,8 @@ class InfluenceParams(Switchable):
     and ``prior_reason`` why (``sim.calibration.priors``); it is not read by the model. Where
     a coefficient is judgement with no published size (docs/ODD.md §8), the prior is half to
     twice the default, cut to the field's type bounds: a factor of two either way is the
-    uncertainty of a hand-set coefficient whose order of magnitude, not value, is known."""
+    uncertainty of a hand-set coefficient whose order of magnitude, not value, is known. A
+    default the calibration set (``calibrated``) keeps the prior stated around its hand-set value."""
 
     force_anchor_base: Unit = Field(0.2, description="a force's support for reform with no professional integrity",
                                     json_schema_extra={"prior": [0.1, 0.4], "prior_reason":
@@ -347,20 +357,22 @@ class CorruptionParams(Switchable):
                                  "judgement, set with peer_effect and detection_penalty so that two basins exist "
                                  "at baseline detection (docs/ODD.md §7.6, §8 question 5): half to twice, which "
                                  "spans settings with and without the corrupt basin"})
-    peer_effect: Rate = Field(2.6, json_schema_extra={"prior": [1.3, 5.2], "prior_reason":
-                                                      "judgement (Persson, Rothstein & Teorell 2013: the payoff "
-                                                      "rises with prevalence; Hammond 2000): half to twice"})
+    peer_effect: Rate = Field(2.48, json_schema_extra={"prior": [1.3, 5.2], "prior_reason":
+                                                       "judgement (Persson, Rothstein & Teorell 2013: the payoff "
+                                                       "rises with prevalence; Hammond 2000): half to twice the "
+                                                       "hand-set 2.6", "calibrated": CALIBRATED})
     detection_penalty: Rate = Field(1.5, json_schema_extra={"prior": [0.75, 3.0], "prior_reason":
                                                             "judgement (Klitgaard 1988): half to twice"})
     capture_strength: Rate = Field(0.5, json_schema_extra={"prior": [0.25, 1.0], "prior_reason":
                                                            "judgement (Geller & Moss 2008): half to twice"})
     steepness: Rate = Field(5.0, json_schema_extra={"prior": [2.5, 10.0], "prior_reason":
                                                     "judgement (logit best response, Hammond 2000): half to twice"})
-    adjustment_rate: Unit = Field(0.006, json_schema_extra={"prior": [0.003, 0.012], "prior_reason":
-                                                            "set so the fastest runs take about as long as the "
-                                                            "fastest published reformers in corruption control "
-                                                            "(WDR 2011 Box 3.6; docs/ODD.md §8 question 5): half to "
-                                                            "twice, a half-life of the gap of 5 to 20 years"})
+    adjustment_rate: Unit = Field(0.0077, json_schema_extra={"prior": [0.003, 0.012], "prior_reason":
+                                                             "the hand-set 0.006 was chosen so the fastest runs take "
+                                                             "about as long as the fastest published reformers in "
+                                                             "corruption control (WDR 2011 Box 3.6; docs/ODD.md §8 "
+                                                             "question 5): half to twice it, a half-life of the gap "
+                                                             "of 5 to 20 years", "calibrated": CALIBRATED})
     base_detection: Unit = Field(0.05, json_schema_extra={"prior": [0.025, 0.1], "prior_reason":
                                                           "judgement: half to twice"})
     diversion_rate: Unit = Field(0.6, json_schema_extra={"prior": [0.3, 1.0], "prior_reason":
@@ -373,17 +385,19 @@ class CorruptionParams(Switchable):
 
 
 class CapacityParams(Switchable):
-    growth_rate: Rate = Field(0.015, json_schema_extra={"prior": [0.0075, 0.12], "prior_reason":
-                                                        "judgement; with decay_rate it sets the status-quo drift "
-                                                        "(T2; docs/ODD.md §8 question 2): half the documented value "
-                                                        "to twice it, divided by what authority_weight and "
-                                                        "trap_weight at 1 leave of growth (a will of about 0.45 "
-                                                        "times a capability of about 0.35, so up to eight times)"})
-    decay_rate: Unit = Field(0.002, json_schema_extra={"prior": [0.001, 0.006], "prior_reason":
-                                                       "judgement (T2, as growth_rate): half to three times, "
-                                                       "a half-life without investment of 10 to 58 years; "
-                                                       "twice until calibration round 14, whose predecessors' "
-                                                       "posteriors leaned on that bound (docs/calibration.md)"})
+    growth_rate: Rate = Field(0.0765, json_schema_extra={"prior": [0.0075, 0.12], "prior_reason":
+                                                         "judgement; with decay_rate it sets the status-quo drift "
+                                                         "(T2; docs/ODD.md §8 question 2): half the hand-set 0.015 "
+                                                         "to twice it, divided by what authority_weight and "
+                                                         "trap_weight at 1 leave of growth (a will of about 0.45 "
+                                                         "times a capability of about 0.35, so up to eight times)",
+                                                         "calibrated": CALIBRATED})
+    decay_rate: Unit = Field(0.0043, json_schema_extra={"prior": [0.001, 0.006], "prior_reason":
+                                                        "judgement (T2, as growth_rate): half to three times the "
+                                                        "hand-set 0.002, a half-life without investment of 10 to "
+                                                        "58 years; twice until calibration round 14, whose "
+                                                        "predecessors' posteriors leaned on that bound "
+                                                        "(docs/calibration.md)", "calibrated": HELD})
     load_tolerance: Rate = Field(5.0, json_schema_extra={"prior": [2.5, 7.5], "prior_reason":
                                                          "judgement (Andrews, Pritchett & Woolcock 2017 ch. 3 for "
                                                          "the mechanism): half to one and a half, the range "
@@ -398,8 +412,9 @@ class CapacityParams(Switchable):
     de_jure_rate: Rate = Field(0.02, json_schema_extra={"prior": [0.01, 0.04], "prior_reason":
                                                         "judgement; with de_facto_rate it sets the pace (T1; "
                                                         "docs/ODD.md §8 question 1): half to twice"})
-    de_facto_rate: Rate = Field(0.02, json_schema_extra={"prior": [0.01, 0.04], "prior_reason":
-                                                         "judgement (T1, as de_jure_rate): half to twice"})
+    de_facto_rate: Rate = Field(0.0243, json_schema_extra={"prior": [0.01, 0.04], "prior_reason":
+                                                           "judgement (T1, as de_jure_rate): half to twice the "
+                                                           "hand-set 0.02", "calibrated": CALIBRATED})
     de_facto_decay: Unit = Field(0.004, json_schema_extra={"prior": [0.002, 0.008], "prior_reason":
                                                            "judgement (T2, as growth_rate): half to twice"})
     domestic_budget: NonNegative = Field(1.0, json_schema_extra={"not_calibrated":
@@ -413,20 +428,20 @@ class CapacityParams(Switchable):
                                                           "judgement (T2: the status-quo drift; docs/ODD.md §8 "
                                                           "question 2): half to twice"})
     rule_of_law_pace: Rate = Field(
-        1.0, description="pace of function on the rule of law's pillars (justice, policing), relative to every "
-                         "other pillar's (docs/ODD.md §7.7); multiplies their pillars[].pace",
-        json_schema_extra={"prior": [0.2, 1.0], "prior_reason":
-                           "from as fast as any other pillar (1, the documented value) to five times slower: "
+        0.473, description="pace of function on the rule of law's pillars (justice, policing), relative to every "
+                           "other pillar's (docs/ODD.md §7.7); multiplies their pillars[].pace",
+        json_schema_extra={"calibrated": CALIBRATED, "prior": [0.2, 1.0], "prior_reason":
+                           "from as fast as any other pillar (1, the value before calibration) to five times slower: "
                            "the rule of law is the slowest of the five indicators to reach the threshold "
                            "(WDR 2011 Box 3.6: 41 years for the fastest 20, against 17-27 for military, "
                            "bureaucratic quality and corruption control; Carothers 2006, Promoting the Rule of "
                            "Law Abroad, on why courts and policing change slowly) (T1)"})
     domestic_effort: Unit = Field(
-        0.0, description="reform effort a wholly committed lead ministry puts on each pillar it leads by "
-                         "itself, without a programme (docs/ODD.md §7.7); 0: no reform without a programme",
-        json_schema_extra={"prior": [0.0, 0.4], "prior_reason":
-                           "judgement, from none (the documented value: the model before issue 10's "
-                           "calibration) to a donor programme's own push per pillar (a shipped strategy "
+        0.283, description="reform effort a wholly committed lead ministry puts on each pillar it leads by "
+                           "itself, without a programme (docs/ODD.md §7.7); 0: no reform without a programme",
+        json_schema_extra={"calibrated": CALIBRATED, "prior": [0.0, 0.4], "prior_reason":
+                           "judgement, from none (the value before calibration) to a donor programme's "
+                           "own push per pillar (a shipped strategy "
                            "spends 2.4 over six pillars); the fastest reformers of WDR 2011 Box 3.6 reformed "
                            "largely without SSR programmes (T1)"})
     domestic_will_threshold: Unit = Field(
@@ -435,19 +450,19 @@ class CapacityParams(Switchable):
                            "judgement: the will scale's midpoint, plus or minus 0.2; with domestic_effort it "
                            "sets which share of the population reforms on its own (T1, T2)"})
     authority_weight: Unit = Field(
-        0.0, description="share of capability growth that needs the ministry's political will (docs/ODD.md §7.7); "
+        0.4, description="share of capability growth that needs the ministry's political will (docs/ODD.md §7.7); "
                          "0: growth ignores will",
-        json_schema_extra={"prior": [0.0, 1.0], "prior_reason":
-                           "the whole unit range, from growth blind to will (the documented value: the model "
-                           "before issue 10's calibration) to none without it: Andrews, Pritchett & Woolcock "
+        json_schema_extra={"calibrated": HELD, "prior": [0.0, 1.0], "prior_reason":
+                           "the whole unit range, from growth blind to will (the value before calibration) "
+                           "to none without it: Andrews, Pritchett & Woolcock "
                            "2017 ch. 9 name authority as a condition of capability building but give no size "
                            "(T1 bureaucratic quality, T2)"})
     trap_weight: Unit = Field(
-        0.0, description="share of capability growth that needs capability already in place (docs/ODD.md §7.7); "
-                         "0: growth is fastest where capability is lowest",
-        json_schema_extra={"prior": [0.0, 1.0], "prior_reason":
+        0.85, description="share of capability growth that needs capability already in place (docs/ODD.md §7.7); "
+                          "0: growth is fastest where capability is lowest",
+        json_schema_extra={"calibrated": HELD, "prior": [0.0, 1.0], "prior_reason":
                            "the whole unit range, from growth that ignores how capable a ministry already is "
-                           "(the documented value: the model before issue 10's calibration) to logistic growth: "
+                           "(the value before calibration) to logistic growth: "
                            "capability traps (Pritchett, Woolcock & Andrews 2013) give the direction, not the "
                            "size (T2: the weakest states stagnate)"})
 
@@ -514,11 +529,12 @@ class SecurityParams(Switchable):
                                                          "judgement (Epstein 2002 for the rule): half to twice"})
     base_violence: Unit = Field(0.1, json_schema_extra={"prior": [0.05, 0.2], "prior_reason":
                                                         "judgement: half to twice"})
-    relapse_hazard: Probability = Field(0.0082, json_schema_extra={"prior": [0.0041, 0.0164], "prior_reason":
-                                                                   "calibrated by hand to about 40 % ten-year "
+    relapse_hazard: Probability = Field(0.0125, json_schema_extra={"prior": [0.0041, 0.0164], "prior_reason":
+                                                                   "the hand-set 0.0082 gave about 40 % ten-year "
                                                                    "relapse in post_conflict under the status quo "
                                                                    "(T3; docs/ODD.md §8 question 3); half to twice "
-                                                                   "spans the published band 23-57 % and more"})
+                                                                   "it spans the published band 23-57 % and more",
+                                                                   "calibrated": CALIBRATED})
     relapse_ddr_protection: Unit = Field(0.8, description="share of relapse risk working DDR removes (Toft 2010)",
                                          json_schema_extra={"prior": [0.4, 1.0], "prior_reason":
                                                             "Toft 2010, Walter 2015 for the direction; size "
@@ -561,12 +577,13 @@ class SecurityParams(Switchable):
     assistance_autonomy: Unit = Field(0.1, json_schema_extra={"prior": [0.05, 0.2], "prior_reason":
                                                               "Savage & Caverley 2017 for the direction; size "
                                                               "judgement: half to twice"})
-    autonomy_ceiling: Unit = Field(0.6, description="political autonomy forces head to with no oversight and no "
-                                                    "professionalism (A* = a0 (1 - k_o F_ov)(1 - k_p P*) + ...)",
+    autonomy_ceiling: Unit = Field(0.519, description="political autonomy forces head to with no oversight and no "
+                                                      "professionalism (A* = a0 (1 - k_o F_ov)(1 - k_p P*) + ...)",
                                    json_schema_extra={"prior": [0.3, 0.9], "prior_reason":
                                                       "Svolik 2012 (the guardianship dilemma: unchecked forces "
                                                       "take a political role) for the direction; size judgement: "
-                                                      "half to one and a half times"})
+                                                      "half to one and a half times the hand-set 0.6",
+                                                      "calibrated": CALIBRATED})
     oversight_restraint: Unit = Field(0.7, description="share of that autonomy working civilian oversight removes "
                                                        "(k_o)",
                                       json_schema_extra={"prior": [0.35, 1.0], "prior_reason":

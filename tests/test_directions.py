@@ -84,9 +84,15 @@ def test_domestic_reform_moves_a_willing_government_without_a_programme():
 def test_pushing_beyond_capacity_gives_more_form_and_less_function():
     """Premature load bearing (Pritchett & de Weijer 2010): the same plan (every pillar at
     once) at 5 pillar-efforts a month instead of 3.6 in the high-will, low-capability state
-    passes more laws and builds less that works."""
+    passes more laws and, in the first decade, while capability is still weak, builds less that
+    works. Measured over the first decade: at the calibrated capability growth the stronger push
+    has caught up by year 25 (docs/validation.md, premature load bearing), so a longer run would
+    test the growth rate, not this mechanism."""
+    first_decade = {"horizon_years": 10}
+
     def outcome(name: str, total: float) -> np.ndarray:
-        return np.array([float(s[name]) for s in run_summaries("reforming_state", N_QUICK, "big_bang", QUICK, total)])
+        return np.array([float(s[name]) for s in run_summaries("reforming_state", N_QUICK, "big_bang",
+                                                                first_decade, total)])
     assert_positive(outcome("final_mean_de_jure", 5.0) - outcome("final_mean_de_jure", 3.6), "more effort -> more de jure")
     assert_positive(outcome("final_mean_de_facto", 3.6) - outcome("final_mean_de_facto", 5.0),
                     "effort within capacity -> more de facto")

@@ -132,14 +132,14 @@ def test_a_fixed_coefficient_is_held_in_every_particle_as_if_the_particle_set_it
     decay = "mechanisms.capacity.decay_rate"
     values = {TINY_PARAMETERS[0]: 0.05, TINY_PARAMETERS[1]: 0.01}
     plain = load_calibration(tiny_calibration(tmp_path, tiny_files))
-    fixed = load_calibration(tiny_calibration(tmp_path, tiny_files, "fixed.yaml", fixed={decay: 0.006},
+    fixed = load_calibration(tiny_calibration(tmp_path, tiny_files, "fixed.yaml", fixed={decay: 0.001},
                                               fixed_reason="test"))
     held = abc_module.ParticleSimulator(fixed).evaluate_many([values])[0]
     population = abc_module.draw_population(plain.prior, 4, abc_module.particle_rng(11, values))
-    by_hand = abc_module.populations_statistics([(*population, {**values, decay: 0.006})], plain.targets)[0]
+    by_hand = abc_module.populations_statistics([(*population, {**values, decay: 0.001})], plain.targets)[0]
     assert json.dumps(held) == json.dumps({name: s.value for name, s in by_hand.items()})
     assert json.dumps(held) != json.dumps(abc_module.ParticleSimulator(plain)(values))
-    reworded = load_calibration(tiny_calibration(tmp_path, tiny_files, "reworded.yaml", fixed={decay: 0.006},
+    reworded = load_calibration(tiny_calibration(tmp_path, tiny_files, "reworded.yaml", fixed={decay: 0.001},
                                                  fixed_reason="other words"))
     moved = load_calibration(tiny_calibration(tmp_path, tiny_files, "moved.yaml", fixed={decay: 0.005},
                                               fixed_reason="test"))
@@ -427,9 +427,10 @@ def test_a_stopped_calibration_given_more_budget_resumes_to_the_longer_run(strai
 
 @pytest.mark.parametrize("budget, reason", [
     (6, "budget: 2 evaluations left of max_evaluations, fewer than a generation needs"),
-    # 6 left after generation 0: generation 1 is tried and abandoned when it needs more (it is not
-    # skipped on a forecast from the last acceptance rate, which overestimates)
-    (10, "budget: generation 1 would have needed more than the 6 evaluations left of max_evaluations; abandoned"),
+    # 4 left after generation 0, as many as a generation accepts: generation 1 is tried and
+    # abandoned when it needs more, i.e. unless every particle is accepted (it is not skipped on a
+    # forecast from the last acceptance rate, which overestimates)
+    (8, "budget: generation 1 would have needed more than the 4 evaluations left of max_evaluations; abandoned"),
 ])
 def test_a_budget_too_small_for_the_next_generation_stops_the_run(tmp_path, tiny_files, budget, reason):
     path = tiny_calibration(tmp_path, tiny_files, abc={"max_evaluations": budget, "max_generations": 5})
