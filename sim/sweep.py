@@ -239,14 +239,23 @@ def run_experiment(sweep: SweepPlan, out_dir: Path, *, executor: str = "processe
     if isinstance(replications, int):
         return run_sweep(sweep.runs(replications), runner, out_dir, resume=resume, retry_failed=retry_failed,
                          metadata=sweep.metadata, **options)
-    first = count = sweep.metadata.get(STAGE, replications.initial)
+    draws = len(sweep.library.posterior) if sweep.library.posterior is not None else 1
+    first = count = sweep.metadata.get(STAGE, stage_replications(replications.initial, draws, replications.max))
     while True:
         result = run_sweep(sweep.runs(count), runner, out_dir, resume=resume or count > first,
                            retry_failed=retry_failed, metadata={**sweep.metadata, STAGE: count}, **options)
         check = precision(result.read_runs(), replications)
         if check.met or count >= replications.max:
             return result
-        count = min(count + max(replications.step, check.additional_replications), replications.max)
+        count = stage_replications(count + max(replications.step, check.additional_replications), draws,
+                                   replications.max)
+
+
+def stage_replications(wanted: int, draws: int, cap: int) -> int:
+    """A precision stage's replications: ``wanted`` rounded up to a multiple of the posterior's
+    ``draws`` (1 without a posterior), so that every draw runs equally often and none weighs more
+    in the pooled tables, and at most ``cap`` (which wins where it is not such a multiple)."""
+    return min(-(-wanted // draws) * draws, cap)
 
 
 def precision(runs: pd.DataFrame, target: Precision) -> stats.PrecisionCheck:

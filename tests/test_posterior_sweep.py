@@ -25,6 +25,7 @@ from sim.sweep import (
     SURVIVAL_SHARE,
     plan,
     precision,
+    stage_replications,
     summarize,
     summary_tables,
     survives_parameter_uncertainty,
@@ -333,3 +334,23 @@ def test_precision_pools_the_draws_and_pairs_on_the_replication():
     runs = constructed_posterior_runs(STRONG, WEAK)
     target = experiment_file_module.Precision(target_half_width=0.05)
     assert precision(runs, target) == precision(runs.drop(columns="param.posterior_draw"), target)
+
+
+@pytest.mark.parametrize("wanted, draws, cap, stage", [
+    (5, 4, 100, 8), (8, 4, 100, 8), (9, 4, 10, 10),  # the cap wins where it is not a multiple
+    (7, 1, 100, 7),  # no posterior: as wanted
+])
+def test_a_precision_stage_is_a_multiple_of_the_draws(wanted, draws, cap, stage):
+    assert stage_replications(wanted, draws, cap) == stage
+
+
+def test_a_precision_sweep_runs_every_draw_equally_often(tmp_path):
+    """Asked for 5 replications first with 4 draws, the sweep runs 8 (met at once: a target of
+    the whole unit interval), each draw twice per strategy, rather than one draw twice and three
+    once."""
+    write_posterior(tmp_path)
+    text = POSTERIOR_TINY.replace("replications: 8", "replications: {target_half_width: 1.0, initial: 5, step: 3, max: 30}")
+    assert main(["sweep", str(write_experiment(tmp_path, text)), *SERIAL, "--out", str(tmp_path / "out")]) == 0
+    runs = pd.read_parquet(tmp_path / "out" / "runs.parquet")
+    per_draw = runs.groupby(["param.strategy", "param.posterior_draw"]).size()
+    assert len(per_draw) == 2 * len(DRAWS) and (per_draw == 2).all()
