@@ -4,13 +4,20 @@
     ssr-sim sweep experiments/order_intensity.yaml --out results/order_intensity/now
     ssr-sim sweep experiments/absorptive_capacity.yaml --out results/absorptive_capacity/now
     ssr-sim sweep experiments/adaptation_value.yaml --out results/adaptation_value/now
-    python benchmarks/sequencing_figures.py results/{sequencing,order_intensity,absorptive_capacity,adaptation_value}/now
+    ssr-sim sweep experiments/held_values.yaml --out results/held_values/now
+    grep -v '^parameters:' experiments/sequencing.yaml > results/sequencing_central.yaml
+    ssr-sim sweep results/sequencing_central.yaml --out results/sequencing/central
+    python benchmarks/sequencing_figures.py \
+        results/{sequencing,order_intensity,absorptive_capacity,adaptation_value,held_values}/now \
+        --central results/sequencing/central
 
 Reads each folder's runs.parquet (the sweep engine's table) and prints Markdown: success per
 scenario x strategy with Wilson CIs, selected paired differences (Newcombe), best and worst
 pillar order per intensity, intensity steps, success and mean reform index against each
-absorptive-capacity parameter at x0.5 and x1.5, and adaptive minus its twin over monitoring
-noise x manipulation. Asserts nothing.
+absorptive-capacity parameter at x0.5 and x1.5, adaptive minus its twin over monitoring
+noise x manipulation, the same against each held calibration coefficient moved, and (with
+``--central``: the sequencing experiment without its posterior, the calibrated defaults alone)
+which paired differences survive parameter uncertainty. Asserts nothing.
 """
 
 from __future__ import annotations
@@ -84,13 +91,15 @@ def order_intensity(runs: pd.DataFrame) -> str:
     return pd.DataFrame(rows).to_markdown(index=False) + "\n\n" + pd.DataFrame(steps).to_markdown(index=False)
 
 
-def absorptive(runs: pd.DataFrame) -> str:
+def one_at_a_time(runs: pd.DataFrame) -> str:
+    """Success and mean reform index per strategy at each point of a list design that moves one
+    coefficient at a time (absorptive capacity, held values), labelled by the coefficient moved."""
     overrides = [c for c in runs.columns if c.startswith("param.overrides.")]
 
     def label(row: pd.Series) -> str:
         for column in overrides:
             if pd.notna(row[column]):
-                return f"{column.removeprefix('param.overrides.mechanisms.capacity.')} = {row[column]:g}"
+                return f"{column.rsplit('.', 1)[-1]} = {row[column]:g}"
         return "defaults"
     runs = runs.assign(point=runs.apply(label, axis=1))
     tables = []
@@ -115,14 +124,69 @@ def adaptation(runs: pd.DataFrame) -> str:
     return pd.DataFrame(rows).to_markdown(index=False)
 
 
+def _interval(row: pd.Series) -> str:
+    return f"{row.difference:+.1%} [{row.paired_low:+.1%}, {row.paired_high:+.1%}]"
+
+
+def uncertainty(central: Path, posterior: Path) -> str:
+    """Every paired comparison of the sequencing sweep at the calibrated defaults beside the same
+    comparison under the posterior (comparisons.csv of each): a difference whose interval excludes
+    0 at the defaults *survives* when it survives parameter uncertainty
+    (:func:`sim.sweep.survives_parameter_uncertainty`), else it *does not survive*: a finding of
+    one parameter set, not of the posterior; the six PAIRS are listed, every pair counted."""
+    keys = ["param.scenario", "a", "b"]
+    one = pd.read_csv(central / "comparisons.csv").set_index(keys)
+    drawn = pd.read_csv(posterior / "comparisons.csv").set_index(keys)
+    joined = one.merge(drawn, left_index=True, right_index=True, suffixes=("_central", "_posterior"))
+
+    def verdict(row: pd.Series) -> str:
+        at_defaults = row.paired_low_central > 0 or row.paired_high_central < 0
+        if row.survives_parameter_uncertainty:
+            return "survives" if at_defaults else "appears only under the posterior"
+        return "does not survive" if at_defaults else "no difference either way"
+    verdicts = joined.apply(verdict, axis=1)
+    rows = []
+    for (scenario, a, b), row in joined.iterrows():
+        if (a, b) not in PAIRS and (b, a) not in PAIRS:
+            continue
+        flip = (b, a) in PAIRS  # print as the PAIRS name it, a - b
+        sign = -1 if flip else 1
+        central_row = pd.Series({"difference": sign * row.difference_central,
+                                 "paired_low": min(sign * row.paired_low_central, sign * row.paired_high_central),
+                                 "paired_high": max(sign * row.paired_low_central, sign * row.paired_high_central)})
+        drawn_row = pd.Series({"difference": sign * row.difference_posterior,
+                               "paired_low": min(sign * row.paired_low_posterior, sign * row.paired_high_posterior),
+                               "paired_high": max(sign * row.paired_low_posterior, sign * row.paired_high_posterior)})
+        rows.append({"scenario": scenario, "a − b": f"{b} − {a}" if flip else f"{a} − {b}",
+                     "calibrated defaults (paired 95 % CI)": _interval(central_row),
+                     "posterior (paired 95 % CI)": _interval(drawn_row),
+                     "draws favouring (corrected)": "n/a" if pd.isna(row.draws_favouring_corrected) else f"{row.draws_favouring_corrected:.0%}",
+                     "parameter share of variance": f"{row.parameter_share:.0%}",
+                     "verdict": verdicts[(scenario, a, b)]})
+    counts = verdicts.value_counts()
+    tally = "; ".join(f"{name}: {counts.get(name, 0)}" for name in
+                      ("survives", "does not survive", "appears only under the posterior",
+                       "no difference either way"))
+    return (pd.DataFrame(rows).to_markdown(index=False)
+            + f"\n\nAll {len(verdicts)} pairs of strategies in the {joined.index.get_level_values(0).nunique()} "
+              f"scenarios: {tally}.")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("folders", nargs=4, type=Path,
-                        help="results of sequencing, order_intensity, absorptive_capacity, adaptation_value")
+    parser.add_argument("folders", nargs=5, type=Path,
+                        help="results of sequencing, order_intensity, absorptive_capacity, adaptation_value, held_values")
+    parser.add_argument("--central", type=Path, default=None,
+                        help="results of sequencing.yaml without its parameters: line (the calibrated defaults "
+                             "alone), for the table of what parameter uncertainty changes")
     args = parser.parse_args()
-    for title, folder, table in zip(("sequencing", "order x intensity", "absorptive capacity", "adaptation"),
-                                    args.folders, (sequencing, order_intensity, absorptive, adaptation)):
+    for title, folder, table in zip(("sequencing", "order x intensity", "absorptive capacity", "adaptation",
+                                     "held values"),
+                                    args.folders, (sequencing, order_intensity, one_at_a_time, adaptation, one_at_a_time)):
         print(f"## {title} ({folder})\n\n{table(pd.read_parquet(folder / 'runs.parquet'))}\n")
+    if args.central is not None:
+        print(f"## one parameter set against the posterior ({args.central} against {args.folders[0]})\n\n"
+              f"{uncertainty(args.central, args.folders[0])}\n")
 
 
 if __name__ == "__main__":
