@@ -124,8 +124,11 @@ def adaptation(runs: pd.DataFrame) -> str:
     return pd.DataFrame(rows).to_markdown(index=False)
 
 
-def _interval(row: pd.Series) -> str:
-    return f"{row.difference:+.1%} [{row.paired_low:+.1%}, {row.paired_high:+.1%}]"
+def _oriented(row: pd.Series, suffix: str, sign: int) -> str:
+    """A comparisons.csv difference and its paired CI (columns ending in ``suffix``), as a − b
+    (sign 1) or b − a (sign −1)."""
+    low, high = sorted((sign * row[f"paired_low{suffix}"], sign * row[f"paired_high{suffix}"]))
+    return f"{sign * row[f'difference{suffix}']:+.1%} [{low:+.1%}, {high:+.1%}]"
 
 
 def uncertainty(central: Path, posterior: Path) -> str:
@@ -151,16 +154,11 @@ def uncertainty(central: Path, posterior: Path) -> str:
             continue
         flip = (b, a) in PAIRS  # print as the PAIRS name it, a - b
         sign = -1 if flip else 1
-        central_row = pd.Series({"difference": sign * row.difference_central,
-                                 "paired_low": min(sign * row.paired_low_central, sign * row.paired_high_central),
-                                 "paired_high": max(sign * row.paired_low_central, sign * row.paired_high_central)})
-        drawn_row = pd.Series({"difference": sign * row.difference_posterior,
-                               "paired_low": min(sign * row.paired_low_posterior, sign * row.paired_high_posterior),
-                               "paired_high": max(sign * row.paired_low_posterior, sign * row.paired_high_posterior)})
+        share = row.draws_favouring_corrected
         rows.append({"scenario": scenario, "a − b": f"{b} − {a}" if flip else f"{a} − {b}",
-                     "calibrated defaults (paired 95 % CI)": _interval(central_row),
-                     "posterior (paired 95 % CI)": _interval(drawn_row),
-                     "draws favouring (corrected)": "n/a" if pd.isna(row.draws_favouring_corrected) else f"{row.draws_favouring_corrected:.0%}",
+                     "calibrated defaults (paired 95 % CI)": _oriented(row, "_central", sign),
+                     "posterior (paired 95 % CI)": _oriented(row, "_posterior", sign),
+                     "draws favouring (corrected)": "n/a" if pd.isna(share) else f"{share:.0%}",
                      "parameter share of variance": f"{row.parameter_share:.0%}",
                      "verdict": verdicts[(scenario, a, b)]})
     counts = verdicts.value_counts()
@@ -175,14 +173,15 @@ def uncertainty(central: Path, posterior: Path) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folders", nargs=5, type=Path,
-                        help="results of sequencing, order_intensity, absorptive_capacity, adaptation_value, held_values")
+                        help="results of sequencing, order_intensity, absorptive_capacity, adaptation_value, "
+                             "held_values")
     parser.add_argument("--central", type=Path, default=None,
                         help="results of sequencing.yaml without its parameters: line (the calibrated defaults "
                              "alone), for the table of what parameter uncertainty changes")
     args = parser.parse_args()
-    for title, folder, table in zip(("sequencing", "order x intensity", "absorptive capacity", "adaptation",
-                                     "held values"),
-                                    args.folders, (sequencing, order_intensity, one_at_a_time, adaptation, one_at_a_time)):
+    sections = {"sequencing": sequencing, "order x intensity": order_intensity, "absorptive capacity": one_at_a_time,
+                "adaptation": adaptation, "held values": one_at_a_time}
+    for (title, table), folder in zip(sections.items(), args.folders):
         print(f"## {title} ({folder})\n\n{table(pd.read_parquet(folder / 'runs.parquet'))}\n")
     if args.central is not None:
         print(f"## one parameter set against the posterior ({args.central} against {args.folders[0]})\n\n"

@@ -349,7 +349,8 @@ def test_a_precision_sweep_runs_every_draw_equally_often(tmp_path):
     the whole unit interval), each draw twice per strategy, rather than one draw twice and three
     once."""
     write_posterior(tmp_path)
-    text = POSTERIOR_TINY.replace("replications: 8", "replications: {target_half_width: 1.0, initial: 5, step: 3, max: 30}")
+    text = POSTERIOR_TINY.replace("replications: 8",
+                                  "replications: {target_half_width: 1.0, initial: 5, step: 3, max: 30}")
     assert main(["sweep", str(write_experiment(tmp_path, text)), *SERIAL, "--out", str(tmp_path / "out")]) == 0
     runs = pd.read_parquet(tmp_path / "out" / "runs.parquet")
     per_draw = runs.groupby(["param.strategy", "param.posterior_draw"]).size()

@@ -56,7 +56,8 @@ def test_the_defaults_are_the_draws_medians_and_the_held_values(calibration, dra
 
 
 def test_the_schema_marks_exactly_the_calibrated_and_held_defaults(calibration):
-    extras = {path: info.json_schema_extra for path, info in mechanism_fields() if isinstance(info.json_schema_extra, dict)}
+    extras = {path: info.json_schema_extra for path, info in mechanism_fields()
+              if isinstance(info.json_schema_extra, dict)}
     marks = {path: extra["calibrated"] for path, extra in extras.items() if "calibrated" in extra}
     assert marks == {**{name: CALIBRATED for name in calibration.names},
                      **{name: HELD for name in calibration.settings.fixed}}
