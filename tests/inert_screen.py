@@ -162,6 +162,11 @@ CONTEXTS: tuple[Context, ...] = (
             lambda s: {"mechanisms.donors.stall_tolerance": 0.5},
             "patience is spent only in months of stalled progress; in the screen's runs of the shipped "
             "scenarios donors see progress and none runs out of patience"),
+    Context("impatient donors", ("mechanisms.donors.stall_tolerance",),
+            lambda s: {"actors.donor.patience_years": 1.0},
+            "the tolerance decides which months count as stalled, and those matter only once patience runs "
+            "out; in donor_surge, progress at the calibrated rates keeps donors patient through the screen's "
+            "10 years (10 years of patience shipped); here donors have one year"),
     Context("donors' horizon within the run", ("actors.donor.horizon_years",),
             lambda s: {"actors.donor.horizon_years": 6.0},
             "a donor's horizon acts when it ends, and shipped horizons (donor_surge: 20 years) may lie "
@@ -179,10 +184,10 @@ CONTEXTS: tuple[Context, ...] = (
             "round-off only); here civil society advocates to donors"),
     Context("domestic reform on", ("mechanisms.capacity.domestic_effort", "mechanisms.capacity.domestic_will_threshold"),
             lambda s: {"mechanisms.capacity.domestic_effort": 0.3, "mechanisms.capacity.domestic_will_threshold": 0.3},
-            "domestic reform acts only where a lead ministry's will exceeds the threshold (0.5 documented), "
-            "and the shipped ministries start at 0.4 or below; the threshold acts only where governments "
-            "reform by themselves (domestic_effort 0 as documented until a calibration says otherwise, "
-            "docs/calibration.md); here the effort is 0.3 and the threshold 0.3"),
+            "domestic reform acts only where a lead ministry's will exceeds the threshold (0.5), and the "
+            "shipped ministries but reforming_state's start at 0.4 or below; the threshold acts only where "
+            "governments reform by themselves (domestic_effort 0 until the calibration set it to 0.283, "
+            "docs/calibration.md); here the effort is 0.3 and the threshold 0.3, so both act everywhere"),
     Context("with a DDR pillar", ("mechanisms.spoilers.ddr_disarmament",), _pillars,
             "disarmament acts through the DDR pillar's function; only post_conflict ships a DDR pillar"),
 )
