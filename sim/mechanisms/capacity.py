@@ -94,15 +94,15 @@ def capability_update(
     ch. 9: the "triple-A" of authority, acceptance and ability; ch. 2 on the Big Stuck: the
     same aid gives a few fast climbers and a stagnating majority). kappa, the
     ``authority_weight``, is the share of growth that depends on the ministry's will w: at 0
-    (the documented value) growth ignores will, as before issue 10's calibration; at 1 a ministry
-    without will builds nothing.
+    growth ignores will, as before issue 10's calibration; at 1 a ministry without will builds
+    nothing; the shipped 0.4 is held there by the calibration (docs/calibration.md).
 
     And growth needs capability already in place: an organisation that cannot perform cannot
     learn to, so the weakest stay weakest (capability traps: Pritchett, Woolcock & Andrews 2013,
     "Looking like a state"; Andrews, Pritchett & Woolcock 2017 ch. 2: at their pace the weakest
     states need centuries). theta, the ``trap_weight``, is the share of growth that scales with
-    C: at 0 (the documented value) growth is fastest where capability is lowest, as before
-    issue 10's calibration; at 1 it is logistic, C (1 - C).
+    C: at 0 growth is fastest where capability is lowest, as before issue 10's calibration; at 1
+    it is logistic, C (1 - C); the shipped 0.85 is held there by the calibration.
     """
     authority = 1.0 - authority_weight + authority_weight * will
     foothold = 1.0 - trap_weight + trap_weight * capacity

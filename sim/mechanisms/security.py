@@ -74,8 +74,9 @@ def relapse_hazard(
     determinant of whether a country falls back into war: Walter 2015, J. Conflict Resolution
     59(7); the risk falls fast after war where governance is good: Hegre & Nygard 2015, JCR
     59(6)). The risk is highest just after the war and fades with years of peace t (Collier,
-    Hoeffler & Soderbom 2008). h0 is calibrated so a post-conflict status quo relapses in about
-    40 % of runs within ten years (band 23-57 %: Suhrke & Samset 2007; Walter 2010).
+    Hoeffler & Soderbom 2008). h0 is calibrated (issue 10, docs/calibration.md) so that about 40 %
+    of a population of synthetic post-conflict countries relapse within ten years (band 23-57 %:
+    Suhrke & Samset 2007; Walter 2010).
     ``protection`` holds k_D, k_P, k_G (judgement, within what these studies support).
     """
     fading = np.exp(-years_of_peace / peace_memory_years)
