@@ -22,6 +22,11 @@ from .app_process import CHROMIUM, launch_chromium
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 WAIT_MS = 20_000
+#: How soon a refused path or upload must be answered. A refusal must not wait on the file (a FIFO
+#: blocks forever, /dev/zero never ends, the YAML bomb expands to 10^10 values), and 5 s tells an
+#: answer from any of those even on a loaded machine; a 1-second bound failed at 1.09 s with a
+#: calibration on both cores. How fast the app answers is measured, not asserted.
+ANSWER_SECONDS = 5.0
 SCREEN = {"width": 1440, "height": 1000}   # a facilitator's laptop
 MESA_LEFTOVERS = ("Page 0", "PAGE 0", "Use Threads", "Play Interval", "Render Interval", "Information", "Step:")
 
@@ -184,7 +189,7 @@ def month(page) -> int:
     return int(re.match(r"Month (\d+) ", page.locator(".ssr-run-status").first.inner_text()).group(1))
 
 
-def test_bad_paths_and_uploads_each_get_a_message_within_a_second_while_another_tab_keeps_stepping(
+def test_bad_paths_and_uploads_each_get_a_message_promptly_while_another_tab_keeps_stepping(
         app_server, browser, tmp_path):
     fifo, big, bomb, own = tmp_path / "pipe.yaml", tmp_path / "big.yaml", tmp_path / "bomb.yaml", tmp_path / "own.yaml"
     os.mkfifo(fifo)
@@ -201,12 +206,12 @@ def test_bad_paths_and_uploads_each_get_a_message_within_a_second_while_another_
         path_box = page.get_by_label(SCENARIO_PATH_LABEL)
         error = page.locator(".ssr-error")
 
-        def answered_within_a_second(submit, message: str) -> None:
+        def answered_promptly(submit, message: str) -> None:
             nonlocal last_month
             started = time.monotonic()
             submit()
             sync_api.expect(error).to_contain_text(message, timeout=WAIT_MS)
-            assert time.monotonic() - started < 1.0, (message, time.monotonic() - started)
+            assert time.monotonic() - started < ANSWER_SECONDS, (message, time.monotonic() - started)
             assert "post_conflict · strategy security_first" in submitting.text(".ssr-run-name")
             sync_api.expect(stepping.page.locator(".ssr-run-status")).not_to_have_text(
                 re.compile(rf"^Month {last_month} "), timeout=2_000)   # the other tab is still stepping
@@ -215,11 +220,11 @@ def test_bad_paths_and_uploads_each_get_a_message_within_a_second_while_another_
         for entry in ("/etc/passwd", "../../../../../../etc/passwd", "/dev/zero", str(fifo)):
             path_box.fill(entry)
             # Wait for this entry's message: the previous entry's says the same after its path.
-            answered_within_a_second(lambda: path_box.press("Enter"), entry[:20])
+            answered_promptly(lambda: path_box.press("Enter"), entry[:20])
             assert "is not an allowed scenario: choose a shipped one" in error.inner_text()
-        answered_within_a_second(lambda: drop_file(page, "scenario", big),
+        answered_promptly(lambda: drop_file(page, "scenario", big),
                                  "upload 'big.yaml': 6,000,000 bytes; a file may hold at most 5,000,000 bytes")
-        answered_within_a_second(lambda: drop_file(page, "scenario", bomb),
+        answered_promptly(lambda: drop_file(page, "scenario", bomb),
                                  "upload 'bomb.yaml': refused: its aliases expand to more than 1,000,000 values")
         submitting.screenshot("app-explore-refused-upload.png", full_page=False)
         drop_file(page, "scenario", own)
