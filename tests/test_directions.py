@@ -86,7 +86,7 @@ def test_pushing_beyond_capacity_gives_more_form_and_less_function():
     once) at 5 pillar-efforts a month instead of 3.6 in the high-will, low-capability state
     passes more laws and, in the first decade, while capability is still weak, builds less that
     works. Measured over the first decade: at the calibrated capability growth the stronger push
-    has caught up by year 25 (docs/validation.md, premature load bearing), so a longer run would
+    has caught up by year 25 (docs/sequencing.md, section 2), so a longer run would
     test the growth rate, not this mechanism."""
     first_decade = {"horizon_years": 10}
 

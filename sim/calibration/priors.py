@@ -64,6 +64,13 @@ def uncalibrated_parameters() -> dict[str, str]:
             if "not_calibrated" in _extra(info)}
 
 
+def calibrated_defaults() -> dict[str, str]:
+    """Float mechanism fields whose default the shipped calibration set: path -> where the value
+    comes from (their ``calibrated`` mark: the posterior's median, or held by the calibration)."""
+    return {path: str(_extra(info)["calibrated"]) for path, info in mechanism_fields()
+            if "calibrated" in _extra(info)}
+
+
 def with_parameters(scenario: Scenario, values: Mapping[str, float]) -> Scenario:
     """``scenario`` with mechanism coefficients set (dotted paths ``mechanisms.<block>.<field>``),
     validated again."""

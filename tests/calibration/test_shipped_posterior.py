@@ -16,7 +16,7 @@ import pytest
 
 from sim import resolve_scenario
 from sim.calibration.abc import load_calibration
-from sim.calibration.priors import mechanism_fields, parameter_priors, with_parameters
+from sim.calibration.priors import calibrated_defaults, parameter_priors, with_parameters
 from sim.calibration.report import central_values, read_posterior_draws
 from sim.dynamics import MODEL_INDICATORS, run_seeds
 from sim.experiment_file import SHIPPED_POSTERIOR
@@ -56,11 +56,8 @@ def test_the_defaults_are_the_draws_medians_and_the_held_values(calibration, dra
 
 
 def test_the_schema_marks_exactly_the_calibrated_and_held_defaults(calibration):
-    extras = {path: info.json_schema_extra for path, info in mechanism_fields()
-              if isinstance(info.json_schema_extra, dict)}
-    marks = {path: extra["calibrated"] for path, extra in extras.items() if "calibrated" in extra}
-    assert marks == {**{name: CALIBRATED for name in calibration.names},
-                     **{name: HELD for name in calibration.settings.fixed}}
+    assert calibrated_defaults() == {**{name: CALIBRATED for name in calibration.names},
+                                     **{name: HELD for name in calibration.settings.fixed}}
 
 
 def _extreme_draws(calibration, draws: pd.DataFrame) -> list[dict[str, float]]:
