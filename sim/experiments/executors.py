@@ -208,11 +208,14 @@ class DaskExecutor:
     """A dask.distributed cluster: an existing scheduler at ``address``, or a private LocalCluster.
 
     The LocalCluster has ``workers`` single-threaded worker *processes*
-    (models are pure Python and hold the GIL), forked from multiprocessing's fork server
-    with Dask and the engine imported once, as :class:`ProcessExecutor`'s are: started by
-    *spawn*, two workers took 1.65 s to start and 0.45 s to stop under load, against 1.15 s
-    and 0.04 s. With an address, the cluster's total thread count is used as the worker
-    count.  ``run_fn`` and this package must be importable on the workers.
+    (models are pure Python and hold the GIL), forked from multiprocessing's fork server, as
+    :class:`ProcessExecutor`'s are: started by *spawn*, two workers took 1.65 s to start and
+    0.45 s to stop under load, against 1.15 s and 0.04 s. Dask's nannies set the fork server's
+    preload to Dask's own packages (NumPy and pandas among them), so each worker imports the
+    engine and the model on its first chunk, in parallel; preloading those in the fork server
+    too was measured no faster on two cores (the fork server imports serially what the workers
+    import side by side; docs/performance.md). With an address, the cluster's total thread count
+    is used as the worker count.  ``run_fn`` and this package must be importable on the workers.
     """
 
     name = "dask"
@@ -236,8 +239,6 @@ class DaskExecutor:
         from distributed import Client, LocalCluster
 
         if self._address is None:
-            # Read when the fork server starts (unless a process pool of this process started it).
-            multiprocessing.get_context("forkserver").set_forkserver_preload(["distributed", execute_chunk.__module__])
             with dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"}):
                 self._cluster = LocalCluster(
                     n_workers=self._requested_workers,
