@@ -4,10 +4,11 @@ and how a sweep on Dask scales from one worker to two.
 Both run the baseline scenario under its own strategy with the same number of worker
 processes and the same run count; each measurement runs in a fresh child process so its
 peak memory is its own (parent and children: ru_maxrss of both). Then the same sweep of
-``--dask-runs`` runs goes through Dask with one worker and with two (``--dask-runs 0`` skips
-it), on a private LocalCluster the sweep starts, then on a cluster already running (as
-``--address`` uses one): the ratio of their runs per second, and whether their
-``runs.parquet`` hold the same table (a digest of its content). Every time is the sweep's
+``--dask-runs`` runs, and of twice as many, goes through Dask with one worker and with two
+(``--dask-runs 0`` skips it), on a private LocalCluster the sweep starts, then on a cluster
+already running (as ``--address`` uses one): the ratio of their runs per second, the ratio of
+their throughput (the extra runs per extra second of the larger sweep, which leaves the fixed
+start-up out) and whether their ``runs.parquet`` hold the same table (a digest of its content). Every time is the sweep's
 whole wall time, from :func:`sim.sweep.run_experiment` called to returned (pool or cluster
 start-up where the sweep starts one, runs, Parquet shards and consolidation). Prints figures and the load average,
 asserts nothing.
@@ -100,32 +101,48 @@ def measure(kind: str, runs: int, years: int, workers: int, address: str | None 
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _print_scaling(title: str, runs: int, figures: dict[int, dict]) -> None:
-    print(f"\n{runs} runs on Dask, {title}")
-    print(f"{'workers':>7} {'seconds':>9}{'runs/s':>9}  runs.parquet digest")
-    for workers, f in figures.items():
-        print(f"{workers:>7} {f['seconds']:>9.1f}{runs / f['seconds']:>9.1f}  {f['digest'][:16]}")
-    same = "identical" if figures[1]["digest"] == figures[2]["digest"] else "DIFFERENT"
-    print(f"        two workers / one, runs per second: {figures[1]['seconds'] / figures[2]['seconds']:.2f}x; "
-          f"results {same}")
+def _print_scaling(title: str, runs: int, figures: dict[int, dict[int, dict]]) -> None:
+    """``figures[workers][run count]``: the sweep of ``runs`` and of twice as many."""
+    print(f"\n{runs} and {2 * runs} runs on Dask, {title}")
+    print(f"{'workers':>7} {'seconds':>9}{'runs/s':>9} {'seconds':>9}{'runs/s':>9}  {'extra runs/s':>12}  digests")
+    throughput = {workers: _marginal(runs, by_runs[runs], by_runs[2 * runs]) for workers, by_runs in figures.items()}
+    for workers, by_runs in figures.items():
+        one, two = by_runs[runs], by_runs[2 * runs]
+        print(f"{workers:>7} {one['seconds']:>9.1f}{runs / one['seconds']:>9.1f} {two['seconds']:>9.1f}"
+              f"{2 * runs / two['seconds']:>9.1f}  {throughput[workers]:>12.1f}  "
+              f"{one['digest'][:16]} {two['digest'][:16]}")
+    same = all(figures[1][count]["digest"] == figures[2][count]["digest"] for count in (runs, 2 * runs))
+    print(f"        two workers / one: {runs} runs {figures[1][runs]['seconds'] / figures[2][runs]['seconds']:.2f}x "
+          f"(start-up included); throughput (extra runs per extra second) {throughput[2] / throughput[1]:.2f}x; "
+          f"results {'identical' if same else 'DIFFERENT'}")
+
+
+def _marginal(runs: int, one: dict, two: dict) -> float:
+    """Runs per second of the second ``runs`` runs: what the sweep of twice as many took more
+    (start-up, the first chunks' imports and the tail cancel out)."""
+    return runs / (two["seconds"] - one["seconds"])
 
 
 def dask_scaling(runs: int, years: int) -> None:
-    """The same sweep on Dask with one worker and with two: runs per second and whether the
-    results are the same table. Twice: on a private LocalCluster the sweep starts and stops
+    """The same sweep on Dask with one worker and with two, of ``runs`` runs and of twice as
+    many: runs per second, and whether the results are the same table. The sweep's runs per
+    second include a fixed start-up; the extra runs per extra second between the two sweeps
+    are the workers' throughput. Twice: on a private LocalCluster the sweep starts and stops
     (what `ssr-sim sweep --executor dask` costs on one machine, start-up included), and on a
     cluster already running, as `--address` uses one (the scale-out case: a scheduler and
-    workers started apart, warmed by a 20-run sweep so each worker has imported the model;
-    its runs per second are the workers' throughput)."""
+    workers started apart, warmed by a 20-run sweep so each worker has imported the model)."""
     from distributed import LocalCluster
 
+    counts = (runs, 2 * runs)
     _print_scaling("private LocalCluster started by the sweep (one single-threaded worker process each)", runs,
-                   {workers: measure("dask", runs, years, workers) for workers in (1, 2)})
-    running = {}
+                   {workers: {count: measure("dask", count, years, workers) for count in counts}
+                    for workers in (1, 2)})
+    running: dict[int, dict[int, dict]] = {}
     for workers in (1, 2):
         with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
             measure("dask", 20, years, workers, cluster.scheduler_address)
-            running[workers] = measure("dask", runs, years, workers, cluster.scheduler_address)
+            running[workers] = {count: measure("dask", count, years, workers, cluster.scheduler_address)
+                                for count in counts}
     _print_scaling("cluster already running (scheduler and workers started apart, warmed by 20 runs)", runs, running)
 
 
@@ -134,7 +151,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--years", type=int, default=10)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--dask-runs", type=int, default=2000, help="runs of the Dask scaling check (0: skip it)")
+    parser.add_argument("--dask-runs", type=int, default=2000, help="runs of the Dask scaling check, which also runs twice as many (0: skip it)")
     parser.add_argument("--batch-run-max", type=int, help="time mesa.batch_run on at most this many runs")
     parser.add_argument("--child", choices=("sweep", "batch_run", "dask"), help=argparse.SUPPRESS)
     parser.add_argument("--address", help=argparse.SUPPRESS)
