@@ -8,10 +8,10 @@ peak memory is its own (parent and children: ru_maxrss of both). Then the same s
 (``--dask-runs 0`` skips it), on a private LocalCluster the sweep starts, then on a cluster
 already running (as ``--address`` uses one): the ratio of their runs per second, the ratio of
 their throughput (the extra runs per extra second of the larger sweep, which leaves the fixed
-start-up out) and whether their ``runs.parquet`` hold the same table (a digest of its content). Every time is the sweep's
-whole wall time, from :func:`sim.sweep.run_experiment` called to returned (pool or cluster
-start-up where the sweep starts one, runs, Parquet shards and consolidation). Prints figures and the load average,
-asserts nothing.
+start-up out) and whether their ``runs.parquet`` hold the same table (a digest of its
+content). Every time is the sweep's whole wall time, from :func:`sim.sweep.run_experiment`
+called to returned (pool or cluster start-up where the sweep starts one, runs, Parquet shards
+and consolidation). Prints figures and the load average, asserts nothing.
 
     python benchmarks/bench_sweep.py [--runs 1000 10000] [--years 10] [--workers N] [--dask-runs 2000]
                                      [--batch-run-max N]
@@ -151,7 +151,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--years", type=int, default=10)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--dask-runs", type=int, default=2000, help="runs of the Dask scaling check, which also runs twice as many (0: skip it)")
+    parser.add_argument("--dask-runs", type=int, default=2000,
+                        help="runs of the Dask scaling check, which also runs twice as many (0: skip it)")
     parser.add_argument("--batch-run-max", type=int, help="time mesa.batch_run on at most this many runs")
     parser.add_argument("--child", choices=("sweep", "batch_run", "dask"), help=argparse.SUPPRESS)
     parser.add_argument("--address", help=argparse.SUPPRESS)
